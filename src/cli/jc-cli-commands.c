@@ -1,0 +1,20 @@
+/* jc-cli-commands.c — the table of jiancha-cli's subcommands */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "jc-cli.h"
+
+gboolean jc_cli_cmd_info (JcCli *cli, int argc, char **argv, GError **error);
+
+/* Keep sorted by name: `jiancha-cli --help` lists them in this order. */
+static const JcCliCommand commands[] = {
+  { "info", N_("Show version and build information"), jc_cli_cmd_info },
+  { NULL, NULL, NULL },
+};
+
+const JcCliCommand *
+jc_cli_commands (void)
+{
+  return commands;
+}

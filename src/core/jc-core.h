@@ -1,0 +1,24 @@
+/* jc-core.h — the one header programs and tests include for libjiancha-core.
+ *
+ * The core knows nothing of GTK: the app, the CLI, the HQ server and the
+ * tests all link it, so every rule of the product lives here exactly once.
+ */
+#pragma once
+
+#include <glib.h>
+#include <gio/gio.h>
+
+#include "jc-version.h"
+
+G_BEGIN_DECLS
+
+#define JC_CORE_ERROR (jc_core_error_quark ())
+
+typedef enum {
+  JC_CORE_ERROR_CRYPTO_INIT,
+} JcCoreError;
+
+GQuark   jc_core_error_quark (void);
+gboolean jc_core_init        (GError **error);
+
+G_END_DECLS

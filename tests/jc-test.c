@@ -1,0 +1,105 @@
+/* jc-test.c — shared bits of the Check test programs */
+#include "config.h"
+
+#include <errno.h>
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "jc-test.h"
+
+int
+jc_test_run (Suite *suite)
+{
+  SRunner *runner = srunner_create (suite);
+  int failed;
+
+  srunner_run_all (runner, CK_NORMAL);
+  failed = srunner_ntests_failed (runner);
+  srunner_free (runner);
+  return failed == 0 ? 0 : 1;
+}
+
+char *
+jc_test_tmpdir (const char *name)
+{
+  g_autofree char *base = g_build_filename (JC_BUILD_DIR, "tmp", NULL);
+  g_autofree char *templ = NULL;
+  char *dir;
+
+  g_mkdir_with_parents (base, 0700);
+  templ = g_strdup_printf ("%s/%s-XXXXXX", base, name);
+  dir = g_mkdtemp (g_steal_pointer (&templ));
+  ck_assert_msg (dir != NULL, "mkdtemp under %s: %s", base, g_strerror (errno));
+  return dir;
+}
+
+static void
+rmtree_rec (GFile *file)
+{
+  g_autoptr(GFileEnumerator) en = NULL;
+
+  en = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME "," G_FILE_ATTRIBUTE_STANDARD_TYPE,
+                                  G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
+  if (en != NULL)
+    {
+      GFileInfo *info;
+      GFile *child;
+
+      while (g_file_enumerator_iterate (en, &info, &child, NULL, NULL) && info != NULL)
+        {
+          if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
+            rmtree_rec (child);
+          else
+            g_file_delete (child, NULL, NULL);
+        }
+    }
+  g_file_delete (file, NULL, NULL);
+}
+
+void
+jc_test_rmtree (const char *path)
+{
+  g_autoptr(GFile) file = NULL;
+
+  if (path == NULL)
+    return;
+  file = g_file_new_for_path (path);
+  rmtree_rec (file);
+}
+
+char *
+jc_test_read (const char *path, gsize *len)
+{
+  g_autoptr(GError) error = NULL;
+  char *contents = NULL;
+
+  ck_assert_msg (g_file_get_contents (path, &contents, len, &error),
+                 "read %s: %s", path, error ? error->message : "?");
+  return contents;
+}
+
+int
+jc_test_spawn (const char * const *argv,
+               const char * const *envp_extra,
+               char              **out,
+               char              **err)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) envp = g_get_environ ();
+  int status = 0;
+
+  for (guint i = 0; envp_extra != NULL && envp_extra[i] != NULL; i++)
+    {
+      g_auto(GStrv) kv = g_strsplit (envp_extra[i], "=", 2);
+      envp = g_environ_setenv (envp, kv[0], kv[1] ? kv[1] : "", TRUE);
+    }
+
+  ck_assert_msg (g_spawn_sync (NULL, (char **) argv, envp, G_SPAWN_DEFAULT, NULL, NULL,
+                               out, err, &status, &error),
+                 "spawn %s: %s", argv[0], error ? error->message : "?");
+  if (WIFEXITED (status))
+    return WEXITSTATUS (status);
+  return -1;
+}

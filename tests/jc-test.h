@@ -1,0 +1,28 @@
+/* jc-test.h — shared bits of the Check test programs */
+#pragma once
+
+#include <check.h>
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Runs every case of @suite verbosely and returns the process exit status,
+ * so each test-*.c ends with `return jc_test_run (suite);`. */
+int   jc_test_run      (Suite *suite);
+
+/* A fresh directory under the build's tmp/ (not /tmp: the no-plaintext
+ * tests scan it), removed by jc_test_rmtree(). */
+char *jc_test_tmpdir   (const char *name);
+void  jc_test_rmtree   (const char *path);
+
+/* Reads a whole file or aborts the test. */
+char *jc_test_read     (const char *path, gsize *len);
+
+/* Runs a program of the build with @argv, captures stdout/stderr, returns
+ * its exit status (or -1 when it did not exit normally). */
+int   jc_test_spawn    (const char * const *argv,
+                        const char * const *envp_extra,
+                        char              **out,
+                        char              **err);
+
+G_END_DECLS
