@@ -1,4 +1,4 @@
-/* jc-cli-commands.c — the table of jiancha-cli's subcommands */
+/* jc-cli-commands.c — the table of jiancha-cli's commands */
 #include "config.h"
 
 #include <glib/gi18n.h>
@@ -8,12 +8,12 @@
 gboolean jc_cli_cmd_info (JcCli *cli, int argc, char **argv, GError **error);
 
 /* Keep sorted by name: `jiancha-cli --help` lists them in this order. */
-static const JcCliCommand commands[] = {
-  { "info", N_("Show version and build information"), jc_cli_cmd_info },
+static const JcCommand commands[] = {
+  JC_CLI_COMMAND ("info", N_("Show version and build information"), jc_cli_cmd_info),
   { NULL, NULL, NULL },
 };
 
-const JcCliCommand *
+const JcCommand *
 jc_cli_commands (void)
 {
   return commands;

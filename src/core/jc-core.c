@@ -1,6 +1,8 @@
 /* jc-core.c — process-wide initialisation of the core library */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+#include <locale.h>
 #include <sodium.h>
 
 #include "jc-core.h"
@@ -19,4 +21,18 @@ jc_core_init (GError **error)
       return FALSE;
     }
   return TRUE;
+}
+
+/* Translations come from LOCALEDIR once installed; JIANCHA_LOCALEDIR points
+ * at the build tree's po/ so tests and `./jiancha run` show the same
+ * Chinese as an installed copy. */
+void
+jc_core_init_i18n (void)
+{
+  const char *localedir = g_getenv ("JIANCHA_LOCALEDIR");
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL && *localedir ? localedir : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
 }

@@ -8,6 +8,7 @@
 #include <glib.h>
 #include <gio/gio.h>
 
+#include "jc-command.h"
 #include "jc-version.h"
 
 G_BEGIN_DECLS
@@ -20,5 +21,6 @@ typedef enum {
 
 GQuark   jc_core_error_quark (void);
 gboolean jc_core_init        (GError **error);
+void     jc_core_init_i18n   (void);
 
 G_END_DECLS

@@ -1,0 +1,111 @@
+/* jc-application.c — application-wide actions, the About window, start-up */
+#define G_LOG_DOMAIN "jiancha-app"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "jc-application.h"
+#include "jc-resources.h"
+#include "jc-window.h"
+
+struct _JcApplication
+{
+  AdwApplication parent_instance;
+};
+
+G_DEFINE_FINAL_TYPE (JcApplication, jc_application, ADW_TYPE_APPLICATION)
+
+void
+jc_application_register_resources (void)
+{
+  g_resources_register (jc_get_resource ());
+}
+
+static void
+about_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  GtkApplication *app = GTK_APPLICATION (user_data);
+  GtkWidget *about;
+  const char *developers[] = { _("The Jiancha developers"), NULL };
+
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                        "transient-for", gtk_application_get_active_window (app),
+                        "application-icon", APP_ID,
+                        "application-name", _("Jiancha"),
+                        "developer-name", _("The Jiancha developers"),
+                        "version", PACKAGE_VERSION,
+                        "license-type", GTK_LICENSE_GPL_3_0,
+                        "developers", developers,
+                        /* Translators: your names, one per line. */
+                        "translator-credits", _("translator-credits"),
+                        "comments", _("Offline on-site inspection of the medical-insurance fund: the official "
+                                      "checklists, encrypted evidence, findings confirmed by both parties with "
+                                      "a signed QR code, and sync to headquarters."),
+                        "release-notes-version", "0.1.0",
+                        /* Kept in step with the release notes of the metainfo. */
+                        "release-notes", _("<p>The first foundation of Jiancha:</p><ul>"
+                                           "<li>An adaptive window with the places Today, Inspections, Findings and Sync</li>"
+                                           "<li>The jiancha-cli command-line tool</li>"
+                                           "<li>The jiancha-hq headquarters server with a health endpoint</li>"
+                                           "<li>A complete Chinese translation</li></ul>"),
+                        NULL);
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+static void
+quit_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  g_application_quit (G_APPLICATION (user_data));
+}
+
+static const GActionEntry app_actions[] = {
+  { "about", about_action },
+  { "quit", quit_action },
+};
+
+static void
+jc_application_activate (GApplication *app)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+
+  if (window == NULL)
+    window = GTK_WINDOW (jc_window_new (JC_APPLICATION (app)));
+  gtk_window_present (window);
+}
+
+static void
+jc_application_startup (GApplication *app)
+{
+  const char *quit_accels[] = { "<Control>q", NULL };
+
+  G_APPLICATION_CLASS (jc_application_parent_class)->startup (app);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions, G_N_ELEMENTS (app_actions), app);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
+  gtk_window_set_default_icon_name (APP_ID);
+}
+
+static void
+jc_application_class_init (JcApplicationClass *klass)
+{
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  app_class->activate = jc_application_activate;
+  app_class->startup = jc_application_startup;
+}
+
+static void
+jc_application_init (JcApplication *self)
+{
+}
+
+JcApplication *
+jc_application_new (void)
+{
+  return g_object_new (JC_TYPE_APPLICATION,
+                       "application-id", APP_ID,
+                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "resource-base-path", "/cn/jiancha/Jiancha",
+                       NULL);
+}

@@ -1,0 +1,19 @@
+/* jc-window.h — the main window */
+#pragma once
+
+#include <adwaita.h>
+
+#include "jc-application.h"
+
+G_BEGIN_DECLS
+
+#define JC_TYPE_WINDOW (jc_window_get_type ())
+G_DECLARE_FINAL_TYPE (JcWindow, jc_window, JC, WINDOW, AdwApplicationWindow)
+
+JcWindow   *jc_window_new            (JcApplication *app);
+/* The place shown: "assignments", "inspections", "findings" or "sync". */
+const char *jc_window_get_place      (JcWindow      *self);
+void        jc_window_show_place     (JcWindow      *self,
+                                      const char    *place);
+
+G_END_DECLS

@@ -1,0 +1,227 @@
+/* jc-hq-server.c — headquarters' HTTP server (libsoup 3)
+ *
+ * One SoupServer on the main loop; handlers that do real work run it in a
+ * GTask so a slow merge never stalls /v1/health.
+ */
+#define G_LOG_DOMAIN "jiancha-hq"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <libsoup/soup.h>
+
+#include "jc-core.h"
+#include "jc-hq-server.h"
+
+G_DEFINE_QUARK (jc-hq-error-quark, jc_hq_error)
+
+struct _JcHqServer
+{
+  GObject     parent_instance;
+
+  SoupServer *soup;
+  char       *dir;
+  gint64      started_at;   /* monotonic µs */
+  guint       in_flight;
+  gboolean    stopping;
+  guint       port;
+};
+
+G_DEFINE_FINAL_TYPE (JcHqServer, jc_hq_server, G_TYPE_OBJECT)
+
+enum { STOPPED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+static void
+jc_hq_server_finalize (GObject *object)
+{
+  JcHqServer *self = JC_HQ_SERVER (object);
+
+  if (self->soup != NULL)
+    soup_server_disconnect (self->soup);
+  g_clear_object (&self->soup);
+  g_free (self->dir);
+  G_OBJECT_CLASS (jc_hq_server_parent_class)->finalize (object);
+}
+
+static void
+jc_hq_server_class_init (JcHqServerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = jc_hq_server_finalize;
+  signals[STOPPED] = g_signal_new ("stopped", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+jc_hq_server_init (JcHqServer *self)
+{
+  self->started_at = g_get_monotonic_time ();
+}
+
+/* One line per request on stderr, key=value, so logs can be grepped and
+ * parsed without a log library. */
+static void
+log_request (SoupServerMessage *msg, guint status)
+{
+  GUri *uri = soup_server_message_get_uri (msg);
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *ts = g_date_time_format_iso8601 (now);
+
+  g_printerr ("time=%s method=%s path=%s status=%u remote=%s\n",
+              ts, soup_server_message_get_method (msg), g_uri_get_path (uri), status,
+              soup_server_message_get_remote_host (msg) ?: "-");
+}
+
+static void
+reply_json (SoupServerMessage *msg, guint status, const char *json)
+{
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY, json, strlen (json));
+  log_request (msg, status);
+}
+
+static void
+reply_error (SoupServerMessage *msg, guint status, const char *reason)
+{
+  g_autofree char *escaped = g_strescape (reason, NULL);
+  g_autofree char *body = g_strdup_printf ("{\"error\":\"%s\"}", escaped);
+
+  reply_json (msg, status, body);
+}
+
+static void
+handle_health (SoupServer        *server,
+               SoupServerMessage *msg,
+               const char        *path,
+               GHashTable        *query,
+               gpointer           user_data)
+{
+  JcHqServer *self = user_data;
+  gint64 uptime = (g_get_monotonic_time () - self->started_at) / G_USEC_PER_SEC;
+  g_autofree char *body = NULL;
+
+  if (!g_str_equal (soup_server_message_get_method (msg), "GET"))
+    {
+      reply_error (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "use GET");
+      return;
+    }
+  body = g_strdup_printf ("{\"status\":\"ok\",\"version\":\"%s\",\"uptime_seconds\":%" G_GINT64_FORMAT "}",
+                          jc_version_string (), uptime);
+  reply_json (msg, SOUP_STATUS_OK, body);
+}
+
+static void
+handle_default (SoupServer        *server,
+                SoupServerMessage *msg,
+                const char        *path,
+                GHashTable        *query,
+                gpointer           user_data)
+{
+  reply_error (msg, SOUP_STATUS_NOT_FOUND, "no such endpoint");
+}
+
+static void
+request_started (SoupServer *server, SoupServerMessage *msg, JcHqServer *self)
+{
+  self->in_flight++;
+}
+
+static gboolean
+emit_stopped (gpointer data)
+{
+  JcHqServer *self = data;
+
+  g_signal_emit (self, signals[STOPPED], 0);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+request_done (SoupServer *server, SoupServerMessage *msg, JcHqServer *self)
+{
+  g_return_if_fail (self->in_flight > 0);
+  self->in_flight--;
+  if (self->stopping && self->in_flight == 0)
+    g_idle_add_full (G_PRIORITY_DEFAULT, emit_stopped, g_object_ref (self), g_object_unref);
+}
+
+JcHqServer *
+jc_hq_server_new (const char *dir, GError **error)
+{
+  g_autoptr(JcHqServer) self = g_object_new (JC_TYPE_HQ_SERVER, NULL);
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int errsv = errno;
+      g_set_error (error, JC_HQ_ERROR, JC_HQ_ERROR_DIR,
+                   _("Cannot create the HQ directory %s: %s"), dir, g_strerror (errsv));
+      return NULL;
+    }
+  self->dir = g_strdup (dir);
+  self->soup = soup_server_new ("server-header", "jiancha-hq/" PACKAGE_VERSION, NULL);
+  soup_server_add_handler (self->soup, "/v1/health", handle_health, self, NULL);
+  soup_server_add_handler (self->soup, NULL, handle_default, self, NULL);
+  g_signal_connect (self->soup, "request-started", G_CALLBACK (request_started), self);
+  g_signal_connect (self->soup, "request-finished", G_CALLBACK (request_done), self);
+  g_signal_connect (self->soup, "request-aborted", G_CALLBACK (request_done), self);
+  return g_steal_pointer (&self);
+}
+
+/* ADDRESS is HOST:PORT, with IPv6 hosts in brackets: [::1]:8470. */
+gboolean
+jc_hq_server_listen (JcHqServer *self, const char *address, GError **error)
+{
+  g_autoptr(GSocketConnectable) conn = NULL;
+  g_autoptr(GSocketAddressEnumerator) en = NULL;
+  g_autoptr(GSocketAddress) addr = NULL;
+  g_autoptr(GError) local_error = NULL;
+  GSList *uris;
+
+  conn = g_network_address_parse (address, 8470, &local_error);
+  if (conn == NULL)
+    {
+      g_set_error (error, JC_HQ_ERROR, JC_HQ_ERROR_LISTEN,
+                   _("Bad listen address “%s”: %s (expected HOST:PORT, e.g. 127.0.0.1:8470)"),
+                   address, local_error->message);
+      return FALSE;
+    }
+  en = g_socket_connectable_enumerate (conn);
+  addr = g_socket_address_enumerator_next (en, NULL, &local_error);
+  if (addr == NULL)
+    {
+      g_set_error (error, JC_HQ_ERROR, JC_HQ_ERROR_LISTEN, _("Cannot resolve “%s”: %s"),
+                   address, local_error ? local_error->message : _("no address"));
+      return FALSE;
+    }
+  if (!soup_server_listen (self->soup, addr, 0, &local_error))
+    {
+      g_set_error (error, JC_HQ_ERROR, JC_HQ_ERROR_LISTEN, _("Cannot listen on %s: %s"),
+                   address, local_error->message);
+      return FALSE;
+    }
+  uris = soup_server_get_uris (self->soup);
+  if (uris != NULL)
+    self->port = g_uri_get_port (uris->data);
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  return TRUE;
+}
+
+guint
+jc_hq_server_get_port (JcHqServer *self)
+{
+  return self->port;
+}
+
+void
+jc_hq_server_shutdown (JcHqServer *self)
+{
+  if (self->stopping)
+    return;
+  self->stopping = TRUE;
+  /* Closing the listeners refuses new connections; requests already read
+   * still get their answers before "stopped". */
+  soup_server_disconnect (self->soup);
+  if (self->in_flight == 0)
+    g_idle_add_full (G_PRIORITY_DEFAULT, emit_stopped, g_object_ref (self), g_object_unref);
+}

@@ -1,0 +1,30 @@
+/* jc-hq-server.h — headquarters' HTTP server */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+#define JC_HQ_ERROR (jc_hq_error_quark ())
+
+typedef enum {
+  JC_HQ_ERROR_LISTEN,
+  JC_HQ_ERROR_DIR,
+} JcHqError;
+
+GQuark jc_hq_error_quark (void);
+
+#define JC_TYPE_HQ_SERVER (jc_hq_server_get_type ())
+G_DECLARE_FINAL_TYPE (JcHqServer, jc_hq_server, JC, HQ_SERVER, GObject)
+
+JcHqServer *jc_hq_server_new          (const char  *dir,
+                                       GError     **error);
+gboolean    jc_hq_server_listen       (JcHqServer  *self,
+                                       const char  *address,
+                                       GError     **error);
+/* The port actually bound: useful with port 0 in tests. */
+guint       jc_hq_server_get_port     (JcHqServer  *self);
+/* Stops accepting, lets requests in flight finish, then emits "stopped". */
+void        jc_hq_server_shutdown     (JcHqServer  *self);
+
+G_END_DECLS
