@@ -19,7 +19,7 @@ run (const char * const *args, char **out, char **err)
   g_ptr_array_add (argv, NULL);
   /* C locale: these tests read the English messages. */
   return jc_test_spawn ((const char * const *) argv->pdata,
-                        (const char *[]) { "LANG=C", "LC_ALL=C", "LANGUAGE=", NULL }, out, err);
+                        (const char *[]) { "LANG=C.UTF-8", "LC_ALL=C.UTF-8", "LANGUAGE=", NULL }, out, err);
 }
 
 static void
