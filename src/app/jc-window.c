@@ -23,6 +23,7 @@ struct _JcWindow
   GtkListBox           *places_list;
   GtkStack             *stack;
   AdwWindowTitle       *content_title;
+  GtkWidget            *back_button;
   GtkWidget            *content;
   GtkWidget            *network_bar;
   GtkImage             *network_icon;
@@ -168,6 +169,7 @@ jc_window_class_init (JcWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, JcWindow, places_list);
   gtk_widget_class_bind_template_child (widget_class, JcWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, JcWindow, content_title);
+  gtk_widget_class_bind_template_child (widget_class, JcWindow, back_button);
   gtk_widget_class_bind_template_child (widget_class, JcWindow, content);
   gtk_widget_class_bind_template_child (widget_class, JcWindow, network_bar);
   gtk_widget_class_bind_template_child (widget_class, JcWindow, network_icon);

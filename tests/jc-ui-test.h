@@ -1,0 +1,27 @@
+/* jc-ui-test.h — driving the real window under Xvfb */
+#pragma once
+
+#include <adwaita.h>
+
+G_BEGIN_DECLS
+
+/* Starts the real application (resources, startup, activate) and returns
+ * its window once it has been drawn at @width × @height. */
+GtkWindow *jc_ui_start          (int          width,
+                                 int          height);
+void       jc_ui_stop           (GtkWindow   *window);
+
+/* Spins the main loop until the window has painted a new frame and no
+ * transition is running, or fails the test after a few seconds. */
+void       jc_ui_wait_drawn     (GtkWindow   *window);
+
+/* Renders the window as it is on screen into $JIANCHA_BUILD_DIR/screenshots/NAME.png. */
+char      *jc_ui_screenshot     (GtkWindow   *window,
+                                 const char  *name);
+
+/* The template child @name of @widget (of type @type). */
+gpointer   jc_ui_child          (gpointer     widget,
+                                 GType        type,
+                                 const char  *name);
+
+G_END_DECLS
