@@ -4,6 +4,8 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "jc-application.h"
 #include "jc-resources.h"
@@ -64,13 +66,38 @@ static const GActionEntry app_actions[] = {
   { "quit", quit_action },
 };
 
+/* bench/startup sets JIANCHA_BENCH_FIRST_FRAME: the app reports its first
+ * painted frame and its resident memory, then quits. */
+static void
+on_first_frame (GdkFrameClock *clock, GApplication *app)
+{
+  g_autofree char *status = NULL;
+  const char *rss;
+
+  g_signal_handlers_disconnect_by_func (clock, on_first_frame, app);
+  g_file_get_contents ("/proc/self/status", &status, NULL, NULL);
+  rss = status != NULL ? strstr (status, "VmRSS:") : NULL;
+  g_print ("first-frame rss_kb=%ld\n", rss != NULL ? strtol (rss + 6, NULL, 10) : -1L);
+  g_application_quit (app);
+}
+
+static void
+on_window_mapped (GtkWidget *window, GApplication *app)
+{
+  g_signal_connect (gtk_widget_get_frame_clock (window), "after-paint", G_CALLBACK (on_first_frame), app);
+}
+
 static void
 jc_application_activate (GApplication *app)
 {
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
 
   if (window == NULL)
-    window = GTK_WINDOW (jc_window_new (JC_APPLICATION (app)));
+    {
+      window = GTK_WINDOW (jc_window_new (JC_APPLICATION (app)));
+      if (g_getenv ("JIANCHA_BENCH_FIRST_FRAME") != NULL)
+        g_signal_connect (window, "map", G_CALLBACK (on_window_mapped), app);
+    }
   gtk_window_present (window);
 }
 
