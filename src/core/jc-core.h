@@ -8,7 +8,10 @@
 #include <glib.h>
 #include <gio/gio.h>
 
+#include "jc-blobstore.h"
 #include "jc-command.h"
+#include "jc-keyfile.h"
+#include "jc-secret.h"
 #include "jc-version.h"
 
 G_BEGIN_DECLS
