@@ -13,6 +13,7 @@
 #include "jc-keyfile.h"
 #include "jc-secret.h"
 #include "jc-version.h"
+#include "jc-vfs.h"
 
 G_BEGIN_DECLS
 
