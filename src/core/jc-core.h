@@ -8,9 +8,12 @@
 #include <glib.h>
 #include <gio/gio.h>
 
+#include "jc-base45.h"
 #include "jc-blobstore.h"
 #include "jc-command.h"
+#include "jc-jc1.h"
 #include "jc-keyfile.h"
+#include "jc-qr.h"
 #include "jc-secret.h"
 #include "jc-version.h"
 #include "jc-vfs.h"
