@@ -5,11 +5,13 @@
 
 #include "jc-cli.h"
 
+gboolean jc_cli_cmd_checklist (JcCli *cli, int argc, char **argv, GError **error);
 gboolean jc_cli_cmd_info (JcCli *cli, int argc, char **argv, GError **error);
 gboolean jc_cli_cmd_verify (JcCli *cli, int argc, char **argv, GError **error);
 
 /* Keep sorted by name: `jiancha-cli --help` lists them in this order. */
 static const JcCommand commands[] = {
+  JC_CLI_COMMAND ("checklist", N_("The official checklists: list, show, validate"), jc_cli_cmd_checklist),
   JC_CLI_COMMAND ("info", N_("Show version and build information"), jc_cli_cmd_info),
   JC_CLI_COMMAND ("verify", N_("Verify a finding’s JC1 QR code (offline)"), jc_cli_cmd_verify),
   { NULL, NULL, NULL },

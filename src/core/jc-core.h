@@ -10,6 +10,8 @@
 
 #include "jc-base45.h"
 #include "jc-blobstore.h"
+#include "jc-checklist.h"
+#include "jc-checklist-registry.h"
 #include "jc-command.h"
 #include "jc-jc1.h"
 #include "jc-keyfile.h"
