@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 #include <libsoup/soup.h>
 
@@ -107,7 +109,7 @@ handle_health (SoupServer        *server,
       reply_error (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "use GET");
       return;
     }
-  body = g_strdup_printf ("{\"status\":\"ok\",\"version\":\"%s\",\"uptime_seconds\":%" G_GINT64_FORMAT "}",
+  body = g_strdup_printf ("{\"status\":\"ok\",\"version\":\"%s\",\"uptime_seconds\":%" PRId64 "}",
                           jc_version_string (), uptime);
   reply_json (msg, SOUP_STATUS_OK, body);
 }

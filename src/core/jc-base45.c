@@ -6,6 +6,8 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "jc-base45.h"
@@ -89,7 +91,7 @@ jc_base45_decode (const char  *text,
         g_autofree char *what = describe_char (text[i]);
 
         g_set_error (error, JC_BASE45_ERROR, JC_BASE45_ERROR_INVALID_CHARACTER,
-                     _("Invalid Base45 character %s at position %" G_GSIZE_FORMAT),
+                     _("Invalid Base45 character %s at position %zu"),
                      what, i);
         return NULL;
       }
@@ -97,7 +99,7 @@ jc_base45_decode (const char  *text,
   if (len % 3 == 1)
     {
       g_set_error (error, JC_BASE45_ERROR, JC_BASE45_ERROR_INVALID_LENGTH,
-                   _("Base45 text of %" G_GSIZE_FORMAT " characters is truncated "
+                   _("Base45 text of %zu characters is truncated "
                      "(a length of the form 3n+1 is impossible)"), len);
       return NULL;
     }
@@ -113,7 +115,7 @@ jc_base45_decode (const char  *text,
           if (v > 0xffff)
             {
               g_set_error (error, JC_BASE45_ERROR, JC_BASE45_ERROR_OUT_OF_RANGE,
-                           _("Invalid Base45 group “%.3s” at position %" G_GSIZE_FORMAT
+                           _("Invalid Base45 group “%.3s” at position %zu"
                              ": its value %u is over 65535"), text + i, i, v);
               return NULL;
             }
@@ -127,7 +129,7 @@ jc_base45_decode (const char  *text,
           if (v > 0xff)
             {
               g_set_error (error, JC_BASE45_ERROR, JC_BASE45_ERROR_OUT_OF_RANGE,
-                           _("Invalid Base45 group “%.2s” at position %" G_GSIZE_FORMAT
+                           _("Invalid Base45 group “%.2s” at position %zu"
                              ": its value %u is over 255"), text + i, i, v);
               return NULL;
             }

@@ -16,6 +16,8 @@
 #define _GNU_SOURCE   /* sync_file_range() */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gi18n-lib.h>
@@ -636,14 +638,14 @@ decrypt_blob (JcBlobstore   *store,
       n = read_full (fd, sealed, SEALED_CHUNK);
       if (n < 0)
         {
-          blob_error (error, JC_BLOBSTORE_ERROR_IO, hex, _("cannot read chunk %" G_GUINT64_FORMAT " of %s: %s"),
+          blob_error (error, JC_BLOBSTORE_ERROR_IO, hex, _("cannot read chunk %" PRIu64 " of %s: %s"),
                       chunk, path, g_strerror (errno));
           goto out;
         }
       if (n < (gssize) crypto_secretstream_xchacha20poly1305_ABYTES)
         {
           blob_error (error, JC_BLOBSTORE_ERROR_CORRUPT, hex,
-                      _("truncated: chunk %" G_GUINT64_FORMAT " is missing (the file ends before the final chunk)"),
+                      _("truncated: chunk %" PRIu64 " is missing (the file ends before the final chunk)"),
                       chunk);
           goto out;
         }
@@ -651,7 +653,7 @@ decrypt_blob (JcBlobstore   *store,
                                                       chunk == 1 ? header : NULL, chunk == 1 ? HEADER_LEN : 0) != 0)
         {
           blob_error (error, JC_BLOBSTORE_ERROR_CORRUPT, hex,
-                      _("chunk %" G_GUINT64_FORMAT " failed authentication (damaged, altered, reordered or truncated)"),
+                      _("chunk %" PRIu64 " failed authentication (damaged, altered, reordered or truncated)"),
                       chunk);
           goto out;
         }
@@ -660,7 +662,7 @@ decrypt_blob (JcBlobstore   *store,
       else if (tag != 0 || n < SEALED_CHUNK)
         {
           blob_error (error, JC_BLOBSTORE_ERROR_CORRUPT, hex,
-                      _("truncated: chunk %" G_GUINT64_FORMAT " is not the final chunk but the file ends"),
+                      _("truncated: chunk %" PRIu64 " is not the final chunk but the file ends"),
                       chunk);
           goto out;
         }
@@ -673,7 +675,7 @@ decrypt_blob (JcBlobstore   *store,
   if (n != 0)
     {
       blob_error (error, JC_BLOBSTORE_ERROR_CORRUPT, hex,
-                  _("data after the final chunk %" G_GUINT64_FORMAT), chunk);
+                  _("data after the final chunk %" PRIu64), chunk);
       goto out;
     }
   crypto_hash_sha256_final (&sha, digest);

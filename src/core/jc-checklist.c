@@ -39,6 +39,8 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <errno.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
@@ -311,7 +313,7 @@ get_int (Ctx *c, JsonObject *obj, const char *field, gint64 min, gint64 max, gin
   if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
     ok = schema_fail (c, _("must be an integer, not %s"), node_type_name (node));
   else if ((*out = json_node_get_int (node)) < min || *out > max)
-    ok = schema_fail (c, _("must be between %" G_GINT64_FORMAT " and %" G_GINT64_FORMAT ", not %" G_GINT64_FORMAT),
+    ok = schema_fail (c, _("must be between %" PRId64 " and %" PRId64 ", not %" PRId64),
                       min, max, *out);
   pop (c);
   return ok;
@@ -474,7 +476,7 @@ build_item (Build *b, JsonObject *obj, guint si, guint gi, guint ii, guint group
 
   push (c, "number", 0);
   if (number <= *previous)
-    return schema_fail (c, _("item numbers must increase: %" G_GINT64_FORMAT " follows %" G_GINT64_FORMAT),
+    return schema_fail (c, _("item numbers must increase: %" PRId64 " follows %" PRId64),
                         number, *previous);
   pop (c);
   *previous = number;
@@ -553,7 +555,7 @@ build_group (Build *b, JsonObject *obj, guint si, guint gi, const char *section_
   if (number != gi + 1)
     {
       push (c, "number", 0);
-      return schema_fail (c, _("group number %" G_GINT64_FORMAT " is not its position %u in the section"),
+      return schema_fail (c, _("group number %" PRId64 " is not its position %u in the section"),
                           number, gi + 1);
     }
 
@@ -604,7 +606,7 @@ build_section (Build *b, JsonObject *obj, guint si)
   if (number != si + 1)
     {
       push (c, "number", 0);
-      return schema_fail (c, _("section number %" G_GINT64_FORMAT " is not its position %u in the list"),
+      return schema_fail (c, _("section number %" PRId64 " is not its position %u in the list"),
                           number, si + 1);
     }
   expected = g_strdup_printf ("%s.%u", b->cl->code_prefix, (guint) number);
@@ -801,7 +803,7 @@ check_size (gsize size, const char *name, GError **error)
   if (size <= JC_CHECKLIST_MAX_SIZE)
     return TRUE;
   g_set_error (error, JC_CHECKLIST_ERROR, JC_CHECKLIST_ERROR_TOO_LARGE,
-               _("%s: %" G_GSIZE_FORMAT " bytes is over the %d MiB limit for a checklist; refused without reading it"),
+               _("%s: %zu bytes is over the %d MiB limit for a checklist; refused without reading it"),
                name, size, JC_CHECKLIST_MAX_SIZE / (1024 * 1024));
   return FALSE;
 }

@@ -16,6 +16,8 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <cbor.h>
 #include <glib/gi18n-lib.h>
 #include <sodium.h>
@@ -211,7 +213,7 @@ check_claims (const JcJc1Claims *c,
   if (c->version != JC_JC1_VERSION)
     {
       g_set_error (error, JC_JC1_ERROR, JC_JC1_ERROR_CLAIMS,
-                   _("Unsupported JC1 format version %" G_GUINT64_FORMAT " (this program reads version %d)"),
+                   _("Unsupported JC1 format version %" PRIu64 " (this program reads version %d)"),
                    c->version, JC_JC1_VERSION);
       return FALSE;
     }
@@ -550,7 +552,7 @@ read_head (const guint8 *p,
   if (at >= len)
     {
       g_set_error (error, JC_JC1_ERROR, JC_JC1_ERROR_COSE,
-                   _("%s: truncated CBOR at byte %" G_GSIZE_FORMAT), what, at);
+                   _("%s: truncated CBOR at byte %zu"), what, at);
       return FALSE;
     }
   *major = p[at] >> 5;
@@ -558,21 +560,21 @@ read_head (const guint8 *p,
   if (*major == 7)
     {
       g_set_error (error, JC_JC1_ERROR, JC_JC1_ERROR_COSE,
-                   _("%s: a floating-point or simple value at byte %" G_GSIZE_FORMAT
+                   _("%s: a floating-point or simple value at byte %zu"
                      " (JC1 has none)"), what, at);
       return FALSE;
     }
   if (ai == 31)
     {
       g_set_error (error, JC_JC1_ERROR, JC_JC1_ERROR_COSE,
-                   _("%s: an indefinite length at byte %" G_GSIZE_FORMAT
+                   _("%s: an indefinite length at byte %zu"
                      " (JC1 uses definite lengths only)"), what, at);
       return FALSE;
     }
   if (ai >= 28)
     {
       g_set_error (error, JC_JC1_ERROR, JC_JC1_ERROR_COSE,
-                   _("%s: malformed CBOR (reserved value %u) at byte %" G_GSIZE_FORMAT),
+                   _("%s: malformed CBOR (reserved value %u) at byte %zu"),
                    what, ai, at);
       return FALSE;
     }
@@ -580,7 +582,7 @@ read_head (const guint8 *p,
   if (len - at - 1 < n)
     {
       g_set_error (error, JC_JC1_ERROR, JC_JC1_ERROR_COSE,
-                   _("%s: truncated CBOR at byte %" G_GSIZE_FORMAT), what, at);
+                   _("%s: truncated CBOR at byte %zu"), what, at);
       return FALSE;
     }
   if (n == 0)
@@ -591,7 +593,7 @@ read_head (const guint8 *p,
       || (n == 4 && v <= G_MAXUINT16) || (n == 8 && v <= G_MAXUINT32))
     {
       g_set_error (error, JC_JC1_ERROR, JC_JC1_ERROR_COSE,
-                   _("%s: the number at byte %" G_GSIZE_FORMAT " is not in its shortest "
+                   _("%s: the number at byte %zu is not in its shortest "
                      "encoding (JC1 uses deterministic CBOR)"), what, at);
       return FALSE;
     }
@@ -615,7 +617,7 @@ check_item (const guint8 *p,
   if (depth > MAX_DEPTH)
     {
       g_set_error (error, JC_JC1_ERROR, JC_JC1_ERROR_COSE,
-                   _("%s: CBOR nested too deeply at byte %" G_GSIZE_FORMAT), what, start);
+                   _("%s: CBOR nested too deeply at byte %zu"), what, start);
       return FALSE;
     }
   if (!read_head (p, len, pos, &major, &arg, what, error))
@@ -632,8 +634,8 @@ check_item (const guint8 *p,
       if (arg > len - *pos)
         {
           g_set_error (error, JC_JC1_ERROR, JC_JC1_ERROR_COSE,
-                       _("%s: a string at byte %" G_GSIZE_FORMAT " claims %" G_GUINT64_FORMAT
-                         " bytes but only %" G_GSIZE_FORMAT " remain"),
+                       _("%s: a string at byte %zu claims %" PRIu64
+                         " bytes but only %zu remain"),
                        what, start, arg, len - *pos);
           return FALSE;
         }
@@ -645,8 +647,8 @@ check_item (const guint8 *p,
       if (arg > (len - *pos) / (major == 4 ? 1 : 2))
         {
           g_set_error (error, JC_JC1_ERROR, JC_JC1_ERROR_COSE,
-                       _("%s: a container at byte %" G_GSIZE_FORMAT " claims %" G_GUINT64_FORMAT
-                         " entries, more than the %" G_GSIZE_FORMAT " bytes left can hold"),
+                       _("%s: a container at byte %zu claims %" PRIu64
+                         " entries, more than the %zu bytes left can hold"),
                        what, start, arg, len - *pos);
           return FALSE;
         }
@@ -657,7 +659,7 @@ check_item (const guint8 *p,
 
     case 6:  /* tag: only COSE's own 18, in front, read by the caller */
       g_set_error (error, JC_JC1_ERROR, JC_JC1_ERROR_COSE,
-                   _("%s: a CBOR tag at byte %" G_GSIZE_FORMAT " (JC1 has none inside the COSE_Sign1)"),
+                   _("%s: a CBOR tag at byte %zu (JC1 has none inside the COSE_Sign1)"),
                    what, start);
       return FALSE;
 
@@ -686,7 +688,7 @@ load_cbor (const guint8 *p,
   if (pos != len)
     {
       g_set_error (error, JC_JC1_ERROR, JC_JC1_ERROR_COSE,
-                   _("%s: %" G_GSIZE_FORMAT " unexpected bytes after the end, at byte %" G_GSIZE_FORMAT),
+                   _("%s: %zu unexpected bytes after the end, at byte %zu"),
                    what, len - pos, pos);
       return NULL;
     }
@@ -694,7 +696,7 @@ load_cbor (const guint8 *p,
   if (item == NULL || result.error.code != CBOR_ERR_NONE || result.read != len - start)
     {
       g_set_error (error, JC_JC1_ERROR, JC_JC1_ERROR_COSE,
-                   _("%s: CBOR that libcbor cannot read (error %d at byte %" G_GSIZE_FORMAT ")"),
+                   _("%s: CBOR that libcbor cannot read (error %d at byte %zu)"),
                    what, (int) result.error.code, start + result.error.position);
       if (item != NULL)
         cbor_decref (&item);
@@ -731,14 +733,14 @@ get_bytes (const cbor_item_t *item,
 {
   if (!cbor_isa_bytestring (item) || !cbor_bytestring_is_definite (item))
     {
-      g_set_error (error, JC_JC1_ERROR, code, _("%s must be a byte string of %" G_GSIZE_FORMAT
+      g_set_error (error, JC_JC1_ERROR, code, _("%s must be a byte string of %zu"
                                                 " bytes, not %s"), what, n, type_name (item));
       return FALSE;
     }
   if (cbor_bytestring_length (item) != n)
     {
       g_set_error (error, JC_JC1_ERROR, code,
-                   _("%s must be %" G_GSIZE_FORMAT " bytes long, not %" G_GSIZE_FORMAT),
+                   _("%s must be %zu bytes long, not %zu"),
                    what, n, cbor_bytestring_length (item));
       return FALSE;
     }
@@ -804,7 +806,7 @@ check_keys (const cbor_item_t *map,
       if (!cbor_isa_uint (pairs[i].key))
         {
           g_set_error (error, JC_JC1_ERROR, JC_JC1_ERROR_CLAIMS,
-                       _("%s: key number %" G_GSIZE_FORMAT " is %s; JC1 keys are small unsigned integers"),
+                       _("%s: key number %zu is %s; JC1 keys are small unsigned integers"),
                        what, i + 1, type_name (pairs[i].key));
           return FALSE;
         }
@@ -812,14 +814,14 @@ check_keys (const cbor_item_t *map,
       if (k <= prev)
         {
           g_set_error (error, JC_JC1_ERROR, JC_JC1_ERROR_CLAIMS,
-                       _("%s: key %" G_GUINT64_FORMAT " comes after key %" G_GUINT64_FORMAT
+                       _("%s: key %" PRIu64 " comes after key %" PRIu64
                          " (keys must be unique and in ascending order)"), what, k, prev);
           return FALSE;
         }
       if (k == 0 || k > max_key || k == forbidden)
         {
           g_set_error (error, JC_JC1_ERROR, JC_JC1_ERROR_CLAIMS,
-                       _("%s: unknown key %" G_GUINT64_FORMAT " (JC1 version 1 rejects claims "
+                       _("%s: unknown key %" PRIu64 " (JC1 version 1 rejects claims "
                          "it cannot show)"), what, k);
           return FALSE;
         }
@@ -882,7 +884,7 @@ parse_confirmation (const cbor_item_t *item,
           if (status > JC_JC1_STATUS_REFUSED)
             {
               g_set_error (error, JC_JC1_ERROR, JC_JC1_ERROR_CLAIMS,
-                           _("Claim 12 (confirmation) has status %" G_GUINT64_FORMAT "; expected 0 "
+                           _("Claim 12 (confirmation) has status %" PRIu64 "; expected 0 "
                              "(confirmed), 1 (disputed) or 2 (refused)"), status);
               return FALSE;
             }
@@ -965,7 +967,7 @@ parse_claims (const guint8 *data,
           if (ok && c->version != JC_JC1_VERSION)
             {
               g_set_error (error, JC_JC1_ERROR, JC_JC1_ERROR_CLAIMS,
-                           _("Unsupported JC1 format version %" G_GUINT64_FORMAT
+                           _("Unsupported JC1 format version %" PRIu64
                              " (this program reads version %d)"), c->version, JC_JC1_VERSION);
               ok = FALSE;
             }
@@ -993,7 +995,7 @@ parse_claims (const guint8 *data,
           c->item_codes = g_new0 (char *, cbor_array_size (v) + 1);
           for (gsize j = 0; ok && j < cbor_array_size (v); j++)
             {
-              g_autofree char *iw = g_strdup_printf (_("Claim 6 (item codes), item %" G_GSIZE_FORMAT ","), j + 1);
+              g_autofree char *iw = g_strdup_printf (_("Claim 6 (item codes), item %zu,"), j + 1);
 
               ok = get_text (cbor_array_handle (v)[j], &c->item_codes[j], iw, error);
             }
@@ -1286,7 +1288,7 @@ format_time (guint64 t)
   if (t <= (guint64) 253402300799)  /* 9999-12-31 */
     dt = g_date_time_new_from_unix_local ((gint64) t);
   if (dt == NULL)
-    return g_strdup_printf ("@%" G_GUINT64_FORMAT, t);
+    return g_strdup_printf ("@%" PRIu64, t);
   return g_date_time_format (dt, "%Y-%m-%dT%H:%M:%S%:z");
 }
 
@@ -1309,7 +1311,7 @@ jc_jc1_claims_describe (const JcJc1Claims *c)
   g_string_append_printf (s, _("Checklist: %s\n"), c->checklist);
   g_string_append_printf (s, _("Items (%u): %s\n"),
                           c->item_codes ? g_strv_length (c->item_codes) : 0, items);
-  g_string_append_printf (s, _("Amount: %" G_GUINT64_FORMAT ".%02u yuan\n"),
+  g_string_append_printf (s, _("Amount: %" PRIu64 ".%02u yuan\n"),
                           c->amount_fen / 100, (guint) (c->amount_fen % 100));
   g_string_append_printf (s, _("Sealed at: %s\n"), sealed);
   g_string_append_printf (s, _("Finding: %s\n"), fid);

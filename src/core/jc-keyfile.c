@@ -27,6 +27,8 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <errno.h>
 #include <math.h>
 #include <fcntl.h>
@@ -190,7 +192,7 @@ pwhash (guint8            *out,
                      crypto_pwhash_ALG_ARGON2ID13) != 0)
     {
       g_set_error (error, JC_KEYFILE_ERROR, JC_KEYFILE_ERROR_KDF,
-                   _("Argon2id could not run with %" G_GUINT64_FORMAT " MiB of memory"),
+                   _("Argon2id could not run with %" PRIu64 " MiB of memory"),
                    limits->memlimit >> 20);
       return FALSE;
     }
@@ -526,7 +528,7 @@ read_keyfile (const char *path,
   if (len < KF_SIZE && version == KF_VERSION)
     {
       g_set_error (error, JC_KEYFILE_ERROR, JC_KEYFILE_ERROR_CORRUPT,
-                   _("Keys file %s is damaged: truncated to %" G_GSIZE_FORMAT " of %d bytes"),
+                   _("Keys file %s is damaged: truncated to %zu of %d bytes"),
                    path, len, KF_SIZE);
       return FALSE;
     }
@@ -535,7 +537,7 @@ read_keyfile (const char *path,
   if (len != KF_SIZE)
     {
       g_set_error (error, JC_KEYFILE_ERROR, JC_KEYFILE_ERROR_CORRUPT,
-                   _("Keys file %s is damaged: %" G_GSIZE_FORMAT " bytes instead of %d"),
+                   _("Keys file %s is damaged: %zu bytes instead of %d"),
                    path, len, KF_SIZE);
       return FALSE;
     }
@@ -833,7 +835,7 @@ jc_keyfile_create (const char         *path,
   if (!limits_valid (&chosen))
     {
       g_set_error (error, JC_KEYFILE_ERROR, JC_KEYFILE_ERROR_KDF,
-                   _("Argon2id limits out of range: %" G_GUINT64_FORMAT " passes, %" G_GUINT64_FORMAT " bytes"),
+                   _("Argon2id limits out of range: %" PRIu64 " passes, %" PRIu64 " bytes"),
                    chosen.opslimit, chosen.memlimit);
       return FALSE;
     }

@@ -5,6 +5,8 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <errno.h>
 #include <glib/gi18n-lib.h>
 #include <qrencode.h>
@@ -52,8 +54,8 @@ encode (const char  *text,
   if (code == NULL)
     {
       g_set_error (error, JC_QR_ERROR, JC_QR_ERROR_ENCODE,
-                   errno == ERANGE ? _("The text (%" G_GSIZE_FORMAT " characters) is too long for a QR code")
-                                   : _("libqrencode could not encode the text (%" G_GSIZE_FORMAT " characters)"),
+                   errno == ERANGE ? _("The text (%zu characters) is too long for a QR code")
+                                   : _("libqrencode could not encode the text (%zu characters)"),
                    strlen (text));
       return NULL;
     }

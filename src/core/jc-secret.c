@@ -1,6 +1,8 @@
 /* jc-secret.c — a buffer for key material in locked, guarded memory */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <sodium.h>
 #include <string.h>
 
@@ -22,7 +24,7 @@ jc_secret_new (gsize len)
   secret->len = len;
   secret->data = sodium_malloc (len > 0 ? len : 1);
   if (secret->data == NULL)
-    g_error ("out of secure memory (%" G_GSIZE_FORMAT " bytes)", len);
+    g_error ("out of secure memory (%zu bytes)", len);
   (void) sodium_mlock (secret->data, len > 0 ? len : 1);
   sodium_memzero (secret->data, len > 0 ? len : 1);
   return secret;
