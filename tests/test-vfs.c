@@ -1,7 +1,6 @@
 /* test-vfs.c — the page-encrypting SQLite VFS: no plaintext on disk, wrong
  * key, tampering (flipped bytes, swapped pages) in the db and the WAL,
  * crash recovery under SIGKILL, full disk, refused temp files */
-#define _GNU_SOURCE  /* memmem */
 #include "config.h"
 
 #include <errno.h>

@@ -4,6 +4,7 @@
 #include <glib.h>
 
 #include "jc-command.h"
+#include "jc-vault.h"
 
 G_BEGIN_DECLS
 
@@ -20,5 +21,17 @@ typedef struct {
 #define jc_cli_expect_args   jc_command_expect_args
 
 const JcCommand *jc_cli_commands (void);
+
+/* The PIN comes from the environment variable @env_var when set, otherwise
+ * from the terminal without echo. Free it with jc_cli_free_pin(). */
+char    *jc_cli_read_pin     (const char  *env_var,
+                              const char  *prompt,
+                              GError     **error);
+char    *jc_cli_read_new_pin (const char  *env_var,
+                              GError     **error);
+void     jc_cli_free_pin     (char        *pin);
+/* The vault of --vault, unlocked with JIANCHA_PIN or a typed PIN. */
+JcVault *jc_cli_open_vault   (JcCli       *cli,
+                              GError     **error);
 
 G_END_DECLS

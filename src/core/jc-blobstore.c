@@ -13,7 +13,6 @@
  * by content hash without revealing the hash (which would let anyone
  * confirm that a known document is in the vault).
  */
-#define _GNU_SOURCE   /* sync_file_range() */
 #include "config.h"
 
 #include <inttypes.h>

@@ -20,6 +20,7 @@
 #include "jc-keyfile.h"
 #include "jc-qr.h"
 #include "jc-secret.h"
+#include "jc-vault.h"
 #include "jc-version.h"
 #include "jc-vfs.h"
 

@@ -1,0 +1,99 @@
+/* jc-vault.h — the device's whole state: keys, encrypted database, evidence
+ *
+ *   VAULT/keys          the wrapped data key (jc-keyfile)
+ *   VAULT/jiancha.db    SQLite through the encrypting VFS (jc-vfs), WAL mode
+ *   VAULT/blobs/…       evidence, each file encrypted on its own (jc-blobstore)
+ *
+ * Locked, a vault holds no key in memory. Unlocked, every change goes
+ * through jc_vault_record() as a signed event of this device.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "jc-blobstore.h"
+#include "jc-device.h"
+#include "jc-eventlog.h"
+#include "jc-keyfile.h"
+
+G_BEGIN_DECLS
+
+#define JC_VAULT_ERROR (jc_vault_error_quark ())
+
+typedef enum {
+  JC_VAULT_ERROR_EXISTS,     /* create: there is already a vault (or files) there */
+  JC_VAULT_ERROR_NOT_FOUND,  /* no vault at that path */
+  JC_VAULT_ERROR_LOCKED,     /* the operation needs an unlocked vault */
+  JC_VAULT_ERROR_DAMAGED,    /* parts missing or inconsistent */
+  JC_VAULT_ERROR_INVALID,    /* bad argument: an empty name, a bad key file */
+} JcVaultError;
+
+#define JC_TYPE_VAULT (jc_vault_get_type ())
+G_DECLARE_FINAL_TYPE (JcVault, jc_vault, JC, VAULT, GObject)
+
+GQuark       jc_vault_error_quark     (void);
+
+JcVault     *jc_vault_new             (const char    *dir);
+const char  *jc_vault_get_dir         (JcVault       *self);
+/* A vault is there once its keys file is. */
+gboolean     jc_vault_exists          (JcVault       *self);
+
+/* Creates the vault in a new directory next to @dir and renames it into
+ * place, so a crash never leaves half a vault. @escrow_pk (32 bytes, may be
+ * NULL) adds the HQ recovery slot. The vault is unlocked afterwards. */
+gboolean     jc_vault_create          (JcVault       *self,
+                                       const char    *pin,
+                                       const char    *inspector,
+                                       const guint8  *escrow_pk,
+                                       GError       **error);
+gboolean     jc_vault_unlock          (JcVault       *self,
+                                       const char    *pin,
+                                       GError       **error);
+/* HQ's side of a forgotten PIN: unwrap with the escrow key pair, then set
+ * @new_pin. The vault is unlocked afterwards. */
+gboolean     jc_vault_recover         (JcVault       *self,
+                                       const guint8   escrow_pk[32],
+                                       const guint8   escrow_sk[32],
+                                       const char    *new_pin,
+                                       GError       **error);
+gboolean     jc_vault_change_pin      (JcVault       *self,
+                                       const char    *old_pin,
+                                       const char    *new_pin,
+                                       GError       **error);
+/* Closes the database and wipes every key from memory. */
+void         jc_vault_lock            (JcVault       *self);
+gboolean     jc_vault_is_unlocked     (JcVault       *self);
+
+/* Valid while unlocked. */
+JcDevice    *jc_vault_get_device      (JcVault       *self);
+const char  *jc_vault_get_inspector   (JcVault       *self);
+JcEventlog  *jc_vault_get_eventlog    (JcVault       *self);
+JcBlobstore *jc_vault_get_blobstore   (JcVault       *self);
+
+/* Appends a signed event of this device, by the vault's inspector. */
+gboolean     jc_vault_record          (JcVault       *self,
+                                       const char    *kind,
+                                       const char    *body_json,
+                                       JcEvent      **out_event,
+                                       GError       **error);
+
+/* Stores @path encrypted and records an "evidence.add" event. */
+JcBlobInfo  *jc_vault_add_evidence    (JcVault       *self,
+                                       const char    *path,
+                                       const char    *note,
+                                       GCancellable  *cancellable,
+                                       GError       **error);
+gboolean     jc_vault_get_evidence    (JcVault       *self,
+                                       const char    *sha256_hex,
+                                       const char    *out_path,
+                                       GCancellable  *cancellable,
+                                       GError       **error);
+
+/* Checks every page of the database, the whole event chain and every piece
+ * of evidence the events name. @report (may be NULL) gets one line per part. */
+gboolean     jc_vault_verify          (JcVault       *self,
+                                       GString       *report,
+                                       GCancellable  *cancellable,
+                                       GError       **error);
+
+G_END_DECLS
