@@ -8,6 +8,7 @@
 #include <glib.h>
 #include <gio/gio.h>
 
+#include "jc-amount.h"
 #include "jc-base45.h"
 #include "jc-blobstore.h"
 #include "jc-checklist.h"
@@ -16,6 +17,7 @@
 #include "jc-device.h"
 #include "jc-event.h"
 #include "jc-eventlog.h"
+#include "jc-inspection.h"
 #include "jc-jc1.h"
 #include "jc-keyfile.h"
 #include "jc-qr.h"

@@ -11,6 +11,7 @@
 #include <sodium.h>
 #include <unistd.h>
 
+#include "jc-inspection.h"
 #include "jc-vault.h"
 #include "jc-vault-head.h"
 #include "jc-vfs.h"
@@ -318,7 +319,8 @@ open_with_dek (JcVault        *self,
   self->log = jc_eventlog_new (db, error);
   if (self->log == NULL ||
       !jc_eventlog_add_projection (self->log, "evidence", "evidence.", evidence_schema, evidence_tables,
-                                   evidence_apply, NULL, NULL, error))
+                                   evidence_apply, NULL, NULL, error) ||
+      !jc_inspection_register_projections (self->log, error))
     goto fail;
 
   if (!create)
