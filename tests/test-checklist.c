@@ -1032,8 +1032,12 @@ START_TEST (test_cli_show)
 
     ck_assert_int_eq (run_cli ((const char *[]) { "checklist", "show", "hospital-2021@1", NULL }, &out, &err), 0);
     ck_assert_ptr_nonnull (strstr (out, "\nh21.2  一般违规问题\n  医保内部管理制度不健全, 管理规范\n    h21.2.1.1  未建立医疗保障基金使用内部管理制度\n"));
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
     ck_assert_int_eq (run_cli ((const char *[]) { "checklist", "show", "nosuch-2021", NULL }, &out, &err), 1);
     ck_assert_ptr_nonnull (strstr (err, "No checklist “nosuch-2021”"));
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
     ck_assert_int_eq (run_cli ((const char *[]) { "checklist", "show", NULL }, &out, &err), 2);
   }
 }
