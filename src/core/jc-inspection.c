@@ -60,16 +60,28 @@ jc_inspection_form_to_string (JcInspectionForm form)
   return (guint) form < G_N_ELEMENTS (form_names) ? form_names[form] : NULL;
 }
 
-gboolean
-jc_inspection_form_from_string (const char *name, JcInspectionForm *out_form)
+/* The index of @name in @names: the stable ASCII ids stored in events. */
+static gboolean
+name_index (const char * const *names, guint n_names, const char *name, guint *out_index)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (form_names); i++)
-    if (g_strcmp0 (name, form_names[i]) == 0)
+  for (guint i = 0; i < n_names; i++)
+    if (g_strcmp0 (name, names[i]) == 0)
       {
-        *out_form = (JcInspectionForm) i;
+        *out_index = i;
         return TRUE;
       }
   return FALSE;
+}
+
+gboolean
+jc_inspection_form_from_string (const char *name, JcInspectionForm *out_form)
+{
+  guint i;
+
+  if (!name_index (form_names, G_N_ELEMENTS (form_names), name, &i))
+    return FALSE;
+  *out_form = (JcInspectionForm) i;
+  return TRUE;
 }
 
 const char *
@@ -95,13 +107,12 @@ jc_item_status_to_string (JcItemStatus status)
 gboolean
 jc_item_status_from_string (const char *name, JcItemStatus *out_status)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (status_names); i++)
-    if (g_strcmp0 (name, status_names[i]) == 0)
-      {
-        *out_status = (JcItemStatus) i;
-        return TRUE;
-      }
-  return FALSE;
+  guint i;
+
+  if (!name_index (status_names, G_N_ELEMENTS (status_names), name, &i))
+    return FALSE;
+  *out_status = (JcItemStatus) i;
+  return TRUE;
 }
 
 const char *
