@@ -8,10 +8,12 @@
 gboolean jc_cli_cmd_checklist (JcCli *cli, int argc, char **argv, GError **error);
 gboolean jc_cli_cmd_device (JcCli *cli, int argc, char **argv, GError **error);
 gboolean jc_cli_cmd_evidence (JcCli *cli, int argc, char **argv, GError **error);
+gboolean jc_cli_cmd_finding (JcCli *cli, int argc, char **argv, GError **error);
 gboolean jc_cli_cmd_info (JcCli *cli, int argc, char **argv, GError **error);
 gboolean jc_cli_cmd_inspection (JcCli *cli, int argc, char **argv, GError **error);
 gboolean jc_cli_cmd_item (JcCli *cli, int argc, char **argv, GError **error);
 gboolean jc_cli_cmd_log (JcCli *cli, int argc, char **argv, GError **error);
+gboolean jc_cli_cmd_report (JcCli *cli, int argc, char **argv, GError **error);
 gboolean jc_cli_cmd_vault (JcCli *cli, int argc, char **argv, GError **error);
 gboolean jc_cli_cmd_verify (JcCli *cli, int argc, char **argv, GError **error);
 
@@ -20,10 +22,12 @@ static const JcCommand commands[] = {
   JC_CLI_COMMAND ("checklist", N_("The official checklists: list, show, validate"), jc_cli_cmd_checklist),
   JC_CLI_COMMAND ("device", N_("This device’s identity"), jc_cli_cmd_device),
   JC_CLI_COMMAND ("evidence", N_("Evidence files: add, get, list"), jc_cli_cmd_evidence),
+  JC_CLI_COMMAND ("finding", N_("Findings: seal, confirm, list, show, qr, amend"), jc_cli_cmd_finding),
   JC_CLI_COMMAND ("info", N_("Show version and build information"), jc_cli_cmd_info),
   JC_CLI_COMMAND ("inspection", N_("Inspections: new, list, show"), jc_cli_cmd_inspection),
   JC_CLI_COMMAND ("item", N_("An inspection’s checklist items: set"), jc_cli_cmd_item),
   JC_CLI_COMMAND ("log", N_("The signed event log"), jc_cli_cmd_log),
+  JC_CLI_COMMAND ("report", N_("Reports: the findings sheet as a PDF"), jc_cli_cmd_report),
   JC_CLI_COMMAND ("vault", N_("The encrypted vault: init, check, change-pin, recover"), jc_cli_cmd_vault),
   JC_CLI_COMMAND ("verify", N_("Verify a finding’s JC1 QR code (offline)"), jc_cli_cmd_verify),
   { NULL, NULL, NULL },

@@ -213,6 +213,13 @@ jc_device_get_public_key (const JcDevice *device)
   return device->public_key;
 }
 
+const guint8 *
+jc_device_get_secret_key (const JcDevice *device)
+{
+  g_return_val_if_fail (device != NULL, NULL);
+  return device->secret_key;
+}
+
 char *
 jc_device_get_public_key_hex (const JcDevice *device)
 {

@@ -37,6 +37,9 @@ const guint8 *jc_device_get_id             (const JcDevice *device);
 const char   *jc_device_get_id_hex         (const JcDevice *device);
 const guint8 *jc_device_get_public_key     (const JcDevice *device);
 char         *jc_device_get_public_key_hex (const JcDevice *device);
+/* The 64-byte Ed25519 secret key (libsodium layout), for signers such as
+ * jc_jc1_encode() that need it whole; never copy it out of locked memory. */
+const guint8 *jc_device_get_secret_key     (const JcDevice *device);
 void          jc_device_sign               (const JcDevice *device,
                                             const guint8   *data,
                                             gsize           len,

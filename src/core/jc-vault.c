@@ -11,6 +11,7 @@
 #include <sodium.h>
 #include <unistd.h>
 
+#include "jc-finding.h"
 #include "jc-inspection.h"
 #include "jc-vault.h"
 #include "jc-vault-head.h"
@@ -40,6 +41,9 @@ G_DEFINE_FINAL_TYPE (JcVault, jc_vault, G_TYPE_OBJECT)
 
 enum { PROP_0, PROP_DIR, PROP_UNLOCKED, N_PROPS };
 static GParamSpec *properties[N_PROPS];
+
+enum { LOCKING, N_SIGNALS };
+static guint signals[N_SIGNALS];
 
 static const char meta_schema[] =
   "CREATE TABLE IF NOT EXISTS vault_meta (key TEXT PRIMARY KEY, value BLOB NOT NULL)";
@@ -126,6 +130,11 @@ jc_vault_class_init (JcVaultClass *klass)
   properties[PROP_UNLOCKED] = g_param_spec_boolean ("unlocked", NULL, NULL, FALSE,
                                                     G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* Emitted while the vault is still open, just before it locks: the last
+   * chance for an editor to record what is typed but not yet saved. */
+  signals[LOCKING] = g_signal_new ("locking", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -197,6 +206,8 @@ jc_vault_lock (JcVault *self)
 {
   gboolean was_unlocked = jc_vault_is_unlocked (self);
 
+  if (was_unlocked)
+    g_signal_emit (self, signals[LOCKING], 0);
   g_clear_pointer (&self->blobs, jc_blobstore_free);
   g_clear_pointer (&self->head, jc_vault_head_free);
   g_clear_pointer (&self->log, jc_eventlog_free);
@@ -320,7 +331,8 @@ open_with_dek (JcVault        *self,
   if (self->log == NULL ||
       !jc_eventlog_add_projection (self->log, "evidence", "evidence.", evidence_schema, evidence_tables,
                                    evidence_apply, NULL, NULL, error) ||
-      !jc_inspection_register_projections (self->log, error))
+      !jc_inspection_register_projections (self->log, error) ||
+      !jc_finding_register_projections (self->log, error))
     goto fail;
 
   if (!create)

@@ -60,7 +60,8 @@ gboolean     jc_vault_change_pin      (JcVault       *self,
                                        const char    *old_pin,
                                        const char    *new_pin,
                                        GError       **error);
-/* Closes the database and wipes every key from memory. */
+/* Closes the database and wipes every key from memory; emits "locking"
+ * first, while the vault is still open. */
 void         jc_vault_lock            (JcVault       *self);
 gboolean     jc_vault_is_unlocked     (JcVault       *self);
 

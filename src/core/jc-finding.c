@@ -1,0 +1,995 @@
+/* jc-finding.c — findings sealed as events, confirmed, amended, and as JC1 */
+#include "config.h"
+
+#include <inttypes.h>
+
+#include <glib/gi18n-lib.h>
+#include <json-glib/json-glib.h>
+#include <sodium.h>
+#include <string.h>
+
+#include "jc-amount.h"
+#include "jc-finding.h"
+#include "jc-inspection.h"
+#include "jc-vfs.h"
+
+G_DEFINE_QUARK (jc-finding-error-quark, jc_finding_error)
+
+#define RECORD_VERSION 1
+
+static const char finding_schema[] =
+  "CREATE TABLE IF NOT EXISTS findings ("
+  "  id TEXT PRIMARY KEY,"
+  "  inspection_id TEXT NOT NULL,"
+  "  record TEXT NOT NULL,"
+  "  sha256 TEXT NOT NULL,"
+  "  sealed_at INTEGER NOT NULL,"
+  "  amount_fen INTEGER NOT NULL,"
+  "  supersedes TEXT,"
+  "  superseded_by TEXT,"
+  "  device_id TEXT NOT NULL,"
+  "  seq INTEGER NOT NULL);"
+  "CREATE TABLE IF NOT EXISTS finding_items ("
+  "  finding_id TEXT NOT NULL,"
+  "  code TEXT NOT NULL,"
+  "  PRIMARY KEY (finding_id, code)) WITHOUT ROWID;"
+  "CREATE TABLE IF NOT EXISTS finding_confirmations ("
+  "  finding_id TEXT PRIMARY KEY,"
+  "  status TEXT NOT NULL,"
+  "  name TEXT NOT NULL,"
+  "  title TEXT NOT NULL,"
+  "  reason TEXT NOT NULL,"
+  "  witness TEXT NOT NULL,"
+  "  signature_strokes TEXT,"
+  "  confirmed_at INTEGER NOT NULL,"
+  "  device_id TEXT NOT NULL,"
+  "  seq INTEGER NOT NULL) WITHOUT ROWID;";
+static const char * const finding_tables[] = { "findings", "finding_items", "finding_confirmations", NULL };
+
+static const char * const status_names[] = { "confirmed", "disputed", "refused" };
+
+const char *
+jc_finding_status_to_string (JcJc1Status status)
+{
+  return (guint) status < G_N_ELEMENTS (status_names) ? status_names[status] : NULL;
+}
+
+gboolean
+jc_finding_status_from_string (const char *name, JcJc1Status *out_status)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (status_names); i++)
+    if (g_strcmp0 (name, status_names[i]) == 0)
+      {
+        *out_status = (JcJc1Status) i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+static gboolean
+hex_is_valid (const char *hex, gsize n_bytes)
+{
+  if (hex == NULL || strlen (hex) != n_bytes * 2)
+    return FALSE;
+  for (const char *p = hex; *p; p++)
+    if (!g_ascii_isdigit (*p) && !(*p >= 'a' && *p <= 'f'))
+      return FALSE;
+  return TRUE;
+}
+
+static char *
+sha256_hex (const char *text, guint8 out[32])
+{
+  char hex[65];
+
+  crypto_hash_sha256 (out, (const guint8 *) text, strlen (text));
+  sodium_bin2hex (hex, sizeof hex, out, 32);
+  return g_strdup (hex);
+}
+
+static gboolean
+set_db_error (sqlite3 *db, GError **error)
+{
+  g_set_error (error, JC_FINDING_ERROR, JC_FINDING_ERROR_DATABASE,
+               _("Findings database: %s"), sqlite3_errmsg (db));
+  return FALSE;
+}
+
+static sqlite3 *
+vault_db (JcVault *vault, GError **error)
+{
+  if (!jc_vault_is_unlocked (vault))
+    {
+      g_set_error (error, JC_VAULT_ERROR, JC_VAULT_ERROR_LOCKED, _("The vault at %s is locked"),
+                   jc_vault_get_dir (vault));
+      return NULL;
+    }
+  return jc_eventlog_get_db (jc_vault_get_eventlog (vault));
+}
+
+static char *
+builder_to_json (JsonBuilder *builder)
+{
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(JsonNode) root = json_builder_get_root (builder);
+
+  json_generator_set_root (gen, root);
+  return json_generator_to_data (gen, NULL);
+}
+
+static void
+add_string (JsonBuilder *b, const char *member, const char *value)
+{
+  json_builder_set_member_name (b, member);
+  json_builder_add_string_value (b, value);
+}
+
+static void
+add_int (JsonBuilder *b, const char *member, gint64 value)
+{
+  json_builder_set_member_name (b, member);
+  json_builder_add_int_value (b, value);
+}
+
+static void
+add_strv (JsonBuilder *b, const char *member, const char * const *values)
+{
+  json_builder_set_member_name (b, member);
+  json_builder_begin_array (b);
+  for (guint i = 0; values != NULL && values[i] != NULL; i++)
+    json_builder_add_string_value (b, values[i]);
+  json_builder_end_array (b);
+}
+
+static const char *
+obj_string (JsonObject *obj, const char *member)
+{
+  JsonNode *node = obj ? json_object_get_member (obj, member) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+static gboolean
+obj_int (JsonObject *obj, const char *member, gint64 *out)
+{
+  JsonNode *node = json_object_get_member (obj, member);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
+    return FALSE;
+  *out = json_node_get_int (node);
+  return TRUE;
+}
+
+/* An array of strings, or NULL when the member is not one. */
+static GStrv
+obj_strv (JsonObject *obj, const char *member)
+{
+  JsonNode *node = json_object_get_member (obj, member);
+  g_autoptr(GStrvBuilder) sb = g_strv_builder_new ();
+  JsonArray *array;
+
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    return NULL;
+  array = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *e = json_array_get_element (array, i);
+
+      if (!JSON_NODE_HOLDS_VALUE (e) || json_node_get_value_type (e) != G_TYPE_STRING)
+        return NULL;
+      g_strv_builder_add (sb, json_node_get_string (e));
+    }
+  return g_strv_builder_end (sb);
+}
+
+/* The record -------------------------------------------------------------- */
+
+void
+jc_finding_free (JcFinding *f)
+{
+  if (f == NULL)
+    return;
+  g_free (f->id);
+  g_free (f->inspection_id);
+  g_free (f->institution_code);
+  g_free (f->checklist);
+  g_strfreev (f->items);
+  g_strfreev (f->basis);
+  g_free (f->facts);
+  g_strfreev (f->evidence);
+  g_free (f->signature_strokes);
+  g_free (f->record);
+  g_free (f->supersedes);
+  g_free (f->superseded_by);
+  g_free (f->confirm_name);
+  g_free (f->confirm_title);
+  g_free (f->confirm_reason);
+  g_free (f->confirm_witness);
+  g_free (f->confirm_strokes);
+  g_free (f);
+}
+
+/* Parses a canonical record; @problem names the first bad member. */
+static JcFinding *
+finding_from_record (const char *record, const char **problem)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JcFinding) f = g_new0 (JcFinding, 1);
+  g_autoptr(GStrvBuilder) items = g_strv_builder_new ();
+  g_autoptr(GStrvBuilder) basis = g_strv_builder_new ();
+  JsonNode *root, *items_node;
+  JsonObject *obj;
+  JsonArray *array;
+  gint64 amount, sealed_at, version;
+
+  *problem = "record";
+  if (!json_parser_load_from_data (parser, record, -1, NULL) ||
+      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return NULL;
+  obj = json_node_get_object (root);
+#define REQUIRE(cond, name) G_STMT_START { if (!(cond)) { *problem = name; return NULL; } } G_STMT_END
+  REQUIRE (obj_int (obj, "version", &version) && version == RECORD_VERSION, "version");
+  f->id = g_strdup (obj_string (obj, "id"));
+  REQUIRE (hex_is_valid (f->id, JC_FINDING_ID_SIZE), "id");
+  f->inspection_id = g_strdup (obj_string (obj, "inspection"));
+  REQUIRE (hex_is_valid (f->inspection_id, JC_INSPECTION_ID_SIZE), "inspection");
+  f->institution_code = g_strdup (obj_string (obj, "institution_code"));
+  REQUIRE (f->institution_code != NULL, "institution_code");
+  f->checklist = g_strdup (obj_string (obj, "checklist"));
+  REQUIRE (f->checklist != NULL, "checklist");
+  f->facts = g_strdup (obj_string (obj, "facts"));
+  REQUIRE (f->facts != NULL, "facts");
+  REQUIRE (obj_int (obj, "amount_fen", &amount) && amount >= 0 && (guint64) amount <= JC_AMOUNT_MAX_FEN,
+           "amount_fen");
+  f->amount_fen = (guint64) amount;
+  REQUIRE (obj_int (obj, "sealed_at", &sealed_at) && sealed_at >= 0, "sealed_at");
+  f->sealed_at = sealed_at;
+  f->evidence = obj_strv (obj, "evidence");
+  REQUIRE (f->evidence != NULL, "evidence");
+  if (json_object_has_member (obj, "supersedes"))
+    {
+      f->supersedes = g_strdup (obj_string (obj, "supersedes"));
+      REQUIRE (hex_is_valid (f->supersedes, JC_FINDING_ID_SIZE), "supersedes");
+    }
+  if (json_object_has_member (obj, "signature_strokes"))
+    {
+      f->signature_strokes = g_strdup (obj_string (obj, "signature_strokes"));
+      REQUIRE (hex_is_valid (f->signature_strokes, 32), "signature_strokes");
+    }
+  items_node = json_object_get_member (obj, "items");
+  REQUIRE (items_node != NULL && JSON_NODE_HOLDS_ARRAY (items_node), "items");
+  array = json_node_get_array (items_node);
+  REQUIRE (json_array_get_length (array) > 0, "items");
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *e = json_array_get_element (array, i);
+      JsonObject *item = JSON_NODE_HOLDS_OBJECT (e) ? json_node_get_object (e) : NULL;
+
+      REQUIRE (obj_string (item, "code") != NULL && obj_string (item, "basis") != NULL, "items");
+      g_strv_builder_add (items, obj_string (item, "code"));
+      g_strv_builder_add (basis, obj_string (item, "basis"));
+    }
+#undef REQUIRE
+  f->items = g_strv_builder_end (items);
+  f->basis = g_strv_builder_end (basis);
+  f->record = g_strdup (record);
+  crypto_hash_sha256 (f->record_sha256, (const guint8 *) record, strlen (record));
+  *problem = NULL;
+  return g_steal_pointer (&f);
+}
+
+/* Projections ------------------------------------------------------------- */
+
+static gboolean
+refuse (const JcEvent *event, const char *field, GError **error)
+{
+  g_autofree char *seq = g_strdup_printf ("%" PRIu64, jc_event_get_seq (event));
+
+  g_set_error (error, JC_EVENTLOG_ERROR, JC_EVENTLOG_ERROR_PROJECTION,
+               _("Event %s of device %s (%s): the field “%s” is missing or invalid"),
+               seq, jc_event_get_device_id_hex (event), jc_event_get_kind (event), field);
+  return FALSE;
+}
+
+static gboolean
+exec_bound (sqlite3 *db, const char *sql, const char * const *texts, guint n, GError **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
+
+  for (guint i = 0; rc == SQLITE_OK && i < n; i++)
+    if (texts[i] != NULL)
+      sqlite3_bind_text (stmt, (int) i + 1, texts[i], -1, SQLITE_TRANSIENT);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      jc_vfs_set_error (db, rc, error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+apply_seal (sqlite3 *db, const JcEvent *event, JsonObject *body, GError **error)
+{
+  const char *record = obj_string (body, "record");
+  const char *sha = obj_string (body, "sha256");
+  g_autoptr(JcFinding) f = NULL;
+  g_autofree char *computed = NULL;
+  const char *problem = NULL;
+  guint8 digest[32];
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  if (record == NULL || (f = finding_from_record (record, &problem)) == NULL)
+    return refuse (event, problem ? problem : "record", error);
+  computed = sha256_hex (record, digest);
+  if (g_strcmp0 (sha, computed) != 0)
+    return refuse (event, "sha256", error);
+  if (g_str_equal (jc_event_get_kind (event), "finding.amend") != (f->supersedes != NULL))
+    return refuse (event, "supersedes", error);
+
+  rc = sqlite3_prepare_v2 (db,
+                           "INSERT OR IGNORE INTO findings (id, inspection_id, record, sha256, sealed_at, amount_fen, "
+                           "supersedes, superseded_by, device_id, seq) VALUES (?, ?, ?, ?, ?, ?, ?, "
+                           "(SELECT id FROM findings WHERE supersedes = ?1), ?, ?)", -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_text (stmt, 1, f->id, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 2, f->inspection_id, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 3, record, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 4, computed, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (stmt, 5, f->sealed_at);
+      sqlite3_bind_int64 (stmt, 6, (sqlite3_int64) f->amount_fen);
+      if (f->supersedes != NULL)
+        sqlite3_bind_text (stmt, 7, f->supersedes, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 8, jc_event_get_device_id_hex (event), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (stmt, 9, (sqlite3_int64) jc_event_get_seq (event));
+      rc = sqlite3_step (stmt);
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      jc_vfs_set_error (db, rc, error);
+      return FALSE;
+    }
+  for (guint i = 0; f->items[i] != NULL; i++)
+    {
+      const char *args[] = { f->id, f->items[i] };
+
+      if (!exec_bound (db, "INSERT OR IGNORE INTO finding_items (finding_id, code) VALUES (?, ?)", args, 2, error))
+        return FALSE;
+    }
+  /* Events may arrive in any order (sync): the old finding may come later,
+   * and then the INSERT above marks it. */
+  if (f->supersedes != NULL)
+    {
+      const char *args[] = { f->id, f->supersedes };
+
+      if (!exec_bound (db, "UPDATE findings SET superseded_by = ? WHERE id = ?", args, 2, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+apply_confirm (sqlite3 *db, const JcEvent *event, JsonObject *body, GError **error)
+{
+  static const char * const optional[] = { "title", "reason", "witness" };
+  const char *id = obj_string (body, "finding");
+  const char *status = obj_string (body, "status");
+  const char *name = obj_string (body, "name");
+  const char *strokes = obj_string (body, "signature_strokes");
+  const char *values[G_N_ELEMENTS (optional)];
+  JcJc1Status st;
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  if (!hex_is_valid (id, JC_FINDING_ID_SIZE))
+    return refuse (event, "finding", error);
+  if (!jc_finding_status_from_string (status, &st))
+    return refuse (event, "status", error);
+  if (name == NULL)
+    return refuse (event, "name", error);
+  if (json_object_has_member (body, "signature_strokes") && !hex_is_valid (strokes, 32))
+    return refuse (event, "signature_strokes", error);
+  for (guint i = 0; i < G_N_ELEMENTS (optional); i++)
+    {
+      values[i] = json_object_has_member (body, optional[i]) ? obj_string (body, optional[i]) : "";
+      if (values[i] == NULL)
+        return refuse (event, optional[i], error);
+    }
+
+  /* The first answer stands; a later one from another device is in the log. */
+  rc = sqlite3_prepare_v2 (db,
+                           "INSERT OR IGNORE INTO finding_confirmations (finding_id, status, name, title, reason, "
+                           "witness, signature_strokes, confirmed_at, device_id, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 2, status, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 3, name, -1, SQLITE_TRANSIENT);
+      for (guint i = 0; i < G_N_ELEMENTS (optional); i++)
+        sqlite3_bind_text (stmt, (int) i + 4, values[i], -1, SQLITE_TRANSIENT);
+      if (strokes != NULL)
+        sqlite3_bind_text (stmt, 7, strokes, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (stmt, 8, jc_event_get_wall_time (event));
+      sqlite3_bind_text (stmt, 9, jc_event_get_device_id_hex (event), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (stmt, 10, (sqlite3_int64) jc_event_get_seq (event));
+      rc = sqlite3_step (stmt);
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      jc_vfs_set_error (db, rc, error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+finding_apply (sqlite3 *db, const JcEvent *event, gpointer user_data, GError **error)
+{
+  const char *kind = jc_event_get_kind (event);
+  JsonObject *body = jc_event_get_body_object (event);
+
+  if (body == NULL)
+    return refuse (event, "body", error);
+  if (g_str_equal (kind, "finding.seal") || g_str_equal (kind, "finding.amend"))
+    return apply_seal (db, event, body, error);
+  if (g_str_equal (kind, "finding.confirm"))
+    return apply_confirm (db, event, body, error);
+  return TRUE;  /* a kind of a later version: the log keeps it */
+}
+
+gboolean
+jc_finding_register_projections (JcEventlog *log,
+                                 GError    **error)
+{
+  return jc_eventlog_add_projection (log, "findings", "finding.", finding_schema, finding_tables,
+                                     finding_apply, NULL, NULL, error);
+}
+
+/* Read -------------------------------------------------------------------- */
+
+static gboolean
+fill_confirmation (sqlite3 *db, JcFinding *f, GError **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v2 (db, "SELECT status, name, title, reason, witness, signature_strokes "
+                                   "FROM finding_confirmations WHERE finding_id = ?", -1, &stmt, NULL);
+
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_text (stmt, 1, f->id, -1, SQLITE_TRANSIENT);
+      rc = sqlite3_step (stmt);
+    }
+  if (rc == SQLITE_ROW &&
+      jc_finding_status_from_string ((const char *) sqlite3_column_text (stmt, 0), &f->confirm_status))
+    {
+      f->confirmed = TRUE;
+      f->confirm_name = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      f->confirm_title = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+      f->confirm_reason = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
+      f->confirm_witness = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
+      f->confirm_strokes = g_strdup ((const char *) sqlite3_column_text (stmt, 5));
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return set_db_error (db, error);
+  return TRUE;
+}
+
+static JcFinding *
+finding_from_row (sqlite3 *db, sqlite3_stmt *stmt, GError **error)
+{
+  const char *record = (const char *) sqlite3_column_text (stmt, 0);
+  const char *problem = NULL;
+  g_autoptr(JcFinding) f = finding_from_record (record, &problem);
+
+  if (f == NULL)
+    {
+      g_set_error (error, JC_FINDING_ERROR, JC_FINDING_ERROR_DATABASE,
+                   _("Findings database: a stored record has a bad field “%s”"), problem);
+      return NULL;
+    }
+  f->superseded_by = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+  if (!fill_confirmation (db, f, error))
+    return NULL;
+  return g_steal_pointer (&f);
+}
+
+JcFinding *
+jc_finding_get (JcVault    *vault,
+                const char *finding_id,
+                GError    **error)
+{
+  sqlite3 *db = vault_db (vault, error);
+  sqlite3_stmt *stmt = NULL;
+  JcFinding *f = NULL;
+  int rc;
+
+  if (db == NULL)
+    return NULL;
+  if (!hex_is_valid (finding_id, JC_FINDING_ID_SIZE))
+    {
+      g_set_error (error, JC_FINDING_ERROR, JC_FINDING_ERROR_NOT_FOUND,
+                   _("“%s” is not a finding id (32 lowercase hex digits)"), finding_id ? finding_id : "");
+      return NULL;
+    }
+  rc = sqlite3_prepare_v2 (db, "SELECT record, superseded_by FROM findings WHERE id = ?", -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_text (stmt, 1, finding_id, -1, SQLITE_TRANSIENT);
+      rc = sqlite3_step (stmt);
+    }
+  if (rc == SQLITE_ROW)
+    f = finding_from_row (db, stmt, error);
+  else if (rc == SQLITE_DONE)
+    g_set_error (error, JC_FINDING_ERROR, JC_FINDING_ERROR_NOT_FOUND,
+                 _("There is no finding %s in this vault"), finding_id);
+  else
+    set_db_error (db, error);
+  sqlite3_finalize (stmt);
+  return f;
+}
+
+GPtrArray *
+jc_finding_list (JcVault    *vault,
+                 const char *inspection_id,
+                 GError    **error)
+{
+  sqlite3 *db = vault_db (vault, error);
+  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) jc_finding_free);
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  if (db == NULL)
+    return NULL;
+  rc = sqlite3_prepare_v2 (db, "SELECT record, superseded_by FROM findings WHERE inspection_id = ? "
+                               "ORDER BY sealed_at, rowid", -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    sqlite3_bind_text (stmt, 1, inspection_id ? inspection_id : "", -1, SQLITE_TRANSIENT);
+  while (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      JcFinding *f = finding_from_row (db, stmt, error);
+
+      if (f == NULL)
+        {
+          sqlite3_finalize (stmt);
+          return NULL;
+        }
+      g_ptr_array_add (list, f);
+      rc = SQLITE_OK;
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      set_db_error (db, error);
+      return NULL;
+    }
+  return g_steal_pointer (&list);
+}
+
+/* Write ------------------------------------------------------------------- */
+
+/* Item code → the id of the live (not superseded) finding holding it,
+ * leaving out @except (the finding an amendment replaces). */
+static GHashTable *
+taken_items (sqlite3 *db, const char *inspection_id, const char *except, GError **error)
+{
+  g_autoptr(GHashTable) taken = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v2 (db, "SELECT fi.code, f.id FROM finding_items fi JOIN findings f ON f.id = fi.finding_id "
+                                   "WHERE f.inspection_id = ? AND f.superseded_by IS NULL AND f.id IS NOT ?",
+                               -1, &stmt, NULL);
+
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_text (stmt, 1, inspection_id, -1, SQLITE_TRANSIENT);
+      if (except != NULL)
+        sqlite3_bind_text (stmt, 2, except, -1, SQLITE_TRANSIENT);
+    }
+  while (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_hash_table_insert (taken, g_strdup ((const char *) sqlite3_column_text (stmt, 0)),
+                           g_strdup ((const char *) sqlite3_column_text (stmt, 1)));
+      rc = SQLITE_OK;
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      set_db_error (db, error);
+      return NULL;
+    }
+  return g_steal_pointer (&taken);
+}
+
+static char *
+strip_dup (const char *s)
+{
+  return s != NULL ? g_strstrip (g_strdup (s)) : NULL;
+}
+
+/* Checks @c before anything is recorded. */
+static gboolean
+check_confirmation (sqlite3 *db, const JcFindingConfirmation *c, GError **error)
+{
+  g_autofree char *name = strip_dup (c->name);
+  g_autofree char *reason = strip_dup (c->reason);
+  g_autofree char *witness = strip_dup (c->witness);
+  const char *texts[] = { c->name, c->title, c->reason, c->witness };
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    if (texts[i] != NULL && !g_utf8_validate (texts[i], -1, NULL))
+      {
+        g_set_error (error, JC_FINDING_ERROR, JC_FINDING_ERROR_INVALID,
+                     _("The confirmation has text that is not valid UTF-8"));
+        return FALSE;
+      }
+  switch (c->status)
+    {
+    case JC_JC1_STATUS_CONFIRMED:
+    case JC_JC1_STATUS_DISPUTED:
+      if (name == NULL || *name == '\0')
+        {
+          g_set_error (error, JC_FINDING_ERROR, JC_FINDING_ERROR_INVALID,
+                       _("The institution’s representative’s name is empty"));
+          return FALSE;
+        }
+      if (c->status == JC_JC1_STATUS_DISPUTED && (reason == NULL || *reason == '\0'))
+        {
+          g_set_error (error, JC_FINDING_ERROR, JC_FINDING_ERROR_INVALID,
+                       _("A dispute needs a reason"));
+          return FALSE;
+        }
+      break;
+    case JC_JC1_STATUS_REFUSED:
+      if (witness == NULL || *witness == '\0')
+        {
+          g_set_error (error, JC_FINDING_ERROR, JC_FINDING_ERROR_INVALID,
+                       _("A refusal to sign needs a witness’s name"));
+          return FALSE;
+        }
+      break;
+    default:
+      g_set_error (error, JC_FINDING_ERROR, JC_FINDING_ERROR_INVALID,
+                   _("The confirmation status is not one of confirmed, disputed, refused"));
+      return FALSE;
+    }
+  if (c->signature_strokes == NULL)
+    return TRUE;
+  rc = hex_is_valid (c->signature_strokes, 32)
+       ? sqlite3_prepare_v2 (db, "SELECT 1 FROM evidence WHERE sha256 = ?", -1, &stmt, NULL) : SQLITE_OK;
+  if (stmt != NULL)
+    {
+      sqlite3_bind_text (stmt, 1, c->signature_strokes, -1, SQLITE_TRANSIENT);
+      rc = sqlite3_step (stmt);
+    }
+  sqlite3_finalize (stmt);
+  if (rc == SQLITE_ROW)
+    return TRUE;
+  if (rc == SQLITE_DONE || rc == SQLITE_OK)
+    g_set_error (error, JC_FINDING_ERROR, JC_FINDING_ERROR_NOT_FOUND,
+                 _("The signature strokes %s are not evidence in this vault (add the file first)"),
+                 c->signature_strokes);
+  else
+    set_db_error (db, error);
+  return FALSE;
+}
+
+static gboolean
+record_confirmation (JcVault *vault, const char *finding_id, const JcFindingConfirmation *c, GError **error)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autofree char *name = strip_dup (c->name);
+  g_autofree char *title = strip_dup (c->title);
+  g_autofree char *reason = strip_dup (c->reason);
+  g_autofree char *witness = strip_dup (c->witness);
+  g_autofree char *body = NULL;
+
+  json_builder_begin_object (b);
+  add_string (b, "finding", finding_id);
+  add_string (b, "name", name ? name : "");
+  if (reason != NULL && *reason != '\0')
+    add_string (b, "reason", reason);
+  if (c->signature_strokes != NULL)
+    add_string (b, "signature_strokes", c->signature_strokes);
+  add_string (b, "status", jc_finding_status_to_string (c->status));
+  if (title != NULL && *title != '\0')
+    add_string (b, "title", title);
+  if (witness != NULL && *witness != '\0')
+    add_string (b, "witness", witness);
+  json_builder_end_object (b);
+  body = builder_to_json (b);
+  return jc_vault_record (vault, "finding.confirm", body, NULL, error);
+}
+
+/* Seals a finding of @inspection_id (a new one, or an amendment of
+ * @supersedes) after checking every item; returns its id. */
+static char *
+seal (JcVault             *vault,
+      JcChecklistRegistry *registry,
+      const char          *inspection_id,
+      const char * const  *codes,
+      const char          *facts,
+      gboolean             has_amount,
+      guint64              amount_fen,
+      const char          *supersedes,
+      const char          *strokes,
+      GError             **error)
+{
+  sqlite3 *db = vault_db (vault, error);
+  g_autoptr(JcInspection) in = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GHashTable) taken = NULL;
+  g_autoptr(GHashTable) wanted = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GPtrArray) chosen = g_ptr_array_new ();
+  g_autoptr(GPtrArray) evidence = g_ptr_array_new ();
+  g_autoptr(GHashTable) seen_evidence = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GString) notes = g_string_new (NULL);
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autofree char *record = NULL, *sha = NULL, *body = NULL;
+  guint64 sum = 0;
+  guint8 raw[JC_FINDING_ID_SIZE], digest[32];
+  char id[JC_FINDING_ID_SIZE * 2 + 1];
+
+  if (db == NULL || (in = jc_inspection_get (vault, registry, inspection_id, error)) == NULL ||
+      (results = jc_inspection_get_results (vault, registry, inspection_id, NULL, 0, error)) == NULL ||
+      (taken = taken_items (db, inspection_id, supersedes, error)) == NULL)
+    return NULL;
+
+  if (codes != NULL)
+    {
+      for (guint i = 0; codes[i] != NULL; i++)
+        {
+          JcItemResult *r = NULL;
+          const char *holder;
+
+          for (guint k = 0; k < results->len && r == NULL; k++)
+            if (g_str_equal (((JcItemResult *) results->pdata[k])->item->code, codes[i]))
+              r = results->pdata[k];
+          if (r == NULL)
+            {
+              g_set_error (error, JC_FINDING_ERROR, JC_FINDING_ERROR_NOT_FOUND,
+                           _("Checklist %s of inspection %s has no item “%s”"), in->checklist, in->id, codes[i]);
+              return NULL;
+            }
+          if (r->status != JC_ITEM_STATUS_VIOLATION)
+            {
+              g_set_error (error, JC_FINDING_ERROR, JC_FINDING_ERROR_NOT_VIOLATION,
+                           _("Item %s of inspection %s is not marked a violation (it is “%s”)"),
+                           codes[i], in->id, jc_item_status_get_label (r->status));
+              return NULL;
+            }
+          if ((holder = g_hash_table_lookup (taken, codes[i])) != NULL)
+            {
+              g_set_error (error, JC_FINDING_ERROR, JC_FINDING_ERROR_ALREADY,
+                           _("Item %s is already in finding %s (amend that finding instead)"), codes[i], holder);
+              return NULL;
+            }
+          g_hash_table_add (wanted, (gpointer) codes[i]);
+        }
+    }
+  /* Checklist order whatever order the codes were given in. */
+  for (guint k = 0; k < results->len; k++)
+    {
+      JcItemResult *r = results->pdata[k];
+
+      if (codes != NULL ? g_hash_table_contains (wanted, r->item->code)
+                        : (r->status == JC_ITEM_STATUS_VIOLATION && !g_hash_table_contains (taken, r->item->code)))
+        g_ptr_array_add (chosen, r);
+    }
+  if (chosen->len == 0)
+    {
+      g_set_error (error, JC_FINDING_ERROR, JC_FINDING_ERROR_NO_VIOLATIONS,
+                   _("Inspection %s has no violation that is not already in a finding"), in->id);
+      return NULL;
+    }
+
+  for (guint k = 0; k < chosen->len; k++)
+    {
+      JcItemResult *r = chosen->pdata[k];
+
+      sum += r->has_amount ? r->amount_fen : 0;
+      if (*r->note != '\0')
+        g_string_append_printf (notes, "%s%s", notes->len ? "\n" : "", r->note);
+      for (guint e = 0; r->evidence[e] != NULL; e++)
+        if (g_hash_table_add (seen_evidence, r->evidence[e]))
+          g_ptr_array_add (evidence, r->evidence[e]);
+    }
+  g_ptr_array_add (evidence, NULL);
+  if (!has_amount)
+    amount_fen = sum;
+  if (amount_fen > JC_AMOUNT_MAX_FEN)
+    {
+      g_set_error (error, JC_AMOUNT_ERROR, JC_AMOUNT_ERROR_OVERFLOW,
+                   _("The finding’s amount is too large (at most %s yuan)"), "9999999999999.99");
+      return NULL;
+    }
+  if (facts == NULL)
+    facts = notes->str;
+  if (!g_utf8_validate (facts, -1, NULL))
+    {
+      g_set_error (error, JC_FINDING_ERROR, JC_FINDING_ERROR_INVALID, _("The facts are not valid UTF-8 text"));
+      return NULL;
+    }
+
+  randombytes_buf (raw, sizeof raw);
+  sodium_bin2hex (id, sizeof id, raw, sizeof raw);
+
+  /* The canonical record: members in byte order, see jc-finding.h. */
+  json_builder_begin_object (b);
+  add_int (b, "amount_fen", (gint64) amount_fen);
+  add_string (b, "checklist", in->checklist);
+  add_strv (b, "evidence", (const char * const *) evidence->pdata);
+  add_string (b, "facts", facts);
+  add_string (b, "id", id);
+  add_string (b, "inspection", in->id);
+  add_string (b, "institution_code", in->institution_code);
+  json_builder_set_member_name (b, "items");
+  json_builder_begin_array (b);
+  for (guint k = 0; k < chosen->len; k++)
+    {
+      JcItemResult *r = chosen->pdata[k];
+
+      json_builder_begin_object (b);
+      if (r->has_amount)
+        add_int (b, "amount_fen", (gint64) r->amount_fen);
+      add_string (b, "basis", r->item->text);
+      add_string (b, "code", r->item->code);
+      add_strv (b, "evidence", (const char * const *) r->evidence);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  add_int (b, "sealed_at", g_get_real_time () / G_USEC_PER_SEC);
+  if (strokes != NULL)
+    add_string (b, "signature_strokes", strokes);
+  if (supersedes != NULL)
+    add_string (b, "supersedes", supersedes);
+  add_int (b, "version", RECORD_VERSION);
+  json_builder_end_object (b);
+  record = builder_to_json (b);
+  sha = sha256_hex (record, digest);
+
+  g_clear_object (&b);
+  b = json_builder_new ();
+  json_builder_begin_object (b);
+  add_string (b, "record", record);
+  add_string (b, "sha256", sha);
+  json_builder_end_object (b);
+  body = builder_to_json (b);
+  if (!jc_vault_record (vault, supersedes ? "finding.amend" : "finding.seal", body, NULL, error))
+    return NULL;
+  return g_strdup (id);
+}
+
+char *
+jc_finding_seal (JcVault                     *vault,
+                 JcChecklistRegistry         *registry,
+                 const JcFindingSpec         *spec,
+                 const JcFindingConfirmation *confirmation,
+                 GError                     **error)
+{
+  sqlite3 *db = vault_db (vault, error);
+  g_autofree char *id = NULL;
+
+  if (db == NULL || (confirmation != NULL && !check_confirmation (db, confirmation, error)))
+    return NULL;
+  id = seal (vault, registry, spec->inspection_id, spec->items, spec->facts, spec->has_amount, spec->amount_fen,
+             NULL, confirmation ? confirmation->signature_strokes : NULL, error);
+  if (id == NULL || (confirmation != NULL && !record_confirmation (vault, id, confirmation, error)))
+    return NULL;
+  return g_steal_pointer (&id);
+}
+
+gboolean
+jc_finding_confirm (JcVault                     *vault,
+                    const char                  *finding_id,
+                    const JcFindingConfirmation *confirmation,
+                    GError                     **error)
+{
+  sqlite3 *db = vault_db (vault, error);
+  g_autoptr(JcFinding) f = NULL;
+
+  if (db == NULL || (f = jc_finding_get (vault, finding_id, error)) == NULL)
+    return FALSE;
+  if (f->superseded_by != NULL)
+    {
+      g_set_error (error, JC_FINDING_ERROR, JC_FINDING_ERROR_ALREADY,
+                   _("Finding %s is superseded by %s: confirm that one"), f->id, f->superseded_by);
+      return FALSE;
+    }
+  if (f->confirmed)
+    {
+      g_set_error (error, JC_FINDING_ERROR, JC_FINDING_ERROR_ALREADY,
+                   _("Finding %s already has the institution’s answer (%s)"), f->id,
+                   jc_finding_status_to_string (f->confirm_status));
+      return FALSE;
+    }
+  return check_confirmation (db, confirmation, error) &&
+         record_confirmation (vault, f->id, confirmation, error);
+}
+
+char *
+jc_finding_amend (JcVault             *vault,
+                  JcChecklistRegistry *registry,
+                  const char          *finding_id,
+                  const char * const  *items,
+                  const char          *facts,
+                  GError             **error)
+{
+  g_autoptr(JcFinding) old = jc_finding_get (vault, finding_id, error);
+
+  if (old == NULL)
+    return NULL;
+  if (old->superseded_by != NULL)
+    {
+      g_set_error (error, JC_FINDING_ERROR, JC_FINDING_ERROR_ALREADY,
+                   _("Finding %s is already superseded by %s: amend that one"), old->id, old->superseded_by);
+      return NULL;
+    }
+  return seal (vault, registry, old->inspection_id, items ? items : (const char * const *) old->items,
+               facts ? facts : old->facts, FALSE, 0, old->id, NULL, error);
+}
+
+/* JC1 --------------------------------------------------------------------- */
+
+JcJc1Claims *
+jc_finding_to_claims (JcVault         *vault,
+                      const JcFinding *f,
+                      GError         **error)
+{
+  g_autoptr(JcJc1Claims) claims = jc_jc1_claims_new ();
+  JcDevice *device;
+
+  if (vault_db (vault, error) == NULL)
+    return NULL;
+  device = jc_vault_get_device (vault);
+  if (sodium_hex2bin (claims->finding_id, sizeof claims->finding_id, f->id, strlen (f->id),
+                      NULL, NULL, NULL) != 0 ||
+      sodium_hex2bin (claims->inspection_id, sizeof claims->inspection_id, f->inspection_id,
+                      strlen (f->inspection_id), NULL, NULL, NULL) != 0)
+    {
+      g_set_error (error, JC_FINDING_ERROR, JC_FINDING_ERROR_DATABASE,
+                   _("Finding %s: a stored id is not hex"), f->id);
+      return NULL;
+    }
+  claims->institution_code = g_strdup (f->institution_code);
+  claims->checklist = g_strdup (f->checklist);
+  g_strfreev (claims->item_codes);
+  claims->item_codes = g_strdupv (f->items);
+  claims->amount_fen = f->amount_fen;
+  claims->sealed_at = (guint64) f->sealed_at;
+  memcpy (claims->record_sha256, f->record_sha256, 32);
+  memcpy (claims->signer_key, jc_device_get_public_key (device), 32);
+  if (f->confirmed)
+    {
+      claims->has_confirmation = TRUE;
+      claims->confirmation.status = f->confirm_status;
+      claims->confirmation.name = g_strdup (f->confirm_name && *f->confirm_name ? f->confirm_name
+                                                                               : f->confirm_witness);
+    }
+  return g_steal_pointer (&claims);
+}
+
+gboolean
+jc_finding_to_jc1 (JcVault    *vault,
+                   const char *finding_id,
+                   char      **out_text,
+                   GError    **error)
+{
+  g_autoptr(JcFinding) f = jc_finding_get (vault, finding_id, error);
+  g_autoptr(JcJc1Claims) claims = NULL;
+
+  if (f == NULL || (claims = jc_finding_to_claims (vault, f, error)) == NULL)
+    return FALSE;
+  return jc_jc1_encode (claims, jc_device_get_secret_key (jc_vault_get_device (vault)), out_text, error);
+}
