@@ -5,6 +5,7 @@
 
 #include "jc-application.h"
 #include "jc-core.h"
+#include "jc-test.h"
 #include "jc-ui-test.h"
 
 static guint frames;
@@ -131,6 +132,42 @@ jc_ui_start (int width, int height)
   ck_assert_msg (ABS (gtk_widget_get_width (GTK_WIDGET (window)) - width) <= 16,
                  "window is %d px wide, asked for %d", gtk_widget_get_width (GTK_WIDGET (window)), width);
   return window;
+}
+
+GtkWindow *
+jc_ui_start_unlocked (int width, int height)
+{
+  g_autofree char *tmp = jc_test_tmpdir ("ui-vault");
+  g_autofree char *dir = g_build_filename (tmp, "vault", NULL);
+  g_autoptr(JcVault) made = jc_vault_new (dir);
+  g_autoptr(GError) error = NULL;
+  GtkWindow *window;
+  JcVault *vault;
+
+  g_setenv ("JIANCHA_TEST_FAST_KDF", "1", TRUE);
+  g_setenv ("JIANCHA_VAULT_DIR", dir, TRUE);
+  ck_assert (jc_core_init (&error));
+  ck_assert_msg (jc_vault_create (made, JC_UI_PIN, "测试检查员", NULL, &error),
+                 "cannot make the test vault: %s", error ? error->message : "");
+  jc_vault_lock (made);
+
+  window = jc_ui_start (width, height);
+  vault = jc_application_get_vault (JC_APPLICATION (gtk_window_get_application (window)));
+  ck_assert_msg (jc_vault_unlock (vault, JC_UI_PIN, &error), "cannot unlock: %s", error ? error->message : "");
+  jc_ui_wait_drawn (window);
+  return window;
+}
+
+void
+jc_ui_wait_until (JcUiCondition done, gpointer data, const char *what)
+{
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  guint waker = g_timeout_add (50, wake, NULL);
+
+  while (!done (data) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (waker);
+  ck_assert_msg (done (data), "gave up waiting for %s", what);
 }
 
 void

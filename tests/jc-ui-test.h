@@ -11,6 +11,19 @@ GtkWindow *jc_ui_start          (int          width,
                                  int          height);
 void       jc_ui_stop           (GtkWindow   *window);
 
+/* Like jc_ui_start(), with a new vault (PIN JC_UI_PIN) made in a fresh
+ * $JIANCHA_VAULT_DIR and unlocked, so the window shows the places. */
+#define JC_UI_PIN "Jc-ui-test-7406"
+GtkWindow *jc_ui_start_unlocked (int          width,
+                                 int          height);
+
+/* Spins the main loop until @done (@data) is TRUE, or fails the test
+ * after a few seconds naming @what. */
+typedef gboolean (*JcUiCondition) (gpointer data);
+void       jc_ui_wait_until     (JcUiCondition done,
+                                 gpointer      data,
+                                 const char   *what);
+
 /* Spins the main loop until the window has painted a new frame and no
  * transition is running, or fails the test after a few seconds. */
 void       jc_ui_wait_drawn     (GtkWindow   *window);

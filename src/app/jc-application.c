@@ -9,11 +9,15 @@
 
 #include "jc-application.h"
 #include "jc-resources.h"
+#include "jc-vault-task.h"
 #include "jc-window.h"
 
 struct _JcApplication
 {
-  AdwApplication parent_instance;
+  AdwApplication  parent_instance;
+
+  JcVault        *vault;
+  guint           lock_retry_id;
 };
 
 G_DEFINE_FINAL_TYPE (JcApplication, jc_application, ADW_TYPE_APPLICATION)
@@ -53,6 +57,61 @@ about_action (GSimpleAction *action, GVariant *param, gpointer user_data)
                                            "<li>A complete Chinese translation</li></ul>"),
                         NULL);
   gtk_window_present (GTK_WINDOW (about));
+}
+
+/* $JIANCHA_VAULT_DIR, or the user's data directory. */
+static char *
+vault_dir (void)
+{
+  const char *dir = g_getenv ("JIANCHA_VAULT_DIR");
+
+  if (dir != NULL && *dir != '\0')
+    return g_strdup (dir);
+  return g_build_filename (g_get_user_data_dir (), "jiancha", "vault", NULL);
+}
+
+JcVault *
+jc_application_get_vault (JcApplication *self)
+{
+  g_return_val_if_fail (JC_IS_APPLICATION (self), NULL);
+
+  return self->vault;
+}
+
+static gboolean
+lock_retry (gpointer data)
+{
+  JcApplication *self = data;
+
+  self->lock_retry_id = 0;
+  jc_application_lock (self);
+  return G_SOURCE_REMOVE;
+}
+
+void
+jc_application_lock (JcApplication *self)
+{
+  g_return_if_fail (JC_IS_APPLICATION (self));
+
+  /* Argon2id is running in a thread on this vault: lock once it is done. */
+  if (jc_vault_task_is_busy (self->vault))
+    {
+      if (self->lock_retry_id == 0)
+        self->lock_retry_id = g_timeout_add (100, lock_retry, self);
+      return;
+    }
+  g_clear_handle_id (&self->lock_retry_id, g_source_remove);
+  jc_vault_lock (self->vault);
+}
+
+static void
+on_screensaver_active (JcApplication *self)
+{
+  gboolean active = FALSE;
+
+  g_object_get (self, "screensaver-active", &active, NULL);
+  if (active)
+    jc_application_lock (self);
 }
 
 static void
@@ -111,13 +170,40 @@ jc_application_startup (GApplication *app)
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions, G_N_ELEMENTS (app_actions), app);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
   gtk_window_set_default_icon_name (APP_ID);
+
+  /* GTK learns of the screen lock from the session (register-session);
+   * without a session bus the property just never changes. */
+  g_signal_connect (app, "notify::screensaver-active", G_CALLBACK (on_screensaver_active), NULL);
+}
+
+static void
+jc_application_shutdown (GApplication *app)
+{
+  JcApplication *self = JC_APPLICATION (app);
+
+  g_clear_handle_id (&self->lock_retry_id, g_source_remove);
+  if (!jc_vault_task_is_busy (self->vault))
+    jc_vault_lock (self->vault);
+  G_APPLICATION_CLASS (jc_application_parent_class)->shutdown (app);
+}
+
+static void
+jc_application_finalize (GObject *object)
+{
+  JcApplication *self = JC_APPLICATION (object);
+
+  g_clear_object (&self->vault);
+  G_OBJECT_CLASS (jc_application_parent_class)->finalize (object);
 }
 
 static void
 jc_application_class_init (JcApplicationClass *klass)
 {
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
 
+  object_class->finalize = jc_application_finalize;
+  app_class->shutdown = jc_application_shutdown;
   app_class->activate = jc_application_activate;
   app_class->startup = jc_application_startup;
 }
@@ -125,6 +211,9 @@ jc_application_class_init (JcApplicationClass *klass)
 static void
 jc_application_init (JcApplication *self)
 {
+  g_autofree char *dir = vault_dir ();
+
+  self->vault = jc_vault_new (dir);
 }
 
 JcApplication *
@@ -134,5 +223,6 @@ jc_application_new (void)
                        "application-id", APP_ID,
                        "flags", G_APPLICATION_DEFAULT_FLAGS,
                        "resource-base-path", "/cn/jiancha/Jiancha",
+                       "register-session", TRUE,
                        NULL);
 }

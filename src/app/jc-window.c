@@ -2,6 +2,10 @@
  *
  * An AdwLeaflet: side by side on a desktop, one pane at a time on a 360 px
  * handheld, where choosing a place slides to it and Back returns.
+ *
+ * Above it, a stack that follows the vault: the first-run setup while
+ * there is no vault, the unlock page while it is locked, the places once
+ * it is open. The window also locks the vault after an idle time.
  */
 #define G_LOG_DOMAIN "jiancha-window"
 
@@ -9,6 +13,11 @@
 
 #include <glib/gi18n.h>
 
+#include "jc-change-pin-dialog.h"
+#include "jc-inspections-page.h"
+#include "jc-preferences-window.h"
+#include "jc-setup-page.h"
+#include "jc-unlock-page.h"
 #include "jc-window.h"
 
 struct _JcWindow
@@ -17,6 +26,18 @@ struct _JcWindow
 
   GSettings            *settings;
   GNetworkMonitor      *monitor;
+  JcVault              *vault;
+  /* Known once this session has unlocked the vault; shown when locked. */
+  char                 *inspector;
+  gint64                last_input;      /* monotonic µs */
+  guint                 idle_lock_id;
+  JcChangePinDialog    *change_pin_dialog;
+  AdwToast             *toast;           /* weak */
+
+  AdwToastOverlay      *toast_overlay;
+  GtkStack             *vault_stack;
+  JcSetupPage          *setup_page;
+  JcUnlockPage         *unlock_page;
 
   AdwLeaflet           *leaflet;
   GtkWidget            *sidebar;
@@ -142,6 +163,160 @@ update_network (JcWindow *self)
                                    : _("No network. Results stay on this device and are sent to headquarters once it is enrolled and a connection appears."));
 }
 
+/* ---- locking ---- */
+
+static void arm_idle_lock (JcWindow *self);
+
+static JcApplication *
+get_app (JcWindow *self)
+{
+  return JC_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+}
+
+static gboolean
+on_idle_lock (gpointer data)
+{
+  JcWindow *self = data;
+  guint minutes = g_settings_get_uint (self->settings, "lock-after-idle");
+  gint64 idle = g_get_monotonic_time () - self->last_input;
+
+  self->idle_lock_id = 0;
+  if (minutes > 0 && idle >= (gint64) minutes * 60 * G_USEC_PER_SEC)
+    {
+      if (get_app (self) != NULL)
+        jc_application_lock (get_app (self));
+      else
+        jc_vault_lock (self->vault);
+    }
+  else
+    arm_idle_lock (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* One timer for the whole idle time: input only moves last_input, and the
+ * timer, when it fires early, sleeps again for what is left. */
+static void
+arm_idle_lock (JcWindow *self)
+{
+  guint minutes = g_settings_get_uint (self->settings, "lock-after-idle");
+  gint64 left;
+
+  g_clear_handle_id (&self->idle_lock_id, g_source_remove);
+  if (minutes == 0 || self->vault == NULL || !jc_vault_is_unlocked (self->vault))
+    return;
+  left = (gint64) minutes * 60 * G_USEC_PER_SEC - (g_get_monotonic_time () - self->last_input);
+  self->idle_lock_id = g_timeout_add_seconds ((guint) MAX (1, (left + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC),
+                                              on_idle_lock, self);
+}
+
+static gboolean
+on_input (JcWindow *self)
+{
+  self->last_input = g_get_monotonic_time ();
+  return GDK_EVENT_PROPAGATE;
+}
+
+/* Keys, pointer, touch and scrolling, seen before any widget handles them. */
+static void
+watch_input (JcWindow *self, GtkWidget *widget)
+{
+  GtkEventController *controller = gtk_event_controller_legacy_new ();
+
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+  g_signal_connect_object (controller, "event", G_CALLBACK (on_input), self, G_CONNECT_SWAPPED);
+  gtk_widget_add_controller (widget, controller);
+}
+
+static void
+update_vault_view (JcWindow *self)
+{
+  gboolean unlocked = jc_vault_is_unlocked (self->vault);
+  const char *view = unlocked ? "main" : jc_vault_exists (self->vault) ? "unlock" : "setup";
+
+  if (unlocked)
+    {
+      g_free (self->inspector);
+      self->inspector = g_strdup (jc_vault_get_inspector (self->vault));
+    }
+  else
+    {
+      /* Nothing of the open vault stays on the lock screen. */
+      if (self->change_pin_dialog != NULL)
+        jc_change_pin_dialog_close (self->change_pin_dialog);
+      if (self->toast != NULL)
+        adw_toast_dismiss (self->toast);
+    }
+
+  jc_unlock_page_set_inspector (self->unlock_page, self->inspector);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.lock", unlocked);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.change-pin", unlocked);
+  gtk_stack_set_visible_child_name (self->vault_stack, view);
+
+  if (g_str_equal (view, "setup"))
+    jc_setup_page_focus (self->setup_page);
+  else if (g_str_equal (view, "unlock"))
+    jc_unlock_page_focus (self->unlock_page);
+
+  self->last_input = g_get_monotonic_time ();
+  arm_idle_lock (self);
+}
+
+static void
+lock_action (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  JcWindow *self = JC_WINDOW (widget);
+
+  if (get_app (self) != NULL)
+    jc_application_lock (get_app (self));
+  else
+    jc_vault_lock (self->vault);
+}
+
+static void
+on_pin_changed (JcWindow *self)
+{
+  AdwToast *toast = adw_toast_new (_("The PIN is changed"));
+
+  g_set_weak_pointer (&self->toast, toast);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static void
+change_pin_action (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  JcWindow *self = JC_WINDOW (widget);
+
+  if (self->change_pin_dialog != NULL)
+    {
+      gtk_window_present (GTK_WINDOW (self->change_pin_dialog));
+      return;
+    }
+  self->change_pin_dialog = jc_change_pin_dialog_new (GTK_WINDOW (self), self->vault);
+  g_object_add_weak_pointer (G_OBJECT (self->change_pin_dialog), (gpointer *) &self->change_pin_dialog);
+  g_signal_connect_object (self->change_pin_dialog, "done", G_CALLBACK (on_pin_changed), self, G_CONNECT_SWAPPED);
+  /* Typing in the dialog is activity too. */
+  watch_input (self, GTK_WIDGET (self->change_pin_dialog));
+  gtk_window_present (GTK_WINDOW (self->change_pin_dialog));
+}
+
+static void
+preferences_action (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  JcWindow *self = JC_WINDOW (widget);
+  JcPreferencesWindow *prefs = jc_preferences_window_new (GTK_WINDOW (self));
+
+  watch_input (self, GTK_WIDGET (prefs));
+  gtk_window_present (GTK_WINDOW (prefs));
+}
+
+JcChangePinDialog *
+jc_window_get_change_pin_dialog (JcWindow *self)
+{
+  g_return_val_if_fail (JC_IS_WINDOW (self), NULL);
+
+  return self->change_pin_dialog;
+}
+
 static void
 jc_window_dispose (GObject *object)
 {
@@ -149,6 +324,15 @@ jc_window_dispose (GObject *object)
 
   if (self->monitor != NULL)
     g_signal_handlers_disconnect_by_data (self->monitor, self);
+  g_clear_handle_id (&self->idle_lock_id, g_source_remove);
+  g_clear_weak_pointer (&self->toast);
+  if (self->change_pin_dialog != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (self->change_pin_dialog), (gpointer *) &self->change_pin_dialog);
+  self->change_pin_dialog = NULL;
+  if (self->vault != NULL)
+    g_signal_handlers_disconnect_by_data (self->vault, self);
+  g_clear_object (&self->vault);
+  g_clear_pointer (&self->inspector, g_free);
   g_clear_object (&self->settings);
   gtk_widget_dispose_template (GTK_WIDGET (self), JC_TYPE_WINDOW);
   G_OBJECT_CLASS (jc_window_parent_class)->dispose (object);
@@ -163,7 +347,14 @@ jc_window_class_init (JcWindowClass *klass)
 
   object_class->dispose = jc_window_dispose;
 
+  g_type_ensure (JC_TYPE_INSPECTIONS_PAGE);
+  g_type_ensure (JC_TYPE_SETUP_PAGE);
+  g_type_ensure (JC_TYPE_UNLOCK_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class, "/cn/jiancha/Jiancha/ui/jc-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, JcWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, JcWindow, vault_stack);
+  gtk_widget_class_bind_template_child (widget_class, JcWindow, setup_page);
+  gtk_widget_class_bind_template_child (widget_class, JcWindow, unlock_page);
   gtk_widget_class_bind_template_child (widget_class, JcWindow, leaflet);
   gtk_widget_class_bind_template_child (widget_class, JcWindow, sidebar);
   gtk_widget_class_bind_template_child (widget_class, JcWindow, places_list);
@@ -180,11 +371,16 @@ jc_window_class_init (JcWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "win.show-place", "s", show_place_action);
   gtk_widget_class_install_action (widget_class, "win.go-back", NULL, go_back_action);
+  gtk_widget_class_install_action (widget_class, "win.lock", NULL, lock_action);
+  gtk_widget_class_install_action (widget_class, "win.change-pin", NULL, change_pin_action);
+  gtk_widget_class_install_action (widget_class, "win.preferences", NULL, preferences_action);
 
   for (guint i = 0; i < G_N_ELEMENTS (places); i++)
     gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1 + i, GDK_ALT_MASK,
                                          "win.show-place", "s", places[i]);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "win.go-back", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_l, GDK_CONTROL_MASK, "win.lock", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_comma, GDK_CONTROL_MASK, "win.preferences", NULL);
 }
 
 static void
@@ -203,6 +399,11 @@ jc_window_init (JcWindow *self)
                            G_CALLBACK (update_network), self, G_CONNECT_SWAPPED);
   update_network (self);
 
+  self->last_input = g_get_monotonic_time ();
+  watch_input (self, GTK_WIDGET (self));
+  g_signal_connect_object (self->settings, "changed::lock-after-idle",
+                           G_CALLBACK (arm_idle_lock), self, G_CONNECT_SWAPPED);
+
   select_place (self, "assignments");
   /* A handheld opens on the list of places. */
   adw_leaflet_set_visible_child (self->leaflet, self->sidebar);
@@ -212,5 +413,15 @@ jc_window_init (JcWindow *self)
 JcWindow *
 jc_window_new (JcApplication *app)
 {
-  return g_object_new (JC_TYPE_WINDOW, "application", app, NULL);
+  JcWindow *self = g_object_new (JC_TYPE_WINDOW, "application", app, NULL);
+
+  self->vault = g_object_ref (jc_application_get_vault (app));
+  jc_setup_page_set_vault (self->setup_page, self->vault);
+  jc_unlock_page_set_vault (self->unlock_page, self->vault);
+  jc_inspections_page_set_vault (JC_INSPECTIONS_PAGE (gtk_stack_get_child_by_name (self->stack, "inspections")),
+                                 self->vault);
+  g_signal_connect_object (self->vault, "notify::unlocked",
+                           G_CALLBACK (update_vault_view), self, G_CONNECT_SWAPPED);
+  update_vault_view (self);
+  return self;
 }

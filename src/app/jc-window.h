@@ -4,6 +4,7 @@
 #include <adwaita.h>
 
 #include "jc-application.h"
+#include "jc-change-pin-dialog.h"
 
 G_BEGIN_DECLS
 
@@ -15,5 +16,7 @@ JcWindow   *jc_window_new            (JcApplication *app);
 const char *jc_window_get_place      (JcWindow      *self);
 void        jc_window_show_place     (JcWindow      *self,
                                       const char    *place);
+/* The Change PIN dialog while it is open, else NULL. */
+JcChangePinDialog *jc_window_get_change_pin_dialog (JcWindow *self);
 
 G_END_DECLS
