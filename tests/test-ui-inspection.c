@@ -260,6 +260,8 @@ START_TEST (test_pharmacy_walk)
                     jc_checklist_get_n_items (pharmacy));
   ck_assert_str_eq (gtk_label_get_label (jc_ui_child (view, JC_TYPE_INSPECTION_VIEW, "progress_label")), "0/19");
   shot (window, "inspection-04-checklist-360");
+  /* One Back only: the inspection's own, not also the window's. */
+  ck_assert (!gtk_widget_get_visible (jc_ui_child (window, JC_TYPE_WINDOW, "back_button")));
 
   /* Jump to the next unchecked item: the first. */
   click (jc_ui_child (view, JC_TYPE_INSPECTION_VIEW, "next_button"));

@@ -29,7 +29,7 @@ struct _JcInspectionsPage
 
 G_DEFINE_FINAL_TYPE (JcInspectionsPage, jc_inspections_page, ADW_TYPE_BIN)
 
-enum { PROP_0, PROP_VAULT, N_PROPS };
+enum { PROP_0, PROP_VAULT, PROP_AT_TOP, N_PROPS };
 static GParamSpec *properties[N_PROPS];
 
 static GtkWidget *
@@ -126,6 +126,22 @@ jc_inspections_page_get_view (JcInspectionsPage *self)
   return self->view;
 }
 
+/* At the top the page shows its list (or its empty state): the window's
+ * own Back then leads out of the place; deeper, the page has its own Back. */
+gboolean
+jc_inspections_page_get_at_top (JcInspectionsPage *self)
+{
+  g_return_val_if_fail (JC_IS_INSPECTIONS_PAGE (self), TRUE);
+
+  return g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "inspection") != 0;
+}
+
+static void
+on_stack_child_changed (JcInspectionsPage *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AT_TOP]);
+}
+
 const char *
 jc_inspections_page_get_shown (JcInspectionsPage *self)
 {
@@ -200,6 +216,9 @@ jc_inspections_page_get_property (GObject *object, guint prop_id, GValue *value,
 
   switch (prop_id)
     {
+    case PROP_AT_TOP:
+      g_value_set_boolean (value, jc_inspections_page_get_at_top (self));
+      break;
     case PROP_VAULT:
       g_value_set_object (value, self->vault);
       break;
@@ -247,6 +266,8 @@ jc_inspections_page_class_init (JcInspectionsPageClass *klass)
   object_class->get_property = jc_inspections_page_get_property;
   object_class->set_property = jc_inspections_page_set_property;
 
+  properties[PROP_AT_TOP] = g_param_spec_boolean ("at-top", NULL, NULL, TRUE,
+                                                  G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_VAULT] = g_param_spec_object ("vault", NULL, NULL, JC_TYPE_VAULT,
                                                 G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
@@ -277,6 +298,8 @@ static void
 jc_inspections_page_init (JcInspectionsPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect_object (self->stack, "notify::visible-child-name",
+                           G_CALLBACK (on_stack_child_changed), self, G_CONNECT_SWAPPED);
 
   /* Leaving the place (another place, a folded leaflet) saves the typing. */
   g_signal_connect (self, "unmap", G_CALLBACK (jc_inspections_page_flush), NULL);

@@ -26,6 +26,7 @@ JcInspectionView      *jc_inspections_page_get_view        (JcInspectionsPage *s
 /* Saves what is being typed now rather than after the typing pause:
  * call it before locking the vault. */
 void                   jc_inspections_page_flush           (JcInspectionsPage *self);
+gboolean               jc_inspections_page_get_at_top      (JcInspectionsPage *self);
 /* "empty", "list" or "inspection". */
 const char            *jc_inspections_page_get_shown       (JcInspectionsPage *self);
 

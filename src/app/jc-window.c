@@ -65,6 +65,18 @@ find_row (JcWindow *self, const char *place)
   return NULL;
 }
 
+/* Back leads out of a place on a handheld, except where the place shows a
+ * Back of its own (an inspection, an item), so there is only ever one. */
+static void
+update_back_button (JcWindow *self)
+{
+  GtkWidget *place = gtk_stack_get_visible_child (self->stack);
+  gboolean own_back = JC_IS_INSPECTIONS_PAGE (place) &&
+                      !jc_inspections_page_get_at_top (JC_INSPECTIONS_PAGE (place));
+
+  gtk_widget_set_visible (self->back_button, adw_leaflet_get_folded (self->leaflet) && !own_back);
+}
+
 static void
 select_place (JcWindow *self, const char *place)
 {
@@ -76,6 +88,7 @@ select_place (JcWindow *self, const char *place)
   gtk_stack_set_visible_child_name (self->stack, place);
   page = gtk_stack_get_page (self->stack, gtk_stack_get_visible_child (self->stack));
   adw_window_title_set_title (self->content_title, gtk_stack_page_get_title (page));
+  update_back_button (self);
 }
 
 void
@@ -106,6 +119,7 @@ on_place_activated (JcWindow *self, GtkListBoxRow *row)
 static void
 on_folded_changed (JcWindow *self)
 {
+  update_back_button (self);
   if (adw_leaflet_get_folded (self->leaflet))
     gtk_list_box_set_selection_mode (self->places_list, GTK_SELECTION_NONE);
   else
@@ -420,6 +434,8 @@ jc_window_new (JcApplication *app)
   jc_unlock_page_set_vault (self->unlock_page, self->vault);
   jc_inspections_page_set_vault (JC_INSPECTIONS_PAGE (gtk_stack_get_child_by_name (self->stack, "inspections")),
                                  self->vault);
+  g_signal_connect_object (gtk_stack_get_child_by_name (self->stack, "inspections"), "notify::at-top",
+                           G_CALLBACK (update_back_button), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->vault, "notify::unlocked",
                            G_CALLBACK (update_vault_view), self, G_CONNECT_SWAPPED);
   update_vault_view (self);
