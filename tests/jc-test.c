@@ -103,3 +103,31 @@ jc_test_spawn (const char * const *argv,
     return WEXITSTATUS (status);
   return -1;
 }
+
+int
+jc_test_cli_vaultv (const char          *vault,
+                    const char * const  *env_extra,
+                    char               **out,
+                    char               **err,
+                    va_list              args)
+{
+  g_autofree char *cli = g_build_filename (JC_BUILD_DIR, "src", "cli", "jiancha-cli", NULL);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GPtrArray) env = g_ptr_array_new ();
+  const char *arg;
+
+  g_ptr_array_add (argv, cli);
+  g_ptr_array_add (argv, (gpointer) "--vault");
+  g_ptr_array_add (argv, (gpointer) vault);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, (gpointer) arg);
+  g_ptr_array_add (argv, NULL);
+
+  g_ptr_array_add (env, (gpointer) "JIANCHA_TEST_FAST_KDF=1");
+  g_ptr_array_add (env, (gpointer) "LC_ALL=C.UTF-8");
+  g_ptr_array_add (env, (gpointer) "LANGUAGE=");
+  for (guint i = 0; env_extra != NULL && env_extra[i] != NULL; i++)
+    g_ptr_array_add (env, (gpointer) env_extra[i]);
+  g_ptr_array_add (env, NULL);
+  return jc_test_spawn ((const char * const *) argv->pdata, (const char * const *) env->pdata, out, err);
+}

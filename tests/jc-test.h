@@ -3,6 +3,7 @@
 
 #include <check.h>
 #include <glib.h>
+#include <stdarg.h>
 
 G_BEGIN_DECLS
 
@@ -24,5 +25,14 @@ int   jc_test_spawn    (const char * const *argv,
                         const char * const *envp_extra,
                         char              **out,
                         char              **err);
+
+/* Runs the build's jiancha-cli --vault @vault ARGS… (NULL-terminated
+ * varargs) in C.UTF-8 with the fast test KDF; @env_extra adds variables such
+ * as JIANCHA_PIN. Returns the exit status, like jc_test_spawn(). */
+int   jc_test_cli_vaultv (const char          *vault,
+                          const char * const  *env_extra,
+                          char               **out,
+                          char               **err,
+                          va_list              args);
 
 G_END_DECLS

@@ -42,19 +42,14 @@ static const char * const env[] = { "JIANCHA_TEST_FAST_KDF=1", "LC_ALL=C.UTF-8",
 static int
 run (char **out, char **err, ...)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  const char *arg;
+  const char * const pin[] = { "JIANCHA_PIN=" PIN, NULL };
   va_list ap;
+  int status;
 
-  g_ptr_array_add (argv, cli);
-  g_ptr_array_add (argv, (gpointer) "--vault");
-  g_ptr_array_add (argv, vault);
   va_start (ap, err);
-  while ((arg = va_arg (ap, const char *)) != NULL)
-    g_ptr_array_add (argv, (gpointer) arg);
+  status = jc_test_cli_vaultv (vault, pin, out, err, ap);
   va_end (ap);
-  g_ptr_array_add (argv, NULL);
-  return jc_test_spawn ((const char * const *) argv->pdata, env, out, err);
+  return status;
 }
 
 /* Runs and asserts exit status 0; returns stdout. */

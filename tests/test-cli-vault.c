@@ -37,28 +37,16 @@ teardown (void)
 static int
 run (const char *pin, const char *new_pin, char **out, char **err, ...)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GPtrArray) env = g_ptr_array_new_with_free_func (g_free);
-  const char *arg;
+  g_autofree char *pin_var = pin ? g_strdup_printf ("JIANCHA_PIN=%s", pin) : g_strdup ("JIANCHA_PIN_UNSET=1");
+  g_autofree char *new_pin_var = new_pin ? g_strdup_printf ("JIANCHA_NEW_PIN=%s", new_pin) : NULL;
+  const char * const env[] = { pin_var, new_pin_var, NULL };
   va_list ap;
+  int status;
 
-  g_ptr_array_add (argv, cli);
-  g_ptr_array_add (argv, (gpointer) "--vault");
-  g_ptr_array_add (argv, vault);
   va_start (ap, err);
-  while ((arg = va_arg (ap, const char *)) != NULL)
-    g_ptr_array_add (argv, (gpointer) arg);
+  status = jc_test_cli_vaultv (vault, env, out, err, ap);
   va_end (ap);
-  g_ptr_array_add (argv, NULL);
-
-  g_ptr_array_add (env, g_strdup ("JIANCHA_TEST_FAST_KDF=1"));
-  g_ptr_array_add (env, g_strdup ("LC_ALL=C.UTF-8"));
-  g_ptr_array_add (env, g_strdup ("LANGUAGE="));
-  g_ptr_array_add (env, pin ? g_strdup_printf ("JIANCHA_PIN=%s", pin) : g_strdup ("JIANCHA_PIN_UNSET=1"));
-  if (new_pin != NULL)
-    g_ptr_array_add (env, g_strdup_printf ("JIANCHA_NEW_PIN=%s", new_pin));
-  g_ptr_array_add (env, NULL);
-  return jc_test_spawn ((const char * const *) argv->pdata, (const char * const *) env->pdata, out, err);
+  return status;
 }
 
 static void
