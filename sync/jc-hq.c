@@ -1,5 +1,9 @@
 /* jc-hq.c — jiancha-hq: headquarters' server and its administration
  *
+ *   jiancha-hq init --dir HQDIR
+ *   jiancha-hq key --dir HQDIR
+ *   jiancha-hq enroll-code --dir HQDIR --inspector NAME [--valid-hours N]
+ *   jiancha-hq revoke --dir HQDIR DEVICE-ID
  *   jiancha-hq serve [--dir HQDIR] [--listen 127.0.0.1:8470]
  */
 #define G_LOG_DOMAIN "jiancha-hq"
@@ -12,6 +16,7 @@
 
 #include "jc-core.h"
 #include "jc-hq-server.h"
+#include "jc-hq-store.h"
 
 typedef struct {
   char *dir;   /* --dir HQDIR */
@@ -68,7 +73,94 @@ cmd_serve (JcHq *hq, int argc, char **argv, GError **error)
   return TRUE;
 }
 
+static gboolean
+cmd_init (JcHq *hq, int argc, char **argv, GError **error)
+{
+  if (!jc_command_parse (&argc, &argv, NULL, _("Create HQ’s keys and database"), NULL, error) ||
+      !jc_command_expect_args (argc, 1, "init", error) ||
+      !jc_hq_store_init (hq->dir, error))
+    return FALSE;
+  g_print (_("HQ created in %s\n"), hq->dir);
+  return TRUE;
+}
+
+static gboolean
+cmd_key (JcHq *hq, int argc, char **argv, GError **error)
+{
+  g_autoptr(JcHqStore) store = NULL;
+  g_autofree char *pk = NULL;
+  g_autofree char *escrow = NULL;
+
+  if (!jc_command_parse (&argc, &argv, NULL, _("Print HQ’s public keys"), NULL, error) ||
+      !jc_command_expect_args (argc, 1, "key", error))
+    return FALSE;
+  store = jc_hq_store_open (hq->dir, error);
+  if (store == NULL)
+    return FALSE;
+  pk = jc_device_hex (jc_hq_store_get_public_key (store), 32);
+  escrow = jc_device_hex (jc_hq_store_get_escrow_key (store), 32);
+  /* Fixed lines: scripts read them. */
+  g_print ("%s\n", pk);
+  g_print ("escrow: %s\n", escrow);
+  return TRUE;
+}
+
+static gboolean
+cmd_enroll_code (JcHq *hq, int argc, char **argv, GError **error)
+{
+  g_autoptr(JcHqStore) store = NULL;
+  g_autofree char *inspector = NULL;
+  g_autofree char *code = NULL;
+  int valid_hours = 72;
+  GOptionEntry entries[] = {
+    { "inspector", 0, 0, G_OPTION_ARG_STRING, &inspector,
+      N_("The inspector whose device will use the code"), N_("NAME") },
+    { "valid-hours", 0, 0, G_OPTION_ARG_INT, &valid_hours,
+      N_("How long the code is valid (default 72 hours)"), N_("N") },
+    { NULL }
+  };
+
+  if (!jc_command_parse (&argc, &argv, NULL, _("Print a one-time enrollment code"), entries, error) ||
+      !jc_command_expect_args (argc, 1, "enroll-code --inspector NAME [--valid-hours N]", error))
+    return FALSE;
+  if (inspector == NULL || valid_hours < 0)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                           inspector == NULL ? _("--inspector NAME is required")
+                                             : _("--valid-hours must not be negative"));
+      return FALSE;
+    }
+  store = jc_hq_store_open (hq->dir, error);
+  if (store == NULL)
+    return FALSE;
+  code = jc_hq_store_new_code (store, inspector, (guint) valid_hours, error);
+  if (code == NULL)
+    return FALSE;
+  g_print (_("Enrollment code for %s, valid %d hours, usable once:\n"), inspector, valid_hours);
+  g_print ("%s\n", code);
+  return TRUE;
+}
+
+static gboolean
+cmd_revoke (JcHq *hq, int argc, char **argv, GError **error)
+{
+  g_autoptr(JcHqStore) store = NULL;
+
+  if (!jc_command_parse (&argc, &argv, _("DEVICE-ID"), _("Revoke an enrolled device"), NULL, error) ||
+      !jc_command_expect_args (argc, 2, "revoke DEVICE-ID", error))
+    return FALSE;
+  store = jc_hq_store_open (hq->dir, error);
+  if (store == NULL || !jc_hq_store_revoke (store, argv[1], error))
+    return FALSE;
+  g_print (_("Device %s revoked\n"), argv[1]);
+  return TRUE;
+}
+
 static const JcCommand commands[] = {
+  { "enroll-code", N_("Print a one-time enrollment code"), (JcCommandFunc) cmd_enroll_code },
+  { "init", N_("Create HQ’s keys and database"), (JcCommandFunc) cmd_init },
+  { "key", N_("Print HQ’s public keys"), (JcCommandFunc) cmd_key },
+  { "revoke", N_("Revoke an enrolled device"), (JcCommandFunc) cmd_revoke },
   { "serve", N_("Serve the sync protocol over HTTP"), (JcCommandFunc) cmd_serve },
   { NULL, NULL, NULL },
 };

@@ -12,6 +12,7 @@ cmd_show (JcCli *cli, int argc, char **argv, GError **error)
 {
   g_autoptr(JcVault) vault = NULL;
   g_autofree char *pk = NULL;
+  JcJc1Certificate cert;
   JcDevice *device;
 
   if (!jc_command_parse (&argc, &argv, NULL, _("Show this device’s identity"), NULL, error) ||
@@ -26,6 +27,15 @@ cmd_show (JcCli *cli, int argc, char **argv, GError **error)
   g_print ("device-id: %s\n", jc_device_get_id_hex (device));
   g_print ("public-key: %s\n", pk);
   g_print ("inspector: %s\n", jc_vault_get_inspector (vault));
+  if (jc_vault_get_enrollment (vault, &cert, NULL, NULL))
+    {
+      g_autoptr(GDateTime) until = g_date_time_new_from_unix_utc ((gint64) MIN (cert.not_after, (guint64) G_MAXINT64));
+      g_autofree char *date = until ? g_date_time_format (until, "%Y-%m-%d") : g_strdup ("?");
+
+      g_print ("enrolled: yes (until %s)\n", date);
+    }
+  else
+    g_print ("enrolled: no\n");
   return TRUE;
 }
 

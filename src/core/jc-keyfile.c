@@ -923,6 +923,43 @@ jc_keyfile_change_pin (const char  *path,
   return write_keyfile (path, raw, FALSE, error);
 }
 
+/* The PIN slot's AD covers the recovery slot, so adding one rewraps the PIN
+ * slot too: that takes the PIN (its KEK), not only the DEK. */
+gboolean
+jc_keyfile_add_recovery_slot (const char   *path,
+                              const char   *pin,
+                              const guint8  escrow_pk[JC_KEYFILE_ESCROW_BYTES],
+                              GError      **error)
+{
+  g_autoptr(JcSecret) plain = jc_secret_new (JC_KEYFILE_DEK_BYTES + JC_KEYFILE_DB_ID_BYTES);
+  g_autoptr(JcSecret) dek = NULL;
+  guint8 raw[KF_SIZE];
+
+  g_return_val_if_fail (path != NULL && escrow_pk != NULL, FALSE);
+
+  if (all_zero (escrow_pk, JC_KEYFILE_ESCROW_BYTES))
+    {
+      g_set_error_literal (error, JC_KEYFILE_ERROR, JC_KEYFILE_ERROR_NO_RECOVERY,
+                           _("The HQ escrow public key is all zeros"));
+      return FALSE;
+    }
+  if (!unlock_raw (path, pin, raw, &dek, error))
+    return FALSE;
+  memcpy (jc_secret_get_data (plain), jc_secret_peek (dek), JC_KEYFILE_DEK_BYTES);
+  memcpy (jc_secret_get_data (plain) + JC_KEYFILE_DEK_BYTES, raw + OFF_DB_ID, JC_KEYFILE_DB_ID_BYTES);
+  put_u32 (raw + OFF_FLAGS, FLAG_RECOVERY);
+  memcpy (raw + OFF_ESCROW_PK, escrow_pk, JC_KEYFILE_ESCROW_BYTES);
+  if (crypto_box_seal (raw + OFF_SEALED, jc_secret_peek (plain), jc_secret_get_len (plain), escrow_pk) != 0)
+    {
+      g_set_error_literal (error, JC_KEYFILE_ERROR, JC_KEYFILE_ERROR_NO_RECOVERY,
+                           _("The HQ escrow public key is not a valid key"));
+      return FALSE;
+    }
+  if (!wrap_pin (raw, dek, pin, error))
+    return FALSE;
+  return write_keyfile (path, raw, FALSE, error);
+}
+
 gboolean
 jc_keyfile_recover (const char    *path,
                     const guint8   escrow_pk[JC_KEYFILE_ESCROW_BYTES],

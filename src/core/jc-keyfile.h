@@ -95,6 +95,13 @@ gboolean  jc_keyfile_change_pin             (const char         *path,
                                              const char         *old_pin,
                                              const char         *new_pin,
                                              GError            **error);
+/* Enrollment: seals the DEK to HQ's escrow key, replacing any recovery
+ * slot. Needs the PIN: the PIN slot authenticates the recovery slot, so it
+ * is rewrapped (fresh salt, attempts reset). Atomic: old or new file. */
+gboolean  jc_keyfile_add_recovery_slot      (const char         *path,
+                                             const char         *pin,
+                                             const guint8        escrow_pk[JC_KEYFILE_ESCROW_BYTES],
+                                             GError            **error);
 /* HQ side: opens the recovery slot with the escrow key pair. */
 gboolean  jc_keyfile_recover                (const char         *path,
                                              const guint8        escrow_pk[JC_KEYFILE_ESCROW_BYTES],

@@ -685,6 +685,127 @@ jc_vault_record (JcVault     *self,
   return TRUE;
 }
 
+/* Enrollment lives in vault_meta "enrollment" (the certificate, HQ's
+ * signing key, HQ's escrow key: 160 bytes), read by `device show`, and is
+ * also recorded as a signed "device.enroll" event so that HQ and the audit
+ * trail see when this device got its certificate. Both in one transaction. */
+#define ENROLLMENT_LEN (16 + 8 + 8 + 64 + 32 + 32)
+
+gboolean
+jc_vault_enroll (JcVault                *self,
+                 const char             *pin,
+                 const JcJc1Certificate *cert,
+                 const guint8            hq_pk[32],
+                 const guint8            escrow_pk[32],
+                 gint64                  hq_time,
+                 GError                **error)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JcEvent) event = NULL;
+  g_autoptr(GError) head_error = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *sig_hex = NULL;
+  g_autofree char *kid_hex = NULL;
+  g_autofree char *hq_hex = NULL;
+  g_autofree char *escrow_hex = NULL;
+  guint8 blob[ENROLLMENT_LEN];
+  gsize i;
+  gboolean ok;
+
+  if (!require_unlocked (self, error))
+    return FALSE;
+  if (jc_vault_get_enrollment (self, NULL, NULL, NULL))
+    {
+      g_set_error (error, JC_VAULT_ERROR, JC_VAULT_ERROR_ENROLLED,
+                   _("The vault in %s is already enrolled with HQ"), self->dir);
+      return FALSE;
+    }
+  if (memcmp (cert->device_id, jc_device_get_id (self->device), 16) != 0)
+    {
+      g_set_error_literal (error, JC_VAULT_ERROR, JC_VAULT_ERROR_INVALID,
+                           _("The certificate is for another device"));
+      return FALSE;
+    }
+  if (!jc_jc1_certificate_verify (cert, jc_device_get_public_key (self->device), hq_pk, error))
+    return FALSE;
+
+  /* The recovery slot first: enrolling again after a failure below adds
+   * it again, harmlessly. */
+  if (!jc_keyfile_add_recovery_slot (self->keys_path, pin, escrow_pk, error))
+    return FALSE;
+
+  memcpy (blob, cert->device_id, 16);
+  memcpy (blob + 16, cert->hq_kid, 8);
+  for (i = 0; i < 8; i++)
+    blob[24 + i] = (guint8) (cert->not_after >> (8 * i));
+  memcpy (blob + 32, cert->hq_signature, 64);
+  memcpy (blob + 96, hq_pk, 32);
+  memcpy (blob + 128, escrow_pk, 32);
+
+  sig_hex = jc_device_hex (cert->hq_signature, 64);
+  kid_hex = jc_device_hex (cert->hq_kid, 8);
+  hq_hex = jc_device_hex (hq_pk, 32);
+  escrow_hex = jc_device_hex (escrow_pk, 32);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "hq_kid");
+  json_builder_add_string_value (builder, kid_hex);
+  json_builder_set_member_name (builder, "not_after");
+  json_builder_add_int_value (builder, (gint64) cert->not_after);
+  json_builder_set_member_name (builder, "hq_signature");
+  json_builder_add_string_value (builder, sig_hex);
+  json_builder_set_member_name (builder, "hq_public_key");
+  json_builder_add_string_value (builder, hq_hex);
+  json_builder_set_member_name (builder, "escrow_public_key");
+  json_builder_add_string_value (builder, escrow_hex);
+  json_builder_end_object (builder);
+  body = body_to_json (builder);
+
+  ok = jc_eventlog_begin (self->log, error) &&
+       meta_set (self->db, "enrollment", blob, sizeof blob, error) &&
+       jc_eventlog_append (self->log, self->device, self->inspector, "device.enroll", body, &event, error) &&
+       jc_eventlog_commit (self->log, error);
+  if (!ok)
+    {
+      jc_eventlog_rollback (self->log);
+      return FALSE;
+    }
+  if (!jc_vault_head_update (self->head, jc_event_get_seq (event), jc_event_get_hash (event), FALSE, &head_error))
+    g_debug ("%s", head_error->message);
+  return jc_eventlog_set_hq_time (self->log, hq_time, error);
+}
+
+gboolean
+jc_vault_get_enrollment (JcVault          *self,
+                         JcJc1Certificate *cert,
+                         guint8           *hq_pk,
+                         guint8           *escrow_pk)
+{
+  g_autoptr(GBytes) value = NULL;
+  const guint8 *blob;
+  gsize i;
+
+  if (!jc_vault_is_unlocked (self))
+    return FALSE;
+  value = meta_get (self->db, self->db_path, "enrollment", NULL);
+  if (value == NULL || g_bytes_get_size (value) != ENROLLMENT_LEN)
+    return FALSE;
+  blob = g_bytes_get_data (value, NULL);
+  if (cert != NULL)
+    {
+      memcpy (cert->device_id, blob, 16);
+      memcpy (cert->hq_kid, blob + 16, 8);
+      cert->not_after = 0;
+      for (i = 0; i < 8; i++)
+        cert->not_after |= (guint64) blob[24 + i] << (8 * i);
+      memcpy (cert->hq_signature, blob + 32, 64);
+    }
+  if (hq_pk != NULL)
+    memcpy (hq_pk, blob + 96, 32);
+  if (escrow_pk != NULL)
+    memcpy (escrow_pk, blob + 128, 32);
+  return TRUE;
+}
+
 JcBlobInfo *
 jc_vault_add_evidence (JcVault       *self,
                        const char    *path,

@@ -14,6 +14,7 @@
 #include "jc-blobstore.h"
 #include "jc-device.h"
 #include "jc-eventlog.h"
+#include "jc-jc1.h"
 #include "jc-keyfile.h"
 
 G_BEGIN_DECLS
@@ -26,6 +27,7 @@ typedef enum {
   JC_VAULT_ERROR_LOCKED,     /* the operation needs an unlocked vault */
   JC_VAULT_ERROR_DAMAGED,    /* parts missing or inconsistent */
   JC_VAULT_ERROR_INVALID,    /* bad argument: an empty name, a bad key file */
+  JC_VAULT_ERROR_ENROLLED,   /* enroll: the vault already has a certificate */
 } JcVaultError;
 
 #define JC_TYPE_VAULT (jc_vault_get_type ())
@@ -77,6 +79,25 @@ gboolean     jc_vault_record          (JcVault       *self,
                                        const char    *body_json,
                                        JcEvent      **out_event,
                                        GError       **error);
+
+/* Enrollment with HQ: verifies @cert for this device against @hq_pk, adds
+ * the recovery slot sealed to @escrow_pk to the keys file (needs the
+ * @pin: the PIN slot authenticates the recovery slot), pins both HQ keys and
+ * the certificate in the vault, records a "device.enroll" event and HQ's
+ * time (@hq_time: Unix µs, as event times). Refuses a second enrollment
+ * (JC_VAULT_ERROR_ENROLLED). */
+gboolean     jc_vault_enroll          (JcVault                *self,
+                                       const char             *pin,
+                                       const JcJc1Certificate *cert,
+                                       const guint8            hq_pk[32],
+                                       const guint8            escrow_pk[32],
+                                       gint64                  hq_time,
+                                       GError                **error);
+/* TRUE when enrolled; fills what is not NULL (keys: 32 bytes). */
+gboolean     jc_vault_get_enrollment  (JcVault                *self,
+                                       JcJc1Certificate       *cert,
+                                       guint8                 *hq_pk,
+                                       guint8                 *escrow_pk);
 
 /* Stores @path encrypted and records an "evidence.add" event. */
 JcBlobInfo  *jc_vault_add_evidence    (JcVault       *self,

@@ -1,0 +1,486 @@
+/* jc-hq-store.c — headquarters' directory: its keys and its database */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <sodium.h>
+#include <sqlite3.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "jc-core.h"
+#include "jc-hq-store.h"
+
+G_DEFINE_QUARK (jc-hq-store-error-quark, jc_hq_store_error)
+
+struct _JcHqStore
+{
+  char    *dir;
+  sqlite3 *db;
+  guint8  *sign_sk;       /* 64, sodium_malloc */
+  guint8  *code_key;      /* 32, sodium_malloc: keys the code hashes */
+  guint8   sign_pk[32];
+  guint8   escrow_pk[32];
+};
+
+static const char schema[] =
+  "PRAGMA journal_mode=WAL;"
+  "CREATE TABLE IF NOT EXISTS enrollment_codes ("
+  "  code_hash BLOB PRIMARY KEY,"
+  "  inspector TEXT NOT NULL,"
+  "  created INTEGER NOT NULL,"
+  "  expires INTEGER NOT NULL,"
+  "  used_by TEXT,"
+  "  used_at INTEGER);"
+  "CREATE TABLE IF NOT EXISTS devices ("
+  "  device_id TEXT PRIMARY KEY,"
+  "  public_key TEXT NOT NULL,"
+  "  inspector TEXT NOT NULL,"
+  "  not_after INTEGER NOT NULL,"
+  "  enrolled_at INTEGER NOT NULL,"
+  "  revoked_at INTEGER);";
+
+/* No 0/O, 1/I: codes are read aloud and typed from paper. */
+static const char code_alphabet[] = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+#define CODE_CHARS 12
+
+static gboolean
+db_error (sqlite3 *db, const char *what, GError **error)
+{
+  g_set_error (error, JC_HQ_STORE_ERROR, JC_HQ_STORE_ERROR_IO,
+               _("HQ database: %s: %s"), what, sqlite3_errmsg (db));
+  return FALSE;
+}
+
+static gboolean
+write_private (const char *path, const char *text, int mode, GError **error)
+{
+  int fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  gsize len = strlen (text);
+  int saved;
+
+  if (fd < 0 || write (fd, text, len) != (ssize_t) len || fsync (fd) != 0)
+    {
+      saved = errno;
+      if (fd >= 0)
+        close (fd);
+      g_set_error (error, JC_HQ_STORE_ERROR, JC_HQ_STORE_ERROR_IO,
+                   _("Cannot write %s: %s"), path, g_strerror (saved));
+      return FALSE;
+    }
+  close (fd);
+  return TRUE;
+}
+
+static gboolean
+write_key (const char *dir, const char *name, const guint8 *key, int mode, GError **error)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  char hex[66];
+  gboolean ok;
+
+  sodium_bin2hex (hex, 65, key, 32);
+  hex[64] = '\n';
+  hex[65] = '\0';
+  ok = write_private (path, hex, mode, error);
+  sodium_memzero (hex, sizeof hex);
+  return ok;
+}
+
+static gboolean
+read_key (const char *dir, const char *name, guint8 key[32], GError **error)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autoptr(GError) local = NULL;
+  char *text = NULL;
+  gsize len = 0, bin_len = 0;
+  gboolean ok;
+
+  if (!g_file_get_contents (path, &text, &len, &local))
+    {
+      g_set_error (error, JC_HQ_STORE_ERROR,
+                   g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT) ? JC_HQ_STORE_ERROR_NOT_FOUND
+                                                                            : JC_HQ_STORE_ERROR_IO,
+                   _("No HQ in %s: %s"), dir, local->message);
+      return FALSE;
+    }
+  g_strstrip (text);
+  ok = strlen (text) == 64 &&
+       sodium_hex2bin (key, 32, text, 64, NULL, &bin_len, NULL) == 0 && bin_len == 32;
+  sodium_memzero (text, len);
+  g_free (text);
+  if (!ok)
+    g_set_error (error, JC_HQ_STORE_ERROR, JC_HQ_STORE_ERROR_IO,
+                 _("%s: expected a key of 64 hexadecimal digits"), path);
+  return ok;
+}
+
+gboolean
+jc_hq_store_init (const char *dir, GError **error)
+{
+  g_autofree char *db_path = g_build_filename (dir, "hq.db", NULL);
+  g_autofree char *sign_path = g_build_filename (dir, "signing.key", NULL);
+  guint8 *seed = sodium_malloc (32);
+  guint8 *sk = sodium_malloc (64);
+  guint8 *esk = sodium_malloc (32);
+  guint8 pk[32], epk[32];
+  sqlite3 *db = NULL;
+  gboolean ok = FALSE;
+
+  if (g_file_test (sign_path, G_FILE_TEST_EXISTS) || g_file_test (db_path, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, JC_HQ_STORE_ERROR, JC_HQ_STORE_ERROR_EXISTS,
+                   _("%s already holds an HQ; not overwriting it"), dir);
+      goto out;
+    }
+  if (g_mkdir_with_parents (dir, 0700) != 0 || g_chmod (dir, 0700) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, JC_HQ_STORE_ERROR, JC_HQ_STORE_ERROR_IO,
+                   _("Cannot create the HQ directory %s: %s"), dir, g_strerror (saved));
+      goto out;
+    }
+  randombytes_buf (seed, 32);
+  crypto_sign_seed_keypair (pk, sk, seed);
+  crypto_box_keypair (epk, esk);
+  /* The secret keys first: a crash leaves no public key without its secret. */
+  if (!write_key (dir, "signing.key", seed, 0600, error) ||
+      !write_key (dir, "escrow.key", esk, 0600, error) ||
+      !write_key (dir, "signing.pub", pk, 0644, error) ||
+      !write_key (dir, "escrow.pub", epk, 0644, error))
+    goto out;
+  if (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK ||
+      sqlite3_exec (db, schema, NULL, NULL, NULL) != SQLITE_OK)
+    {
+      db_error (db, db_path, error);
+      goto out;
+    }
+  g_chmod (db_path, 0600);
+  ok = TRUE;
+
+out:
+  sqlite3_close (db);
+  sodium_free (seed);
+  sodium_free (sk);
+  sodium_free (esk);
+  return ok;
+}
+
+JcHqStore *
+jc_hq_store_open (const char *dir, GError **error)
+{
+  g_autoptr(JcHqStore) store = g_new0 (JcHqStore, 1);
+  g_autofree char *db_path = g_build_filename (dir, "hq.db", NULL);
+  guint8 *seed = sodium_malloc (32);
+  gboolean ok;
+
+  store->dir = g_strdup (dir);
+  store->sign_sk = sodium_malloc (64);
+  store->code_key = sodium_malloc (32);
+  ok = read_key (dir, "signing.key", seed, error) &&
+       read_key (dir, "escrow.pub", store->escrow_pk, error);
+  if (ok)
+    {
+      crypto_sign_seed_keypair (store->sign_pk, store->sign_sk, seed);
+      crypto_generichash (store->code_key, 32, (const guint8 *) "jc-hq-enrollment-code", 21, seed, 32);
+    }
+  sodium_free (seed);
+  if (!ok)
+    return NULL;
+  if (!g_file_test (db_path, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, JC_HQ_STORE_ERROR, JC_HQ_STORE_ERROR_NOT_FOUND,
+                   _("No HQ database %s; run “jiancha-hq init --dir %s”"), db_path, dir);
+      return NULL;
+    }
+  if (sqlite3_open_v2 (db_path, &store->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
+      sqlite3_exec (store->db, schema, NULL, NULL, NULL) != SQLITE_OK)
+    {
+      db_error (store->db, db_path, error);
+      return NULL;
+    }
+  sqlite3_busy_timeout (store->db, 5000);
+  return g_steal_pointer (&store);
+}
+
+void
+jc_hq_store_free (JcHqStore *store)
+{
+  if (store == NULL)
+    return;
+  sqlite3_close (store->db);
+  sodium_free (store->sign_sk);
+  sodium_free (store->code_key);
+  g_free (store->dir);
+  g_free (store);
+}
+
+const guint8 *
+jc_hq_store_get_public_key (JcHqStore *store)
+{
+  return store->sign_pk;
+}
+
+const guint8 *
+jc_hq_store_get_escrow_key (JcHqStore *store)
+{
+  return store->escrow_pk;
+}
+
+/* Uppercase, without dashes and spaces; FALSE when not CODE_CHARS letters
+ * of the alphabet. */
+static gboolean
+normalize_code (const char *code, char out[CODE_CHARS + 1])
+{
+  gsize n = 0;
+
+  for (; *code != '\0'; code++)
+    {
+      char c = g_ascii_toupper (*code);
+
+      if (c == '-' || c == ' ')
+        continue;
+      if (n == CODE_CHARS || strchr (code_alphabet, c) == NULL || c == '\0')
+        return FALSE;
+      out[n++] = c;
+    }
+  out[n] = '\0';
+  return n == CODE_CHARS;
+}
+
+static void
+hash_code (JcHqStore *store, const char *normalized, guint8 out[32])
+{
+  crypto_generichash (out, 32, (const guint8 *) normalized, CODE_CHARS, store->code_key, 32);
+}
+
+char *
+jc_hq_store_new_code (JcHqStore *store, const char *inspector, guint valid_hours, GError **error)
+{
+  char code[CODE_CHARS + 1];
+  guint8 hash[32];
+  sqlite3_stmt *stmt = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  int rc, i;
+
+  if (inspector == NULL || *inspector == '\0' || !g_utf8_validate (inspector, -1, NULL))
+    {
+      g_set_error_literal (error, JC_HQ_STORE_ERROR, JC_HQ_STORE_ERROR_INVALID,
+                           _("The inspector’s name is empty or not UTF-8"));
+      return NULL;
+    }
+  for (i = 0; i < CODE_CHARS; i++)
+    code[i] = code_alphabet[randombytes_uniform (sizeof code_alphabet - 1)];
+  code[CODE_CHARS] = '\0';
+  hash_code (store, code, hash);
+
+  rc = sqlite3_prepare_v2 (store->db,
+                           "INSERT INTO enrollment_codes (code_hash, inspector, created, expires) VALUES (?, ?, ?, ?)",
+                           -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_blob (stmt, 1, hash, sizeof hash, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 2, inspector, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (stmt, 3, now);
+      sqlite3_bind_int64 (stmt, 4, now + (gint64) valid_hours * 3600);
+      rc = sqlite3_step (stmt);
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      db_error (store->db, _("storing the enrollment code"), error);
+      return NULL;
+    }
+  return g_strdup_printf ("%.4s-%.4s-%.4s", code, code + 4, code + 8);
+}
+
+static gboolean
+exec (JcHqStore *store, const char *sql, GError **error)
+{
+  if (sqlite3_exec (store->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+    return db_error (store->db, sql, error);
+  return TRUE;
+}
+
+/* Finds an unused code with hash @hash, comparing every candidate in
+ * constant time; returns its rowid or 0. */
+static gint64
+find_code (JcHqStore *store, const guint8 hash[32], gint64 *expires, char **inspector)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 found = 0;
+
+  if (sqlite3_prepare_v2 (store->db,
+                          "SELECT rowid, code_hash, expires, inspector FROM enrollment_codes WHERE used_by IS NULL",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    return 0;
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      const void *h = sqlite3_column_blob (stmt, 1);
+
+      if (sqlite3_column_bytes (stmt, 1) == 32 && sodium_memcmp (h, hash, 32) == 0 && found == 0)
+        {
+          found = sqlite3_column_int64 (stmt, 0);
+          *expires = sqlite3_column_int64 (stmt, 2);
+          *inspector = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
+        }
+    }
+  sqlite3_finalize (stmt);
+  return found;
+}
+
+/* The stored public key of @id_hex (NULL when unknown); *revoked set. */
+static char *
+device_key (JcHqStore *store, const char *id_hex, gboolean *revoked)
+{
+  sqlite3_stmt *stmt = NULL;
+  char *pk = NULL;
+
+  if (sqlite3_prepare_v2 (store->db, "SELECT public_key, revoked_at IS NOT NULL FROM devices WHERE device_id = ?",
+                          -1, &stmt, NULL) == SQLITE_OK)
+    {
+      sqlite3_bind_text (stmt, 1, id_hex, -1, SQLITE_TRANSIENT);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        {
+          pk = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+          *revoked = sqlite3_column_int (stmt, 1) != 0;
+        }
+    }
+  sqlite3_finalize (stmt);
+  return pk;
+}
+
+gboolean
+jc_hq_store_enroll (JcHqStore        *store,
+                    const guint8      device_id[16],
+                    const guint8      device_pk[32],
+                    const char       *code,
+                    const char       *inspector,
+                    JcJc1Certificate *out,
+                    GError          **error)
+{
+  g_autofree char *id_hex = jc_device_hex (device_id, 16);
+  g_autofree char *pk_hex = jc_device_hex (device_pk, 32);
+  g_autofree char *code_inspector = NULL;
+  g_autofree char *known_pk = NULL;
+  gboolean revoked = FALSE;
+  char normalized[CODE_CHARS + 1];
+  guint8 hash[32];
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64 expires = 0, rowid;
+  guint64 not_after = (guint64) now + (guint64) JC_HQ_CERT_VALID_DAYS * 86400;
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  if (code == NULL || !normalize_code (code, normalized))
+    {
+      g_set_error_literal (error, JC_HQ_STORE_ERROR, JC_HQ_STORE_ERROR_CODE,
+                           _("unknown or used enrollment code"));
+      return FALSE;
+    }
+  hash_code (store, normalized, hash);
+
+  if (!exec (store, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  rowid = find_code (store, hash, &expires, &code_inspector);
+  if (rowid == 0)
+    {
+      g_set_error_literal (error, JC_HQ_STORE_ERROR, JC_HQ_STORE_ERROR_CODE,
+                           _("unknown or used enrollment code"));
+      goto fail;
+    }
+  if (expires <= now)
+    {
+      g_set_error_literal (error, JC_HQ_STORE_ERROR, JC_HQ_STORE_ERROR_CODE,
+                           _("the enrollment code has expired"));
+      goto fail;
+    }
+  if (inspector != NULL && g_strcmp0 (inspector, code_inspector) != 0)
+    {
+      g_set_error (error, JC_HQ_STORE_ERROR, JC_HQ_STORE_ERROR_CODE,
+                   _("the enrollment code was issued for another inspector, not “%s”"), inspector);
+      goto fail;
+    }
+  /* The same device with the same key and a fresh code may enroll again
+   * (its first reply was lost, or it could not store it): it gets a new
+   * certificate. Another key for a known id, or a revoked device, may not. */
+  known_pk = device_key (store, id_hex, &revoked);
+  if (known_pk != NULL && (revoked || g_strcmp0 (known_pk, pk_hex) != 0))
+    {
+      g_set_error (error, JC_HQ_STORE_ERROR, JC_HQ_STORE_ERROR_DUPLICATE,
+                   revoked ? _("device %s is revoked") : _("device %s is already enrolled with another key"),
+                   id_hex);
+      goto fail;
+    }
+  if (!jc_jc1_make_certificate (store->sign_sk, device_id, device_pk, not_after, out, error))
+    goto fail;
+
+  rc = sqlite3_prepare_v2 (store->db, "UPDATE enrollment_codes SET used_by = ?, used_at = ? WHERE rowid = ?",
+                           -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_text (stmt, 1, id_hex, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (stmt, 2, now);
+      sqlite3_bind_int64 (stmt, 3, rowid);
+      rc = sqlite3_step (stmt);
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      db_error (store->db, _("marking the enrollment code used"), error);
+      goto fail;
+    }
+  rc = sqlite3_prepare_v2 (store->db,
+                           "INSERT OR REPLACE INTO devices (device_id, public_key, inspector, not_after, enrolled_at) "
+                           "VALUES (?, ?, ?, ?, ?)", -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_text (stmt, 1, id_hex, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 2, pk_hex, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 3, code_inspector, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (stmt, 4, (gint64) not_after);
+      sqlite3_bind_int64 (stmt, 5, now);
+      rc = sqlite3_step (stmt);
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      db_error (store->db, _("storing the device"), error);
+      goto fail;
+    }
+  return exec (store, "COMMIT", error);
+
+fail:
+  sqlite3_exec (store->db, "ROLLBACK", NULL, NULL, NULL);
+  return FALSE;
+}
+
+gboolean
+jc_hq_store_revoke (JcHqStore *store, const char *device_id_hex, GError **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (store->db,
+                           "UPDATE devices SET revoked_at = ? WHERE device_id = lower(?) AND revoked_at IS NULL",
+                           -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (stmt, 1, g_get_real_time () / G_USEC_PER_SEC);
+      sqlite3_bind_text (stmt, 2, device_id_hex, -1, SQLITE_TRANSIENT);
+      rc = sqlite3_step (stmt);
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    return db_error (store->db, _("revoking the device"), error);
+  if (sqlite3_changes (store->db) == 0)
+    {
+      g_set_error (error, JC_HQ_STORE_ERROR, JC_HQ_STORE_ERROR_NOT_FOUND,
+                   _("No enrolled, unrevoked device %s at HQ"), device_id_hex);
+      return FALSE;
+    }
+  return TRUE;
+}

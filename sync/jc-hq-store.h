@@ -1,0 +1,71 @@
+/* jc-hq-store.h — headquarters' directory: its keys and its database
+ *
+ *   HQDIR/            0700
+ *     signing.key     Ed25519 seed, 64 hex (0600)
+ *     signing.pub     Ed25519 public key, 64 hex
+ *     escrow.key      X25519 (crypto_box) secret key, 64 hex (0600): opens
+ *                     the recovery slot of every enrolled vault
+ *     escrow.pub      its public key, 64 hex
+ *     hq.db           SQLite: enrollment codes and devices
+ *
+ * Shared by jiancha-hq's commands and its server.
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "jc-jc1.h"
+
+G_BEGIN_DECLS
+
+#define JC_HQ_STORE_ERROR (jc_hq_store_error_quark ())
+
+typedef enum {
+  JC_HQ_STORE_ERROR_IO,         /* a file or the database could not be used */
+  JC_HQ_STORE_ERROR_EXISTS,     /* init: the directory already holds an HQ */
+  JC_HQ_STORE_ERROR_NOT_FOUND,  /* no HQ in that directory, or no such device */
+  JC_HQ_STORE_ERROR_INVALID,    /* a malformed request: HTTP 400 */
+  JC_HQ_STORE_ERROR_CODE,       /* unknown, used or expired code: HTTP 403 */
+  JC_HQ_STORE_ERROR_DUPLICATE,  /* the device is already enrolled: HTTP 409 */
+} JcHqStoreError;
+
+/* How long a device certificate is valid. */
+#define JC_HQ_CERT_VALID_DAYS 365
+
+typedef struct _JcHqStore JcHqStore;
+
+GQuark        jc_hq_store_error_quark      (void);
+
+/* Creates @dir (0700, must not hold an HQ yet) with fresh keys and hq.db. */
+gboolean      jc_hq_store_init             (const char      *dir,
+                                            GError         **error);
+JcHqStore    *jc_hq_store_open             (const char      *dir,
+                                            GError         **error);
+void          jc_hq_store_free             (JcHqStore       *store);
+
+const guint8 *jc_hq_store_get_public_key   (JcHqStore       *store);
+const guint8 *jc_hq_store_get_escrow_key   (JcHqStore       *store);
+
+/* A one-time code "XXXX-XXXX-XXXX" for @inspector, valid @valid_hours
+ * (0 = already expired: only useful to tests). Only its hash is stored. */
+char         *jc_hq_store_new_code         (JcHqStore       *store,
+                                            const char      *inspector,
+                                            guint            valid_hours,
+                                            GError         **error);
+
+/* Checks and consumes @code, stores the device and signs its certificate. */
+gboolean      jc_hq_store_enroll           (JcHqStore       *store,
+                                            const guint8     device_id[16],
+                                            const guint8     device_pk[32],
+                                            const char      *code,
+                                            const char      *inspector,
+                                            JcJc1Certificate *out,
+                                            GError         **error);
+
+gboolean      jc_hq_store_revoke           (JcHqStore       *store,
+                                            const char      *device_id_hex,
+                                            GError         **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (JcHqStore, jc_hq_store_free)
+
+G_END_DECLS
