@@ -12,6 +12,7 @@
 
 #include <glib/gi18n.h>
 
+#include "jc-finding-view.h"
 #include "jc-inspection-view.h"
 #include "jc-item-object.h"
 
@@ -30,11 +31,13 @@ struct _JcInspectionView
   GtkLabel         *progress_label;
   GtkLabel         *info_label;
   GtkButton        *next_button;
+  GtkButton        *seal_finding_button;
   GtkSearchEntry   *search_entry;
   GtkDropDown      *filter_dropdown;
   GtkListView      *list_view;
   GtkStack         *list_stack;
   JcItemEditor     *editor;
+  JcFindingView    *finding_view;
 };
 
 G_DEFINE_FINAL_TYPE (JcInspectionView, jc_inspection_view, ADW_TYPE_BIN)
@@ -64,6 +67,7 @@ update_progress (JcInspectionView *self, GError **error)
   g_autoptr(JcInspection) in = jc_inspection_get (self->vault, NULL, self->id, error);
   g_autofree char *progress = NULL;
   g_autofree char *subtitle = NULL;
+  guint n_open = 0;
 
   if (in == NULL)
     return FALSE;
@@ -71,6 +75,10 @@ update_progress (JcInspectionView *self, GError **error)
   gtk_label_set_label (self->title_label, in->institution_name);
   subtitle = g_strdup_printf ("%s · %s · %s", jc_inspection_form_get_label (in->form), in->date, in->institution_code);
   gtk_label_set_label (self->subtitle_label, subtitle);
+  /* Sealing needs a violation that no finding holds yet. */
+  if (!jc_finding_view_count_open (self->vault, self->id, &n_open, error))
+    return FALSE;
+  gtk_widget_set_sensitive (GTK_WIDGET (self->seal_finding_button), n_open > 0);
   gtk_progress_bar_set_fraction (self->progress_bar, in->n_items > 0 ? (double) in->n_checked / in->n_items : 0);
   gtk_label_set_label (self->progress_label, progress);
   return TRUE;
@@ -285,6 +293,41 @@ on_next_clicked (JcInspectionView *self)
   jc_inspection_view_open_next_unchecked (self);
 }
 
+JcFindingView *
+jc_inspection_view_get_finding_view (JcInspectionView *self)
+{
+  g_return_val_if_fail (JC_IS_INSPECTION_VIEW (self), NULL);
+
+  return self->finding_view;
+}
+
+static void
+on_seal_finding_clicked (JcInspectionView *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  jc_item_editor_flush (self->editor);
+  if (!jc_finding_view_start_seal (self->finding_view, self->vault, self->id, &error))
+    {
+      show_info (self, error->message);
+      return;
+    }
+  show_info (self, NULL);
+  gtk_stack_set_visible_child_name (self->stack, "finding");
+}
+
+static void
+on_finding_closed (JcInspectionView *self)
+{
+  gtk_stack_set_visible_child_name (self->stack, "items");
+}
+
+static void
+on_finding_changed (JcInspectionView *self)
+{
+  on_item_saved (self);
+}
+
 static void
 jc_inspection_view_dispose (GObject *object)
 {
@@ -319,6 +362,7 @@ jc_inspection_view_class_init (JcInspectionViewClass *klass)
 
   g_type_ensure (JC_TYPE_ITEM_OBJECT);
   g_type_ensure (JC_TYPE_ITEM_EDITOR);
+  g_type_ensure (JC_TYPE_FINDING_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class, "/cn/jiancha/Jiancha/ui/jc-inspection-view.ui");
   gtk_widget_class_bind_template_child (widget_class, JcInspectionView, stack);
   gtk_widget_class_bind_template_child (widget_class, JcInspectionView, title_label);
@@ -332,11 +376,16 @@ jc_inspection_view_class_init (JcInspectionViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, JcInspectionView, list_view);
   gtk_widget_class_bind_template_child (widget_class, JcInspectionView, list_stack);
   gtk_widget_class_bind_template_child (widget_class, JcInspectionView, editor);
+  gtk_widget_class_bind_template_child (widget_class, JcInspectionView, finding_view);
+  gtk_widget_class_bind_template_child (widget_class, JcInspectionView, seal_finding_button);
   gtk_widget_class_bind_template_callback (widget_class, on_filter_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_item_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_item_saved);
   gtk_widget_class_bind_template_callback (widget_class, on_back_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_next_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_seal_finding_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_finding_closed);
+  gtk_widget_class_bind_template_callback (widget_class, on_finding_changed);
 }
 
 static void

@@ -4,6 +4,7 @@
 #include <adwaita.h>
 
 #include "jc-core.h"
+#include "jc-finding-view.h"
 #include "jc-item-editor.h"
 
 G_BEGIN_DECLS
@@ -25,6 +26,8 @@ gboolean      jc_inspection_view_open_item      (JcInspectionView *self,
 /* The next item not yet checked, after the one open (if any). */
 gboolean      jc_inspection_view_open_next_unchecked (JcInspectionView *self);
 JcItemEditor *jc_inspection_view_get_editor     (JcInspectionView *self);
+/* The pages that seal, confirm and show a finding of this inspection. */
+JcFindingView *jc_inspection_view_get_finding_view (JcInspectionView *self);
 /* Back to the list of items, everything saved. */
 void          jc_inspection_view_show_items     (JcInspectionView *self);
 /* Saves what is being typed. */

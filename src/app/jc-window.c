@@ -14,6 +14,7 @@
 #include <glib/gi18n.h>
 
 #include "jc-change-pin-dialog.h"
+#include "jc-findings-page.h"
 #include "jc-inspections-page.h"
 #include "jc-preferences-window.h"
 #include "jc-setup-page.h"
@@ -71,8 +72,10 @@ static void
 update_back_button (JcWindow *self)
 {
   GtkWidget *place = gtk_stack_get_visible_child (self->stack);
-  gboolean own_back = JC_IS_INSPECTIONS_PAGE (place) &&
-                      !jc_inspections_page_get_at_top (JC_INSPECTIONS_PAGE (place));
+  gboolean own_back = (JC_IS_INSPECTIONS_PAGE (place) &&
+                       !jc_inspections_page_get_at_top (JC_INSPECTIONS_PAGE (place))) ||
+                      (JC_IS_FINDINGS_PAGE (place) &&
+                       !jc_findings_page_get_at_top (JC_FINDINGS_PAGE (place)));
 
   gtk_widget_set_visible (self->back_button, adw_leaflet_get_folded (self->leaflet) && !own_back);
 }
@@ -361,6 +364,7 @@ jc_window_class_init (JcWindowClass *klass)
 
   object_class->dispose = jc_window_dispose;
 
+  g_type_ensure (JC_TYPE_FINDINGS_PAGE);
   g_type_ensure (JC_TYPE_INSPECTIONS_PAGE);
   g_type_ensure (JC_TYPE_SETUP_PAGE);
   g_type_ensure (JC_TYPE_UNLOCK_PAGE);
@@ -435,6 +439,9 @@ jc_window_new (JcApplication *app)
   jc_inspections_page_set_vault (JC_INSPECTIONS_PAGE (gtk_stack_get_child_by_name (self->stack, "inspections")),
                                  self->vault);
   g_signal_connect_object (gtk_stack_get_child_by_name (self->stack, "inspections"), "notify::at-top",
+                           G_CALLBACK (update_back_button), self, G_CONNECT_SWAPPED);
+  jc_findings_page_set_vault (JC_FINDINGS_PAGE (gtk_stack_get_child_by_name (self->stack, "findings")), self->vault);
+  g_signal_connect_object (gtk_stack_get_child_by_name (self->stack, "findings"), "notify::at-top",
                            G_CALLBACK (update_back_button), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->vault, "notify::unlocked",
                            G_CALLBACK (update_vault_view), self, G_CONNECT_SWAPPED);
