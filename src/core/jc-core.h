@@ -20,6 +20,7 @@
 #include "jc-finding.h"
 #include "jc-inspection.h"
 #include "jc-jc1.h"
+#include "jc-json.h"
 #include "jc-keyfile.h"
 #include "jc-qr.h"
 #include "jc-secret.h"

@@ -11,6 +11,7 @@
 #include "jc-amount.h"
 #include "jc-finding.h"
 #include "jc-inspection.h"
+#include "jc-json.h"
 #include "jc-vfs.h"
 
 G_DEFINE_QUARK (jc-finding-error-quark, jc_finding_error)
@@ -93,42 +94,6 @@ set_db_error (sqlite3 *db, GError **error)
   g_set_error (error, JC_FINDING_ERROR, JC_FINDING_ERROR_DATABASE,
                _("Findings database: %s"), sqlite3_errmsg (db));
   return FALSE;
-}
-
-static sqlite3 *
-vault_db (JcVault *vault, GError **error)
-{
-  if (!jc_vault_is_unlocked (vault))
-    {
-      g_set_error (error, JC_VAULT_ERROR, JC_VAULT_ERROR_LOCKED, _("The vault at %s is locked"),
-                   jc_vault_get_dir (vault));
-      return NULL;
-    }
-  return jc_eventlog_get_db (jc_vault_get_eventlog (vault));
-}
-
-static char *
-builder_to_json (JsonBuilder *builder)
-{
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(JsonNode) root = json_builder_get_root (builder);
-
-  json_generator_set_root (gen, root);
-  return json_generator_to_data (gen, NULL);
-}
-
-static void
-add_string (JsonBuilder *b, const char *member, const char *value)
-{
-  json_builder_set_member_name (b, member);
-  json_builder_add_string_value (b, value);
-}
-
-static void
-add_int (JsonBuilder *b, const char *member, gint64 value)
-{
-  json_builder_set_member_name (b, member);
-  json_builder_add_int_value (b, value);
 }
 
 static void
@@ -509,7 +474,7 @@ jc_finding_get (JcVault    *vault,
                 const char *finding_id,
                 GError    **error)
 {
-  sqlite3 *db = vault_db (vault, error);
+  sqlite3 *db = jc_vault_get_db (vault, error);
   sqlite3_stmt *stmt = NULL;
   JcFinding *f = NULL;
   int rc;
@@ -544,7 +509,7 @@ jc_finding_list (JcVault    *vault,
                  const char *inspection_id,
                  GError    **error)
 {
-  sqlite3 *db = vault_db (vault, error);
+  sqlite3 *db = jc_vault_get_db (vault, error);
   g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) jc_finding_free);
   sqlite3_stmt *stmt = NULL;
   int rc;
@@ -696,19 +661,19 @@ record_confirmation (JcVault *vault, const char *finding_id, const JcFindingConf
   g_autofree char *body = NULL;
 
   json_builder_begin_object (b);
-  add_string (b, "finding", finding_id);
-  add_string (b, "name", name ? name : "");
+  jc_json_builder_add_string (b, "finding", finding_id);
+  jc_json_builder_add_string (b, "name", name ? name : "");
   if (reason != NULL && *reason != '\0')
-    add_string (b, "reason", reason);
+    jc_json_builder_add_string (b, "reason", reason);
   if (c->signature_strokes != NULL)
-    add_string (b, "signature_strokes", c->signature_strokes);
-  add_string (b, "status", jc_finding_status_to_string (c->status));
+    jc_json_builder_add_string (b, "signature_strokes", c->signature_strokes);
+  jc_json_builder_add_string (b, "status", jc_finding_status_to_string (c->status));
   if (title != NULL && *title != '\0')
-    add_string (b, "title", title);
+    jc_json_builder_add_string (b, "title", title);
   if (witness != NULL && *witness != '\0')
-    add_string (b, "witness", witness);
+    jc_json_builder_add_string (b, "witness", witness);
   json_builder_end_object (b);
-  body = builder_to_json (b);
+  body = jc_json_builder_to_string (b);
   return jc_vault_record (vault, "finding.confirm", body, NULL, error);
 }
 
@@ -726,7 +691,7 @@ seal (JcVault             *vault,
       const char          *strokes,
       GError             **error)
 {
-  sqlite3 *db = vault_db (vault, error);
+  sqlite3 *db = jc_vault_get_db (vault, error);
   g_autoptr(JcInspection) in = NULL;
   g_autoptr(GPtrArray) results = NULL;
   g_autoptr(GHashTable) taken = NULL;
@@ -827,13 +792,13 @@ seal (JcVault             *vault,
 
   /* The canonical record: members in byte order, see jc-finding.h. */
   json_builder_begin_object (b);
-  add_int (b, "amount_fen", (gint64) amount_fen);
-  add_string (b, "checklist", in->checklist);
+  jc_json_builder_add_int (b, "amount_fen", (gint64) amount_fen);
+  jc_json_builder_add_string (b, "checklist", in->checklist);
   add_strv (b, "evidence", (const char * const *) evidence->pdata);
-  add_string (b, "facts", facts);
-  add_string (b, "id", id);
-  add_string (b, "inspection", in->id);
-  add_string (b, "institution_code", in->institution_code);
+  jc_json_builder_add_string (b, "facts", facts);
+  jc_json_builder_add_string (b, "id", id);
+  jc_json_builder_add_string (b, "inspection", in->id);
+  jc_json_builder_add_string (b, "institution_code", in->institution_code);
   json_builder_set_member_name (b, "items");
   json_builder_begin_array (b);
   for (guint k = 0; k < chosen->len; k++)
@@ -842,30 +807,30 @@ seal (JcVault             *vault,
 
       json_builder_begin_object (b);
       if (r->has_amount)
-        add_int (b, "amount_fen", (gint64) r->amount_fen);
-      add_string (b, "basis", r->item->text);
-      add_string (b, "code", r->item->code);
+        jc_json_builder_add_int (b, "amount_fen", (gint64) r->amount_fen);
+      jc_json_builder_add_string (b, "basis", r->item->text);
+      jc_json_builder_add_string (b, "code", r->item->code);
       add_strv (b, "evidence", (const char * const *) r->evidence);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
-  add_int (b, "sealed_at", g_get_real_time () / G_USEC_PER_SEC);
+  jc_json_builder_add_int (b, "sealed_at", g_get_real_time () / G_USEC_PER_SEC);
   if (strokes != NULL)
-    add_string (b, "signature_strokes", strokes);
+    jc_json_builder_add_string (b, "signature_strokes", strokes);
   if (supersedes != NULL)
-    add_string (b, "supersedes", supersedes);
-  add_int (b, "version", RECORD_VERSION);
+    jc_json_builder_add_string (b, "supersedes", supersedes);
+  jc_json_builder_add_int (b, "version", RECORD_VERSION);
   json_builder_end_object (b);
-  record = builder_to_json (b);
+  record = jc_json_builder_to_string (b);
   sha = sha256_hex (record, digest);
 
   g_clear_object (&b);
   b = json_builder_new ();
   json_builder_begin_object (b);
-  add_string (b, "record", record);
-  add_string (b, "sha256", sha);
+  jc_json_builder_add_string (b, "record", record);
+  jc_json_builder_add_string (b, "sha256", sha);
   json_builder_end_object (b);
-  body = builder_to_json (b);
+  body = jc_json_builder_to_string (b);
   if (!jc_vault_record (vault, supersedes ? "finding.amend" : "finding.seal", body, NULL, error))
     return NULL;
   return g_strdup (id);
@@ -878,7 +843,7 @@ jc_finding_seal (JcVault                     *vault,
                  const JcFindingConfirmation *confirmation,
                  GError                     **error)
 {
-  sqlite3 *db = vault_db (vault, error);
+  sqlite3 *db = jc_vault_get_db (vault, error);
   g_autofree char *id = NULL;
 
   if (db == NULL || (confirmation != NULL && !check_confirmation (db, confirmation, error)))
@@ -896,7 +861,7 @@ jc_finding_confirm (JcVault                     *vault,
                     const JcFindingConfirmation *confirmation,
                     GError                     **error)
 {
-  sqlite3 *db = vault_db (vault, error);
+  sqlite3 *db = jc_vault_get_db (vault, error);
   g_autoptr(JcFinding) f = NULL;
 
   if (db == NULL || (f = jc_finding_get (vault, finding_id, error)) == NULL)
@@ -950,7 +915,7 @@ jc_finding_to_claims (JcVault         *vault,
   g_autoptr(JcJc1Claims) claims = jc_jc1_claims_new ();
   JcDevice *device;
 
-  if (vault_db (vault, error) == NULL)
+  if (jc_vault_get_db (vault, error) == NULL)
     return NULL;
   device = jc_vault_get_device (vault);
   if (sodium_hex2bin (claims->finding_id, sizeof claims->finding_id, f->id, strlen (f->id),

@@ -10,6 +10,7 @@
 
 #include "jc-amount.h"
 #include "jc-inspection.h"
+#include "jc-json.h"
 #include "jc-vfs.h"
 
 G_DEFINE_QUARK (jc-inspection-error-quark, jc_inspection_error)
@@ -435,42 +436,6 @@ registry_or_default (JcChecklistRegistry *registry, GError **error)
   return registry != NULL ? registry : jc_inspection_get_default_registry (error);
 }
 
-static sqlite3 *
-vault_db (JcVault *vault, GError **error)
-{
-  if (!jc_vault_is_unlocked (vault))
-    {
-      g_set_error (error, JC_VAULT_ERROR, JC_VAULT_ERROR_LOCKED, _("The vault at %s is locked"),
-                   jc_vault_get_dir (vault));
-      return NULL;
-    }
-  return jc_eventlog_get_db (jc_vault_get_eventlog (vault));
-}
-
-static char *
-builder_to_json (JsonBuilder *builder)
-{
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(JsonNode) root = json_builder_get_root (builder);
-
-  json_generator_set_root (gen, root);
-  return json_generator_to_data (gen, NULL);
-}
-
-static void
-add_string (JsonBuilder *b, const char *member, const char *value)
-{
-  json_builder_set_member_name (b, member);
-  json_builder_add_string_value (b, value);
-}
-
-static void
-add_int (JsonBuilder *b, const char *member, gint64 value)
-{
-  json_builder_set_member_name (b, member);
-  json_builder_add_int_value (b, value);
-}
-
 /* Create ------------------------------------------------------------------ */
 
 static gboolean
@@ -509,7 +474,7 @@ jc_inspection_create (JcVault                *vault,
   char id[JC_INSPECTION_ID_SIZE * 2 + 1];
 
   registry = registry_or_default (registry, error);
-  if (registry == NULL || vault_db (vault, error) == NULL)
+  if (registry == NULL || jc_vault_get_db (vault, error) == NULL)
     return NULL;
 
   if (!jc_institution_code_is_valid (spec->institution_code))
@@ -594,14 +559,14 @@ jc_inspection_create (JcVault                *vault,
 
   /* Members in sorted order: the canonical body. */
   json_builder_begin_object (b);
-  add_string (b, "checklist", jc_checklist_get_key (checklist));
-  add_string (b, "date", date);
-  add_string (b, "form", jc_inspection_form_to_string (spec->form));
-  add_string (b, "id", id);
-  add_string (b, "institution_code", spec->institution_code);
-  add_int (b, "institution_level", spec->level);
-  add_string (b, "institution_name", inst_name);
-  add_string (b, "institution_type", type_name);
+  jc_json_builder_add_string (b, "checklist", jc_checklist_get_key (checklist));
+  jc_json_builder_add_string (b, "date", date);
+  jc_json_builder_add_string (b, "form", jc_inspection_form_to_string (spec->form));
+  jc_json_builder_add_string (b, "id", id);
+  jc_json_builder_add_string (b, "institution_code", spec->institution_code);
+  jc_json_builder_add_int (b, "institution_level", spec->level);
+  jc_json_builder_add_string (b, "institution_name", inst_name);
+  jc_json_builder_add_string (b, "institution_type", type_name);
   json_builder_set_member_name (b, "team");
   json_builder_begin_array (b);
   for (guint i = 0; spec->team != NULL && spec->team[i] != NULL; i++)
@@ -612,7 +577,7 @@ jc_inspection_create (JcVault                *vault,
     }
   json_builder_end_array (b);
   json_builder_end_object (b);
-  body = builder_to_json (b);
+  body = jc_json_builder_to_string (b);
 
   if (!jc_vault_record (vault, "inspection.create", body, NULL, error))
     return NULL;
@@ -782,7 +747,7 @@ jc_inspection_get (JcVault             *vault,
                    const char          *id,
                    GError             **error)
 {
-  sqlite3 *db = vault_db (vault, error);
+  sqlite3 *db = jc_vault_get_db (vault, error);
   g_autoptr(JcInspection) in = NULL;
 
   if (db == NULL)
@@ -798,7 +763,7 @@ jc_inspection_list (JcVault             *vault,
                     JcChecklistRegistry *registry,
                     GError             **error)
 {
-  sqlite3 *db = vault_db (vault, error);
+  sqlite3 *db = jc_vault_get_db (vault, error);
   g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) jc_inspection_free);
   sqlite3_stmt *stmt = NULL;
   int rc;
@@ -945,7 +910,7 @@ jc_inspection_get_results (JcVault             *vault,
                            guint                status_mask,
                            GError             **error)
 {
-  sqlite3 *db = vault_db (vault, error);
+  sqlite3 *db = jc_vault_get_db (vault, error);
   g_autoptr(JcInspection) in = NULL;
   g_autoptr(GPtrArray) results = NULL;
   g_autofree char *folded = NULL;
@@ -1001,7 +966,7 @@ jc_inspection_next_unchecked (JcVault             *vault,
 static JcItemResult *
 find_item (JcVault *vault, JcChecklistRegistry *registry, const char *id, const char *code, GError **error)
 {
-  sqlite3 *db = vault_db (vault, error);
+  sqlite3 *db = jc_vault_get_db (vault, error);
   g_autoptr(JcInspection) in = NULL;
   g_autoptr(GPtrArray) results = NULL;
   JcChecklist *checklist;
@@ -1085,15 +1050,15 @@ jc_inspection_set_item (JcVault             *vault,
    * says what the item is. */
   json_builder_begin_object (b);
   if (r->has_amount)
-    add_int (b, "amount_fen", (gint64) r->amount_fen);
+    jc_json_builder_add_int (b, "amount_fen", (gint64) r->amount_fen);
   if (r->cases >= 0)
-    add_int (b, "cases", r->cases);
-  add_string (b, "code", code);
-  add_string (b, "inspection", id);
-  add_string (b, "note", r->note);
-  add_string (b, "status", jc_item_status_to_string (r->status));
+    jc_json_builder_add_int (b, "cases", r->cases);
+  jc_json_builder_add_string (b, "code", code);
+  jc_json_builder_add_string (b, "inspection", id);
+  jc_json_builder_add_string (b, "note", r->note);
+  jc_json_builder_add_string (b, "status", jc_item_status_to_string (r->status));
   json_builder_end_object (b);
-  body = builder_to_json (b);
+  body = jc_json_builder_to_string (b);
   return jc_vault_record (vault, "inspection.item.set", body, NULL, error);
 }
 
@@ -1117,7 +1082,7 @@ jc_inspection_link_evidence (JcVault             *vault,
     return FALSE;
   if (g_strv_contains ((const char * const *) r->evidence, sha256_hex ? sha256_hex : ""))
     return TRUE;
-  db = vault_db (vault, error);
+  db = jc_vault_get_db (vault, error);
   rc = sha256_hex_is_valid (sha256_hex)
        ? sqlite3_prepare_v2 (db, "SELECT 1 FROM evidence WHERE sha256 = ?", -1, &stmt, NULL) : SQLITE_OK;
   if (stmt != NULL)
@@ -1138,10 +1103,10 @@ jc_inspection_link_evidence (JcVault             *vault,
     }
 
   json_builder_begin_object (b);
-  add_string (b, "code", code);
-  add_string (b, "inspection", id);
-  add_string (b, "sha256", sha256_hex);
+  jc_json_builder_add_string (b, "code", code);
+  jc_json_builder_add_string (b, "inspection", id);
+  jc_json_builder_add_string (b, "sha256", sha256_hex);
   json_builder_end_object (b);
-  body = builder_to_json (b);
+  body = jc_json_builder_to_string (b);
   return jc_vault_record (vault, "inspection.item.evidence", body, NULL, error);
 }

@@ -13,6 +13,7 @@
 
 #include "jc-finding.h"
 #include "jc-inspection.h"
+#include "jc-json.h"
 #include "jc-vault.h"
 #include "jc-vault-head.h"
 #include "jc-vfs.h"
@@ -175,6 +176,14 @@ require_unlocked (JcVault *self, GError **error)
     return TRUE;
   g_set_error (error, JC_VAULT_ERROR, JC_VAULT_ERROR_LOCKED, _("The vault %s is locked"), self->dir);
   return FALSE;
+}
+
+sqlite3 *
+jc_vault_get_db (JcVault *self, GError **error)
+{
+  if (!require_unlocked (self, error))
+    return NULL;
+  return self->db;
 }
 
 JcDevice *
@@ -368,16 +377,6 @@ fail:
   return FALSE;
 }
 
-static char *
-body_to_json (JsonBuilder *builder)
-{
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(JsonNode) root = json_builder_get_root (builder);
-
-  json_generator_set_root (gen, root);
-  return json_generator_to_data (gen, NULL);
-}
-
 /* Writes the new vault into @tmp (keys, database, device, first event). */
 static gboolean
 populate (JcVault *self, const char *tmp, const char *pin, const char *inspector,
@@ -413,7 +412,7 @@ populate (JcVault *self, const char *tmp, const char *pin, const char *inspector
   json_builder_set_member_name (builder, "device_public_key");
   json_builder_add_string_value (builder, pk_hex);
   json_builder_end_object (builder);
-  body = body_to_json (builder);
+  body = jc_json_builder_to_string (builder);
 
   ok = jc_eventlog_begin (self->log, error) &&
        meta_set (self->db, "device", g_bytes_get_data (device_bytes, NULL), g_bytes_get_size (device_bytes), error) &&
@@ -758,7 +757,7 @@ jc_vault_enroll (JcVault                *self,
   json_builder_set_member_name (builder, "escrow_public_key");
   json_builder_add_string_value (builder, escrow_hex);
   json_builder_end_object (builder);
-  body = body_to_json (builder);
+  body = jc_json_builder_to_string (builder);
 
   ok = jc_eventlog_begin (self->log, error) &&
        meta_set (self->db, "enrollment", blob, sizeof blob, error) &&
@@ -838,7 +837,7 @@ jc_vault_add_evidence (JcVault       *self,
   json_builder_set_member_name (builder, "note");
   json_builder_add_string_value (builder, note ? note : "");
   json_builder_end_object (builder);
-  body = body_to_json (builder);
+  body = jc_json_builder_to_string (builder);
 
   if (!jc_vault_record (self, "evidence.add", body, NULL, error))
     {
