@@ -1291,3 +1291,27 @@ jc_eventlog_rebuild_projections (JcEventlog  *log,
     ok = jc_eventlog_foreach (log, NULL, 0, replay_one, log, error);
   return txn_end (log, own, ok, ok ? error : NULL);
 }
+
+gboolean
+jc_eventlog_step_with_origin (sqlite3        *db,
+                              sqlite3_stmt   *stmt,
+                              const JcEvent  *event,
+                              int             first,
+                              GError        **error)
+{
+  int rc;
+
+  if (stmt == NULL)
+    {
+      jc_vfs_set_error (db, sqlite3_errcode (db), error);
+      return FALSE;
+    }
+  sqlite3_bind_text (stmt, first, jc_event_get_device_id_hex (event), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, first + 1, (sqlite3_int64) jc_event_get_seq (event));
+  rc = sqlite3_step (stmt);
+  /* The message is read before finalize, while it is still the step's. */
+  if (rc != SQLITE_DONE)
+    jc_vfs_set_error (db, rc, error);
+  sqlite3_finalize (stmt);
+  return rc == SQLITE_DONE;
+}

@@ -117,6 +117,14 @@ gboolean    jc_eventlog_add_projection      (JcEventlog             *log,
                                              gpointer                user_data,
                                              GDestroyNotify          user_data_free,
                                              GError                **error);
+/* For projections: binds where @event comes from — its device id (hex) and
+ * seq — to parameters @first and @first + 1 of @stmt (NULL when preparing it
+ * failed), steps it once and finalizes it. */
+gboolean    jc_eventlog_step_with_origin    (sqlite3                *db,
+                                             sqlite3_stmt           *stmt,
+                                             const JcEvent          *event,
+                                             int                     first,
+                                             GError                **error);
 gboolean    jc_eventlog_rebuild_projections (JcEventlog             *log,
                                              GError                **error);
 

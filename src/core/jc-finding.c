@@ -312,16 +312,9 @@ apply_seal (sqlite3 *db, const JcEvent *event, JsonObject *body, GError **error)
       sqlite3_bind_int64 (stmt, 6, (sqlite3_int64) f->amount_fen);
       if (f->supersedes != NULL)
         sqlite3_bind_text (stmt, 7, f->supersedes, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (stmt, 8, jc_event_get_device_id_hex (event), -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int64 (stmt, 9, (sqlite3_int64) jc_event_get_seq (event));
-      rc = sqlite3_step (stmt);
     }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      jc_vfs_set_error (db, rc, error);
-      return FALSE;
-    }
+  if (!jc_eventlog_step_with_origin (db, stmt, event, 8, error))
+    return FALSE;
   for (guint i = 0; f->items[i] != NULL; i++)
     {
       const char *args[] = { f->id, f->items[i] };
@@ -384,17 +377,8 @@ apply_confirm (sqlite3 *db, const JcEvent *event, JsonObject *body, GError **err
       if (strokes != NULL)
         sqlite3_bind_text (stmt, 7, strokes, -1, SQLITE_TRANSIENT);
       sqlite3_bind_int64 (stmt, 8, jc_event_get_wall_time (event));
-      sqlite3_bind_text (stmt, 9, jc_event_get_device_id_hex (event), -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int64 (stmt, 10, (sqlite3_int64) jc_event_get_seq (event));
-      rc = sqlite3_step (stmt);
     }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      jc_vfs_set_error (db, rc, error);
-      return FALSE;
-    }
-  return TRUE;
+  return jc_eventlog_step_with_origin (db, stmt, event, 9, error);
 }
 
 static gboolean

@@ -275,17 +275,8 @@ apply_create (sqlite3 *db, const JcEvent *event, JsonObject *body, GError **erro
       sqlite3_bind_int64 (stmt, 8, level);
       sqlite3_bind_text (stmt, 9, team_json, -1, SQLITE_TRANSIENT);
       sqlite3_bind_int64 (stmt, 10, jc_event_get_wall_time (event));
-      sqlite3_bind_text (stmt, 11, jc_event_get_device_id_hex (event), -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int64 (stmt, 12, (sqlite3_int64) jc_event_get_seq (event));
-      rc = sqlite3_step (stmt);
     }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      jc_vfs_set_error (db, rc, error);
-      return FALSE;
-    }
-  return TRUE;
+  return jc_eventlog_step_with_origin (db, stmt, event, 11, error);
 }
 
 static gboolean
@@ -338,17 +329,8 @@ apply_item_set (sqlite3 *db, const JcEvent *event, JsonObject *body, GError **er
       if (cases >= 0)
         sqlite3_bind_int64 (stmt, 6, cases);
       sqlite3_bind_int64 (stmt, 7, jc_event_get_wall_time (event));
-      sqlite3_bind_text (stmt, 8, jc_event_get_device_id_hex (event), -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int64 (stmt, 9, (sqlite3_int64) jc_event_get_seq (event));
-      rc = sqlite3_step (stmt);
     }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      jc_vfs_set_error (db, rc, error);
-      return FALSE;
-    }
-  return TRUE;
+  return jc_eventlog_step_with_origin (db, stmt, event, 8, error);
 }
 
 static gboolean
@@ -375,17 +357,8 @@ apply_item_evidence (sqlite3 *db, const JcEvent *event, JsonObject *body, GError
       sqlite3_bind_text (stmt, 2, code, -1, SQLITE_TRANSIENT);
       sqlite3_bind_text (stmt, 3, sha, -1, SQLITE_TRANSIENT);
       sqlite3_bind_int64 (stmt, 4, jc_event_get_wall_time (event));
-      sqlite3_bind_text (stmt, 5, jc_event_get_device_id_hex (event), -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int64 (stmt, 6, (sqlite3_int64) jc_event_get_seq (event));
-      rc = sqlite3_step (stmt);
     }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      jc_vfs_set_error (db, rc, error);
-      return FALSE;
-    }
-  return TRUE;
+  return jc_eventlog_step_with_origin (db, stmt, event, 5, error);
 }
 
 static gboolean

@@ -301,17 +301,8 @@ evidence_apply (sqlite3 *db, const JcEvent *event, gpointer user_data, GError **
       sqlite3_bind_text (stmt, 4, json_object_get_string_member_with_default (body, "name", ""), -1, SQLITE_TRANSIENT);
       sqlite3_bind_text (stmt, 5, json_object_get_string_member_with_default (body, "note", ""), -1, SQLITE_TRANSIENT);
       sqlite3_bind_int64 (stmt, 6, jc_event_get_wall_time (event) / G_USEC_PER_SEC);
-      sqlite3_bind_text (stmt, 7, jc_event_get_device_id_hex (event), -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int64 (stmt, 8, jc_event_get_seq (event));
-      rc = sqlite3_step (stmt);
     }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      jc_vfs_set_error (db, rc, error);
-      return FALSE;
-    }
-  return TRUE;
+  return jc_eventlog_step_with_origin (db, stmt, event, 7, error);
 }
 
 /* Opens the database at @db_path with @dek and reads the device. */
