@@ -14,12 +14,18 @@
 #include <libsoup/soup.h>
 #include <sodium.h>
 
+#include "jc-bundle.h"
 #include "jc-core.h"
+#include "jc-hq-blobs.h"
+#include "jc-hq-merge.h"
 #include "jc-hq-server.h"
 #include "jc-hq-store.h"
+#include "jc-hq-updates.h"
 
 /* An enrollment request is a few hundred bytes. */
 #define ENROLL_MAX_BODY 16384
+/* A piece of an evidence upload; clients send 4 MiB. */
+#define BLOB_PIECE_MAX  (8 * 1024 * 1024)
 
 G_DEFINE_QUARK (jc-hq-error-quark, jc_hq_error)
 
@@ -30,6 +36,7 @@ struct _JcHqServer
   SoupServer *soup;
   char       *dir;
   JcHqStore  *store;        /* NULL until `jiancha-hq init` made the HQ */
+  JcHqMerge  *merge;
   gint64      started_at;   /* monotonic µs */
   guint       in_flight;
   gboolean    stopping;
@@ -49,6 +56,7 @@ jc_hq_server_finalize (GObject *object)
   if (self->soup != NULL)
     soup_server_disconnect (self->soup);
   g_clear_object (&self->soup);
+  g_clear_pointer (&self->merge, jc_hq_merge_free);
   g_clear_pointer (&self->store, jc_hq_store_free);
   g_free (self->dir);
   G_OBJECT_CLASS (jc_hq_server_parent_class)->finalize (object);
@@ -178,6 +186,7 @@ handle_enroll (SoupServer        *server,
   const char *code, *inspector;
   guint8 device_id[16], device_pk[32];
   guint status;
+  gboolean ok;
 
   if (!g_str_equal (soup_server_message_get_method (msg), "POST"))
     {
@@ -219,7 +228,10 @@ handle_enroll (SoupServer        *server,
       reply_error (msg, SOUP_STATUS_BAD_REQUEST, "code and inspector must be strings");
       return;
     }
-  if (!jc_hq_store_enroll (self->store, device_id, device_pk, code, inspector, &cert, &error))
+  jc_hq_store_lock (self->store);
+  ok = jc_hq_store_enroll (self->store, device_id, device_pk, code, inspector, &cert, &error);
+  jc_hq_store_unlock (self->store);
+  if (!ok)
     {
       if (g_error_matches (error, JC_HQ_STORE_ERROR, JC_HQ_STORE_ERROR_CODE))
         status = SOUP_STATUS_FORBIDDEN;
@@ -251,6 +263,346 @@ handle_enroll (SoupServer        *server,
   json_generator_set_root (gen, root);
   out = json_generator_to_data (gen, NULL);
   reply_json (msg, SOUP_STATUS_OK, out);
+}
+
+static void request_done (SoupServer *server, SoupServerMessage *msg, JcHqServer *self);
+
+static void
+refuse_and_close (JcHqServer *self, SoupServerMessage *msg, guint status, const char *reason)
+{
+  g_autofree char *escaped = g_strescape (reason, NULL);
+  g_autofree char *body = g_strdup_printf ("{\"error\":\"%s\"}", escaped);
+  g_autofree char *head = g_strdup_printf ("HTTP/1.1 %u %s\r\nContent-Type: application/json\r\n"
+                                           "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+                                           status, soup_status_get_phrase (status), strlen (body));
+  g_autoptr(GIOStream) io = NULL;
+  GOutputStream *out;
+
+  log_request (msg, status);
+  io = soup_server_message_steal_connection (msg);
+  out = g_io_stream_get_output_stream (io);
+  /* A few hundred bytes to a socket buffer: they do not block. */
+  if (g_output_stream_write_all (out, head, strlen (head), NULL, NULL, NULL))
+    g_output_stream_write_all (out, body, strlen (body), NULL, NULL, NULL);
+  g_io_stream_close (io, NULL, NULL);
+  /* A stolen connection never reports its request finished. */
+  request_done (self->soup, msg, self);
+}
+
+/* Bodies are read whole before a handler runs: refuse what is too large,
+ * or of unknown length, as soon as the headers are in. */
+static void
+early_limit (SoupServer        *server,
+             SoupServerMessage *msg,
+             const char        *path,
+             GHashTable        *query,
+             gpointer           user_data)
+{
+  JcHqServer *self = user_data;
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *method = soup_server_message_get_method (msg);
+  goffset limit = g_str_has_prefix (path, "/v1/bundles") ? JC_BUNDLE_MAX_SIZE
+                : g_str_has_prefix (path, "/v1/blobs") ? BLOB_PIECE_MAX
+                : ENROLL_MAX_BODY;
+  goffset length;
+
+  if (!g_str_equal (method, "POST") && !g_str_equal (method, "PUT"))
+    return;
+  if (soup_message_headers_get_encoding (headers) != SOUP_ENCODING_CONTENT_LENGTH)
+    {
+      refuse_and_close (self, msg, SOUP_STATUS_LENGTH_REQUIRED, "send a Content-Length");
+      return;
+    }
+  length = soup_message_headers_get_content_length (headers);
+  if (length > limit)
+    {
+      g_autofree char *why = g_strdup_printf ("request body of %" G_GOFFSET_FORMAT " bytes is over the limit of %"
+                                              G_GOFFSET_FORMAT, length, limit);
+
+      /* Without "Expect: 100-continue" libsoup would read (and drop) the
+       * whole body before answering: answer now and hang up instead. */
+      refuse_and_close (self, msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, why);
+    }
+}
+
+static gboolean
+require_store (JcHqServer *self, SoupServerMessage *msg, const char *method)
+{
+  if (!g_str_equal (soup_server_message_get_method (msg), method))
+    {
+      g_autofree char *why = g_strdup_printf ("use %s", method);
+
+      reply_error (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, why);
+      return FALSE;
+    }
+  if (self->store == NULL)
+    {
+      reply_error (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "HQ is not initialized (run jiancha-hq init)");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Work that touches the database or verifies signatures runs in a thread;
+ * the message waits paused, and is answered back on the main loop. */
+typedef struct {
+  JcHqServer        *self;
+  SoupServerMessage *msg;
+  GBytes            *body;
+  char              *hash;
+  guint64            offset;
+  guint              status;
+  char              *reply;
+} Job;
+
+static void
+job_free (Job *job)
+{
+  g_object_unref (job->self);
+  g_object_unref (job->msg);
+  g_clear_pointer (&job->body, g_bytes_unref);
+  g_free (job->hash);
+  g_free (job->reply);
+  g_free (job);
+}
+
+static void
+job_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Job *job = g_task_get_task_data (G_TASK (result));
+
+  reply_json (job->msg, job->status, job->reply);
+  soup_server_message_unpause (job->msg);
+}
+
+static char *
+error_json (const char *reason)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  jc_json_builder_add_string (b, "error", reason);
+  json_builder_end_object (b);
+  return jc_json_builder_to_string (b);
+}
+
+static void
+run_job (JcHqServer *self, SoupServerMessage *msg, Job *job, GTaskThreadFunc func)
+{
+  g_autoptr(GTask) task = g_task_new (self, NULL, job_done, NULL);
+
+  job->self = g_object_ref (self);
+  job->msg = g_object_ref (msg);
+  g_task_set_task_data (task, job, (GDestroyNotify) job_free);
+  soup_server_message_pause (msg);
+  g_task_run_in_thread (task, func);
+}
+
+static void
+bundle_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  Job *job = task_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *from = g_strdup_printf ("http %s", soup_server_message_get_remote_host (job->msg) ?: "-");
+
+  job->reply = jc_hq_merge_bundle (job->self->merge, job->body, from, &error);
+  if (job->reply != NULL)
+    job->status = SOUP_STATUS_OK;
+  else
+    {
+      job->status = g_error_matches (error, JC_HQ_MERGE_ERROR, JC_HQ_MERGE_ERROR_FORBIDDEN) ? SOUP_STATUS_FORBIDDEN
+                  : g_error_matches (error, JC_HQ_MERGE_ERROR, JC_HQ_MERGE_ERROR_REJECTED) ? SOUP_STATUS_BAD_REQUEST
+                  : SOUP_STATUS_INTERNAL_SERVER_ERROR;
+      job->reply = error_json (error->message);
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+/* POST /v1/bundles: a sealed JCB1 bundle → HQ's signed receipt. */
+static void
+handle_bundles (SoupServer        *server,
+                SoupServerMessage *msg,
+                const char        *path,
+                GHashTable        *query,
+                gpointer           user_data)
+{
+  JcHqServer *self = user_data;
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+  Job *job;
+
+  if (!require_store (self, msg, "POST"))
+    return;
+  if (body->length == 0)
+    {
+      reply_error (msg, SOUP_STATUS_BAD_REQUEST, "the body is empty: send a JCB1 bundle");
+      return;
+    }
+  job = g_new0 (Job, 1);
+  job->body = soup_message_body_flatten (body);
+  run_job (self, msg, job, bundle_thread);
+}
+
+static char *
+blob_state_json (const char *hash, const JcHqBlobState *state)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  jc_json_builder_add_string (b, "sha256", hash);
+  jc_json_builder_add_int (b, "size", (gint64) state->size);
+  jc_json_builder_add_int (b, "total", (gint64) state->total);
+  jc_json_builder_add_int (b, "received", (gint64) state->received);
+  json_builder_set_member_name (b, "complete");
+  json_builder_add_boolean_value (b, state->complete);
+  json_builder_end_object (b);
+  return jc_json_builder_to_string (b);
+}
+
+static guint
+blob_status (const GError *error)
+{
+  if (error->domain != JC_HQ_BLOBS_ERROR)
+    return SOUP_STATUS_INTERNAL_SERVER_ERROR;
+  switch (error->code)
+    {
+    case JC_HQ_BLOBS_ERROR_NOT_FOUND: return SOUP_STATUS_NOT_FOUND;
+    case JC_HQ_BLOBS_ERROR_OFFSET: return SOUP_STATUS_CONFLICT;
+    case JC_HQ_BLOBS_ERROR_INVALID: return SOUP_STATUS_REQUESTED_RANGE_NOT_SATISFIABLE;
+    case JC_HQ_BLOBS_ERROR_CORRUPT: return SOUP_STATUS_UNPROCESSABLE_ENTITY;
+    default: return SOUP_STATUS_INTERNAL_SERVER_ERROR;
+    }
+}
+
+/* The answer to any blob request tells where the upload stands, errors
+ * included, so the client always knows where to resume. */
+static void
+blob_reply (Job *job, gboolean ok, const GError *error)
+{
+  JcHqBlobState state;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  if (ok || !jc_hq_blobs_state (job->self->store, job->hash, &state, NULL))
+    {
+      if (ok)
+        jc_hq_blobs_state (job->self->store, job->hash, &state, NULL);
+      job->status = ok ? SOUP_STATUS_OK : blob_status (error);
+      job->reply = ok ? blob_state_json (job->hash, &state) : error_json (error->message);
+      return;
+    }
+  job->status = blob_status (error);
+  json_builder_begin_object (b);
+  jc_json_builder_add_string (b, "error", error->message);
+  jc_json_builder_add_int (b, "received", (gint64) state.received);
+  jc_json_builder_add_int (b, "total", (gint64) state.total);
+  json_builder_end_object (b);
+  job->reply = jc_json_builder_to_string (b);
+}
+
+static void
+blob_put_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  Job *job = task_data;
+  g_autoptr(GError) error = NULL;
+  JcHqBlobState state;
+  gsize len;
+  const guint8 *data = g_bytes_get_data (job->body, &len);
+  gboolean ok = jc_hq_blobs_append (job->self->store, job->hash, job->offset, data, len, &state, &error);
+
+  blob_reply (job, ok, error);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+blob_get_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  Job *job = task_data;
+  g_autoptr(GError) error = NULL;
+  JcHqBlobState state;
+
+  blob_reply (job, jc_hq_blobs_state (job->self->store, job->hash, &state, &error), error);
+  g_task_return_boolean (task, TRUE);
+}
+
+/* GET /v1/blobs/SHA256: where its upload stands. PUT /v1/blobs/SHA256 with
+ * Content-Range: bytes START-END/TOTAL: the next piece of its ciphertext. */
+static void
+handle_blobs (SoupServer        *server,
+              SoupServerMessage *msg,
+              const char        *path,
+              GHashTable        *query,
+              gpointer           user_data)
+{
+  JcHqServer *self = user_data;
+  const char *method = soup_server_message_get_method (msg);
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+  const char *hash = path + strlen ("/v1/blobs/");
+  goffset start = 0, end = 0, total = 0;
+  Job *job;
+
+  if (!require_store (self, msg, g_str_equal (method, "PUT") ? "PUT" : "GET"))
+    return;
+  if (!g_str_has_prefix (path, "/v1/blobs/") || strlen (hash) != 64)
+    {
+      reply_error (msg, SOUP_STATUS_NOT_FOUND, "expected /v1/blobs/SHA256 (64 hexadecimal digits)");
+      return;
+    }
+  if (g_str_equal (method, "PUT") &&
+      (!soup_message_headers_get_content_range (headers, &start, &end, &total) ||
+       start < 0 || body->length == 0 || end - start + 1 != body->length))
+    {
+      reply_error (msg, SOUP_STATUS_BAD_REQUEST, "send Content-Range: bytes START-END/TOTAL matching the body");
+      return;
+    }
+  job = g_new0 (Job, 1);
+  job->hash = g_strdup (hash);
+  if (g_str_equal (method, "GET"))
+    {
+      run_job (self, msg, job, blob_get_thread);
+      return;
+    }
+  job->offset = (guint64) start;
+  job->body = soup_message_body_flatten (body);
+  run_job (self, msg, job, blob_put_thread);
+}
+
+static void
+updates_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  Job *job = task_data;
+  g_autoptr(GError) error = NULL;
+
+  job->reply = jc_hq_updates_build (job->self->store, (gint64) job->offset, &error);
+  job->status = job->reply != NULL ? SOUP_STATUS_OK : SOUP_STATUS_INTERNAL_SERVER_ERROR;
+  if (job->reply == NULL)
+    job->reply = error_json (error->message);
+  g_task_return_boolean (task, TRUE);
+}
+
+/* GET /v1/updates?since=UNIX-SECONDS: HQ's signed news for devices. */
+static void
+handle_updates (SoupServer        *server,
+                SoupServerMessage *msg,
+                const char        *path,
+                GHashTable        *query,
+                gpointer           user_data)
+{
+  JcHqServer *self = user_data;
+  const char *since = query != NULL ? g_hash_table_lookup (query, "since") : NULL;
+  guint64 value = 0;
+  Job *job;
+
+  if (!require_store (self, msg, "GET"))
+    return;
+  if (since != NULL && !g_ascii_string_to_unsigned (since, 10, 0, G_MAXINT64, &value, NULL))
+    {
+      reply_error (msg, SOUP_STATUS_BAD_REQUEST, "since must be Unix seconds");
+      return;
+    }
+  job = g_new0 (Job, 1);
+  job->offset = value;
+  run_job (self, msg, job, updates_thread);
 }
 
 static void
@@ -307,9 +659,21 @@ jc_hq_server_new (const char *dir, GError **error)
       g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
     }
+  if (self->store != NULL)
+    {
+      self->merge = jc_hq_merge_new (self->store, error);
+      if (self->merge == NULL)
+        return NULL;
+    }
   self->soup = soup_server_new ("server-header", "jiancha-hq/" PACKAGE_VERSION, NULL);
   soup_server_add_handler (self->soup, "/v1/health", handle_health, self, NULL);
+  soup_server_add_early_handler (self->soup, "/v1/enroll", early_limit, self, NULL);
   soup_server_add_handler (self->soup, "/v1/enroll", handle_enroll, self, NULL);
+  soup_server_add_early_handler (self->soup, "/v1/bundles", early_limit, self, NULL);
+  soup_server_add_handler (self->soup, "/v1/bundles", handle_bundles, self, NULL);
+  soup_server_add_early_handler (self->soup, "/v1/blobs", early_limit, self, NULL);
+  soup_server_add_handler (self->soup, "/v1/blobs", handle_blobs, self, NULL);
+  soup_server_add_handler (self->soup, "/v1/updates", handle_updates, self, NULL);
   soup_server_add_handler (self->soup, NULL, handle_default, self, NULL);
   g_signal_connect (self->soup, "request-started", G_CALLBACK (request_started), self);
   g_signal_connect (self->soup, "request-finished", G_CALLBACK (request_done), self);

@@ -21,6 +21,8 @@ struct _JcHqStore
   sqlite3 *db;
   guint8  *sign_sk;       /* 64, sodium_malloc */
   guint8  *code_key;      /* 32, sodium_malloc: keys the code hashes */
+  guint8  *storage_key;   /* 32, sodium_malloc: wraps secrets kept in hq.db */
+  GMutex   lock;
   guint8   sign_pk[32];
   guint8   escrow_pk[32];
 };
@@ -180,12 +182,15 @@ jc_hq_store_open (const char *dir, GError **error)
   store->dir = g_strdup (dir);
   store->sign_sk = sodium_malloc (64);
   store->code_key = sodium_malloc (32);
+  store->storage_key = sodium_malloc (32);
+  g_mutex_init (&store->lock);
   ok = read_key (dir, "signing.key", seed, error) &&
        read_key (dir, "escrow.pub", store->escrow_pk, error);
   if (ok)
     {
       crypto_sign_seed_keypair (store->sign_pk, store->sign_sk, seed);
       crypto_generichash (store->code_key, 32, (const guint8 *) "jc-hq-enrollment-code", 21, seed, 32);
+      crypto_generichash (store->storage_key, 32, (const guint8 *) "jc-hq-storage", 13, seed, 32);
     }
   sodium_free (seed);
   if (!ok)
@@ -214,6 +219,8 @@ jc_hq_store_free (JcHqStore *store)
   sqlite3_close (store->db);
   sodium_free (store->sign_sk);
   sodium_free (store->code_key);
+  sodium_free (store->storage_key);
+  g_mutex_clear (&store->lock);
   g_free (store->dir);
   g_free (store);
 }
@@ -228,6 +235,42 @@ const guint8 *
 jc_hq_store_get_escrow_key (JcHqStore *store)
 {
   return store->escrow_pk;
+}
+
+const char *
+jc_hq_store_get_dir (JcHqStore *store)
+{
+  return store->dir;
+}
+
+const guint8 *
+jc_hq_store_get_secret_key (JcHqStore *store)
+{
+  return store->sign_sk;
+}
+
+const guint8 *
+jc_hq_store_get_storage_key (JcHqStore *store)
+{
+  return store->storage_key;
+}
+
+sqlite3 *
+jc_hq_store_get_db (JcHqStore *store)
+{
+  return store->db;
+}
+
+void
+jc_hq_store_lock (JcHqStore *store)
+{
+  g_mutex_lock (&store->lock);
+}
+
+void
+jc_hq_store_unlock (JcHqStore *store)
+{
+  g_mutex_unlock (&store->lock);
 }
 
 /* Uppercase, without dashes and spaces; FALSE when not CODE_CHARS letters
@@ -483,4 +526,59 @@ jc_hq_store_revoke (JcHqStore *store, const char *device_id_hex, GError **error)
       return FALSE;
     }
   return TRUE;
+}
+
+gboolean
+jc_hq_store_device_key (JcHqStore     *store,
+                        const guint8   device_id[16],
+                        guint8         public_key[32],
+                        GError       **error)
+{
+  g_autofree char *id_hex = jc_device_hex (device_id, 16);
+  g_autofree char *pk_hex = NULL;
+  gboolean revoked = FALSE;
+  gsize len = 0;
+
+  pk_hex = device_key (store, id_hex, &revoked);
+  if (pk_hex == NULL)
+    {
+      g_set_error (error, JC_HQ_STORE_ERROR, JC_HQ_STORE_ERROR_NOT_FOUND,
+                   _("device %s is not enrolled with this HQ"), id_hex);
+      return FALSE;
+    }
+  if (revoked)
+    {
+      g_set_error (error, JC_HQ_STORE_ERROR, JC_HQ_STORE_ERROR_REVOKED, _("device %s is revoked"), id_hex);
+      return FALSE;
+    }
+  if (sodium_hex2bin (public_key, 32, pk_hex, strlen (pk_hex), NULL, &len, NULL) != 0 || len != 32)
+    {
+      g_set_error (error, JC_HQ_STORE_ERROR, JC_HQ_STORE_ERROR_IO,
+                   _("HQ database: the key of device %s is damaged"), id_hex);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+GPtrArray *
+jc_hq_store_revoked (JcHqStore *store, GError **error)
+{
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (store->db, "SELECT device_id FROM devices WHERE revoked_at IS NOT NULL "
+                                      "ORDER BY revoked_at, device_id", -1, &stmt, NULL);
+  while (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_ptr_array_add (ids, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+      rc = SQLITE_OK;
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      db_error (store->db, _("listing revoked devices"), error);
+      return NULL;
+    }
+  return g_steal_pointer (&ids);
 }

@@ -6,13 +6,16 @@
  *     escrow.key      X25519 (crypto_box) secret key, 64 hex (0600): opens
  *                     the recovery slot of every enrolled vault
  *     escrow.pub      its public key, 64 hex
- *     hq.db           SQLite: enrollment codes and devices
+ *     hq.db           SQLite: enrollment codes, devices, every device's events
+ *                     and their projections, bundles, rejections, evidence
+ *     blobs/          evidence as it arrived, encrypted (jc-blob-crypt.h)
  *
  * Shared by jiancha-hq's commands and its server.
  */
 #pragma once
 
 #include <glib.h>
+#include <sqlite3.h>
 
 #include "jc-jc1.h"
 
@@ -27,6 +30,7 @@ typedef enum {
   JC_HQ_STORE_ERROR_INVALID,    /* a malformed request: HTTP 400 */
   JC_HQ_STORE_ERROR_CODE,       /* unknown, used or expired code: HTTP 403 */
   JC_HQ_STORE_ERROR_DUPLICATE,  /* the device is already enrolled: HTTP 409 */
+  JC_HQ_STORE_ERROR_REVOKED,    /* the device is revoked: HTTP 403 */
 } JcHqStoreError;
 
 /* How long a device certificate is valid. */
@@ -45,6 +49,27 @@ void          jc_hq_store_free             (JcHqStore       *store);
 
 const guint8 *jc_hq_store_get_public_key   (JcHqStore       *store);
 const guint8 *jc_hq_store_get_escrow_key   (JcHqStore       *store);
+const char   *jc_hq_store_get_dir          (JcHqStore       *store);
+/* HQ's Ed25519 secret key (64 bytes, locked memory): signs receipts and
+ * updates, and (as X25519) opens the bundles sealed to HQ. */
+const guint8 *jc_hq_store_get_secret_key   (JcHqStore       *store);
+/* A key of HQ's own (32 bytes) that wraps what it keeps secret in hq.db. */
+const guint8 *jc_hq_store_get_storage_key  (JcHqStore       *store);
+/* The database; whoever uses it holds the store's lock: the server's
+ * worker threads and its main loop share one connection. */
+sqlite3      *jc_hq_store_get_db           (JcHqStore       *store);
+void          jc_hq_store_lock             (JcHqStore       *store);
+void          jc_hq_store_unlock           (JcHqStore       *store);
+
+/* The key an enrolled device signs with; JC_HQ_STORE_ERROR_NOT_FOUND when
+ * HQ never enrolled it, JC_HQ_STORE_ERROR_REVOKED when it is revoked. */
+gboolean      jc_hq_store_device_key       (JcHqStore       *store,
+                                            const guint8     device_id[16],
+                                            guint8           public_key[32],
+                                            GError         **error);
+/* Revoked devices' ids (hex), oldest first. */
+GPtrArray    *jc_hq_store_revoked          (JcHqStore       *store,
+                                            GError         **error);
 
 /* A one-time code "XXXX-XXXX-XXXX" for @inspector, valid @valid_hours
  * (0 = already expired: only useful to tests). Only its hash is stored. */

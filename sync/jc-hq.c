@@ -5,6 +5,11 @@
  *   jiancha-hq enroll-code --dir HQDIR --inspector NAME [--valid-hours N]
  *   jiancha-hq revoke --dir HQDIR DEVICE-ID
  *   jiancha-hq serve [--dir HQDIR] [--listen 127.0.0.1:8470]
+ *   jiancha-hq import --dir HQDIR BUNDLE [--evidence DIR] [--receipt FILE]
+ *   jiancha-hq check --dir HQDIR
+ *   jiancha-hq findings --dir HQDIR [--institution CODE] [--format text|csv|json]
+ *   jiancha-hq rejections --dir HQDIR [--format text|csv|json]
+ *   jiancha-hq checklist-issue --dir HQDIR FILE.json
  */
 #define G_LOG_DOMAIN "jiancha-hq"
 
@@ -13,10 +18,15 @@
 #include <glib/gi18n.h>
 #include <glib-unix.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "jc-core.h"
+#include "jc-hq-blobs.h"
+#include "jc-hq-merge.h"
+#include "jc-hq-query.h"
 #include "jc-hq-server.h"
 #include "jc-hq-store.h"
+#include "jc-hq-updates.h"
 
 typedef struct {
   char *dir;   /* --dir HQDIR */
@@ -156,10 +166,199 @@ cmd_revoke (JcHq *hq, int argc, char **argv, GError **error)
   return TRUE;
 }
 
+/* The store with its event tables and projections in place. */
+static JcHqStore *
+open_merged (JcHq *hq, JcHqMerge **merge, GError **error)
+{
+  g_autoptr(JcHqStore) store = jc_hq_store_open (hq->dir, error);
+
+  if (store == NULL)
+    return NULL;
+  *merge = jc_hq_merge_new (store, error);
+  if (*merge == NULL)
+    return NULL;
+  return g_steal_pointer (&store);
+}
+
+static gboolean
+import_evidence (JcHqStore *store, const char *dir_path, guint *n, GError **error)
+{
+  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, error);
+  const char *name;
+
+  if (dir == NULL)
+    return FALSE;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *hash = NULL;
+      g_autofree char *path = NULL;
+      JcHqBlobState state;
+
+      if (!g_str_has_suffix (name, ".jcblob"))
+        continue;
+      hash = g_strndup (name, strlen (name) - strlen (".jcblob"));
+      path = g_build_filename (dir_path, name, NULL);
+      if (!jc_hq_blobs_import_file (store, hash, path, &state, error))
+        return FALSE;
+      (*n)++;
+    }
+  return TRUE;
+}
+
+static gboolean
+cmd_check (JcHq *hq, int argc, char **argv, GError **error)
+{
+  g_autoptr(JcHqStore) store = NULL;
+  g_autoptr(JcHqMerge) merge = NULL;
+  guint n_blobs = 0;
+
+  if (!jc_command_parse (&argc, &argv, NULL,
+                         _("Verify every stored event, chain and piece of evidence at HQ"), NULL, error) ||
+      !jc_command_expect_args (argc, 1, "check", error))
+    return FALSE;
+  store = open_merged (hq, &merge, error);
+  if (store == NULL || !jc_hq_merge_verify (merge, error) || !jc_hq_blobs_verify_all (store, &n_blobs, error))
+    return FALSE;
+  g_print (_("HQ verified: every event, every chain and %u pieces of evidence\n"), n_blobs);
+  return TRUE;
+}
+
+static gboolean
+cmd_import (JcHq *hq, int argc, char **argv, GError **error)
+{
+  g_autoptr(JcHqStore) store = NULL;
+  g_autoptr(JcHqMerge) merge = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GBytes) bundle = NULL;
+  g_autofree char *receipt_path = NULL;
+  g_autofree char *evidence_dir = NULL;
+  g_autofree char *receipt = NULL;
+  g_autofree char *source = NULL;
+  guint n_evidence = 0;
+  GOptionEntry entries[] = {
+    { "receipt", 0, 0, G_OPTION_ARG_FILENAME, &receipt_path,
+      N_("Where to write HQ’s signed receipt for the device (default: standard output)"), N_("FILE") },
+    { "evidence", 0, 0, G_OPTION_ARG_FILENAME, &evidence_dir,
+      N_("A directory of evidence files (SHA256.jcblob) exported with the bundle"), N_("DIR") },
+    { NULL }
+  };
+
+  if (!jc_command_parse (&argc, &argv, _("BUNDLE"), _("Merge a bundle file brought from a device (USB)"),
+                         entries, error) ||
+      !jc_command_expect_args (argc, 2, "import BUNDLE [--evidence DIR] [--receipt FILE]", error))
+    return FALSE;
+  store = open_merged (hq, &merge, error);
+  if (store == NULL)
+    return FALSE;
+  file = g_file_new_for_commandline_arg (argv[1]);
+  bundle = g_file_load_bytes (file, NULL, NULL, error);
+  if (bundle == NULL)
+    return FALSE;
+  source = g_strdup_printf ("import %s", argv[1]);
+  receipt = jc_hq_merge_bundle (merge, bundle, source, error);
+  if (receipt == NULL)
+    {
+      g_prefix_error (error, "%s: ", argv[1]);
+      return FALSE;
+    }
+  if (evidence_dir != NULL)
+    {
+      if (!import_evidence (store, evidence_dir, &n_evidence, error))
+        return FALSE;
+      /* The bundle again changes nothing, and its receipt now tells the
+       * device which evidence HQ holds. */
+      g_free (receipt);
+      receipt = jc_hq_merge_bundle (merge, bundle, source, error);
+      if (receipt == NULL)
+        return FALSE;
+      g_printerr (_("Took in %u evidence files from %s\n"), n_evidence, evidence_dir);
+    }
+  if (receipt_path == NULL)
+    {
+      g_print ("%s\n", receipt);
+      return TRUE;
+    }
+  if (!g_file_set_contents (receipt_path, receipt, -1, error))
+    return FALSE;
+  g_printerr (_("Merged %s; the receipt for the device is in %s\n"), argv[1], receipt_path);
+  return TRUE;
+}
+
+static gboolean
+query_command (JcHq *hq, int *argc, char ***argv, const char *summary, const char *usage,
+               gboolean with_institution, GError **error)
+{
+  g_autoptr(JcHqStore) store = NULL;
+  g_autoptr(JcHqMerge) merge = NULL;
+  g_autoptr(GString) out = g_string_new (NULL);
+  g_autofree char *format_name = NULL;
+  g_autofree char *institution = NULL;
+  JcHqFormat format = JC_HQ_FORMAT_TEXT;
+  GOptionEntry entries[] = {
+    { "format", 0, 0, G_OPTION_ARG_STRING, &format_name, N_("text (default), csv or json"), N_("FORMAT") },
+    { "institution", 0, 0, G_OPTION_ARG_STRING, &institution, N_("Only this institution"), N_("CODE") },
+    { NULL }
+  };
+
+  if (!with_institution)
+    entries[1] = entries[2];
+  if (!jc_command_parse (argc, argv, NULL, summary, entries, error) ||
+      !jc_command_expect_args (*argc, 1, usage, error) ||
+      (format_name != NULL && !jc_hq_format_from_string (format_name, &format, error)))
+    return FALSE;
+  store = open_merged (hq, &merge, error);
+  if (store == NULL)
+    return FALSE;
+  if (!(with_institution ? jc_hq_query_findings (store, institution, format, out, error)
+                         : jc_hq_query_rejections (store, format, out, error)))
+    return FALSE;
+  fwrite (out->str, 1, out->len, stdout);
+  return TRUE;
+}
+
+static gboolean
+cmd_findings (JcHq *hq, int argc, char **argv, GError **error)
+{
+  return query_command (hq, &argc, &argv, _("Every finding from every device, with its confirmation"),
+                        "findings [--institution CODE] [--format text|csv|json]", TRUE, error);
+}
+
+static gboolean
+cmd_rejections (JcHq *hq, int argc, char **argv, GError **error)
+{
+  return query_command (hq, &argc, &argv, _("Everything HQ refused, with the reason"),
+                        "rejections [--format text|csv|json]", FALSE, error);
+}
+
+static gboolean
+cmd_checklist_issue (JcHq *hq, int argc, char **argv, GError **error)
+{
+  g_autoptr(JcHqStore) store = NULL;
+  g_autofree char *key = NULL;
+
+  if (!jc_command_parse (&argc, &argv, _("FILE"), _("Sign a checklist version for the devices' updates"),
+                         NULL, error) ||
+      !jc_command_expect_args (argc, 2, "checklist-issue FILE", error))
+    return FALSE;
+  store = jc_hq_store_open (hq->dir, error);
+  if (store == NULL)
+    return FALSE;
+  key = jc_hq_checklist_issue (store, argv[1], error);
+  if (key == NULL)
+    return FALSE;
+  g_print (_("Issued %s: devices receive it with their next sync\n"), key);
+  return TRUE;
+}
+
 static const JcCommand commands[] = {
+  { "check", N_("Verify every stored event, chain and piece of evidence at HQ"), (JcCommandFunc) cmd_check },
+  { "checklist-issue", N_("Sign a checklist version for the devices' updates"), (JcCommandFunc) cmd_checklist_issue },
   { "enroll-code", N_("Print a one-time enrollment code"), (JcCommandFunc) cmd_enroll_code },
+  { "findings", N_("Every finding from every device, with its confirmation"), (JcCommandFunc) cmd_findings },
+  { "import", N_("Merge a bundle file brought from a device (USB)"), (JcCommandFunc) cmd_import },
   { "init", N_("Create HQ’s keys and database"), (JcCommandFunc) cmd_init },
   { "key", N_("Print HQ’s public keys"), (JcCommandFunc) cmd_key },
+  { "rejections", N_("Everything HQ refused, with the reason"), (JcCommandFunc) cmd_rejections },
   { "revoke", N_("Revoke an enrolled device"), (JcCommandFunc) cmd_revoke },
   { "serve", N_("Serve the sync protocol over HTTP"), (JcCommandFunc) cmd_serve },
   { NULL, NULL, NULL },

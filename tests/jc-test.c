@@ -7,6 +7,9 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include <signal.h>
+#include <stdio.h>
+
 #include "jc-test.h"
 
 int
@@ -130,4 +133,68 @@ jc_test_cli_vaultv (const char          *vault,
     g_ptr_array_add (env, (gpointer) env_extra[i]);
   g_ptr_array_add (env, NULL);
   return jc_test_spawn ((const char * const *) argv->pdata, (const char * const *) env->pdata, out, err);
+}
+
+int
+jc_test_hq (const char *hqdir, char **out, char **err, ...)
+{
+  g_autofree char *exe = g_build_filename (JC_BUILD_DIR, "sync", "jiancha-hq", NULL);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  const char *arg;
+  va_list ap;
+
+  g_ptr_array_add (argv, exe);
+  g_ptr_array_add (argv, (char *) "--dir");
+  g_ptr_array_add (argv, (char *) hqdir);
+  va_start (ap, err);
+  while ((arg = va_arg (ap, const char *)) != NULL)
+    g_ptr_array_add (argv, (char *) arg);
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+  return jc_test_spawn ((const char * const *) argv->pdata, NULL, out, err);
+}
+
+void
+jc_test_server_start (JcTestServer *s, const char *hqdir)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *exe = g_build_filename (JC_BUILD_DIR, "sync", "jiancha-hq", NULL);
+  g_autofree char *line = NULL;
+
+  s->proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error, exe,
+                              "--dir", hqdir, "serve", "--listen", "127.0.0.1:0", NULL);
+  ck_assert_msg (s->proc != NULL, "start %s: %s", exe, error ? error->message : "");
+  s->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (s->proc));
+  line = g_data_input_stream_read_line_utf8 (s->out, NULL, NULL, &error);
+  ck_assert_msg (line != NULL, "no start line from jiancha-hq");
+  ck_assert_msg (sscanf (line, "jiancha-hq: listening on port %u", &s->port) == 1, "start line: %s", line);
+  s->url = g_strdup_printf ("http://127.0.0.1:%u", s->port);
+}
+
+static void
+server_clear (JcTestServer *s)
+{
+  g_clear_object (&s->out);
+  g_clear_object (&s->proc);
+  g_clear_pointer (&s->url, g_free);
+}
+
+void
+jc_test_server_stop (JcTestServer *s)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_send_signal (s->proc, SIGTERM);
+  ck_assert (g_subprocess_wait (s->proc, NULL, &error));
+  ck_assert (g_subprocess_get_if_exited (s->proc));
+  ck_assert_int_eq (g_subprocess_get_exit_status (s->proc), 0);
+  server_clear (s);
+}
+
+void
+jc_test_server_kill (JcTestServer *s)
+{
+  g_subprocess_force_exit (s->proc);
+  ck_assert (g_subprocess_wait (s->proc, NULL, NULL));
+  server_clear (s);
 }

@@ -3,6 +3,7 @@
 
 #include <check.h>
 #include <glib.h>
+#include <gio/gio.h>
 #include <stdarg.h>
 
 G_BEGIN_DECLS
@@ -34,5 +35,26 @@ int   jc_test_cli_vaultv (const char          *vault,
                           char               **out,
                           char               **err,
                           va_list              args);
+
+/* The build's jiancha-hq --dir @hqdir ARGS… (NULL-terminated). */
+int   jc_test_hq         (const char          *hqdir,
+                          char               **out,
+                          char               **err,
+                          ...) G_GNUC_NULL_TERMINATED;
+
+/* A real `jiancha-hq serve` on 127.0.0.1, a port of its own choosing. */
+typedef struct {
+  GSubprocess      *proc;
+  GDataInputStream *out;
+  guint             port;
+  char             *url;
+} JcTestServer;
+
+void  jc_test_server_start (JcTestServer *s,
+                            const char   *hqdir);
+/* SIGTERM, and it must exit 0 after finishing what is in flight. */
+void  jc_test_server_stop  (JcTestServer *s);
+/* SIGKILL: the crash the fault-injection tests inflict. */
+void  jc_test_server_kill  (JcTestServer *s);
 
 G_END_DECLS

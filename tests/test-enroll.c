@@ -19,12 +19,7 @@
 #define PIN "583921"
 #define NEW_PIN "917364"
 
-typedef struct {
-  GSubprocess *proc;
-  GDataInputStream *out;
-  guint port;
-  char *url;
-} Server;
+typedef JcTestServer Server;
 
 static char *root;
 static char *hqdir;
@@ -44,25 +39,8 @@ teardown (void)
   g_clear_pointer (&hqdir, g_free);
 }
 
-/* jiancha-hq --dir HQDIR ARGS…; returns the exit status. */
-static int
-hq (char **out, char **err, ...)
-{
-  g_autofree char *exe = g_build_filename (JC_BUILD_DIR, "sync", "jiancha-hq", NULL);
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  const char *arg;
-  va_list ap;
-
-  g_ptr_array_add (argv, exe);
-  g_ptr_array_add (argv, (char *) "--dir");
-  g_ptr_array_add (argv, hqdir);
-  va_start (ap, err);
-  while ((arg = va_arg (ap, const char *)) != NULL)
-    g_ptr_array_add (argv, (char *) arg);
-  va_end (ap);
-  g_ptr_array_add (argv, NULL);
-  return jc_test_spawn ((const char * const *) argv->pdata, NULL, out, err);
-}
+/* jiancha-hq --dir HQDIR ARGS… */
+#define hq(out, err, ...) jc_test_hq (hqdir, out, err, __VA_ARGS__)
 
 /* jiancha-cli --vault VAULT ARGS… with JIANCHA_PIN (and JIANCHA_NEW_PIN). */
 static int
@@ -111,36 +89,8 @@ new_vault (const char *name, const char *inspector)
   return vault;
 }
 
-static void
-server_start (Server *s)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *exe = g_build_filename (JC_BUILD_DIR, "sync", "jiancha-hq", NULL);
-  g_autofree char *line = NULL;
-
-  s->proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, exe, "--dir", hqdir,
-                              "serve", "--listen", "127.0.0.1:0", NULL);
-  ck_assert_msg (s->proc != NULL, "start %s: %s", exe, error ? error->message : "");
-  s->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (s->proc));
-  line = g_data_input_stream_read_line_utf8 (s->out, NULL, NULL, &error);
-  ck_assert_msg (line != NULL, "no start line from jiancha-hq");
-  ck_assert_msg (sscanf (line, "jiancha-hq: listening on port %u", &s->port) == 1, "start line: %s", line);
-  s->url = g_strdup_printf ("http://127.0.0.1:%u", s->port);
-}
-
-static void
-server_stop (Server *s)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_subprocess_send_signal (s->proc, SIGTERM);
-  ck_assert (g_subprocess_wait (s->proc, NULL, &error));
-  ck_assert (g_subprocess_get_if_exited (s->proc));
-  ck_assert_int_eq (g_subprocess_get_exit_status (s->proc), 0);
-  g_clear_object (&s->out);
-  g_clear_object (&s->proc);
-  g_clear_pointer (&s->url, g_free);
-}
+#define server_start(s) jc_test_server_start (s, hqdir)
+#define server_stop(s) jc_test_server_stop (s)
 
 /* Sends @body to /v1/enroll (or GETs /v1/health when @body is NULL);
  * returns the status and the reply's text. */

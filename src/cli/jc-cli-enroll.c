@@ -13,6 +13,7 @@
 #include <sodium.h>
 
 #include "jc-cli.h"
+#include "jc-sync.h"
 
 gboolean jc_cli_cmd_enroll (JcCli *cli, int argc, char **argv, GError **error);
 
@@ -202,6 +203,8 @@ jc_cli_cmd_enroll (JcCli *cli, int argc, char **argv, GError **error)
       ok = jc_vault_enroll (vault, pin, &cert, hq_pk, escrow_pk, hq_time * G_USEC_PER_SEC, error);
       if (!ok)
         g_prefix_error (error, _("Not enrolled: "));
+      /* Where sync goes from now on, unless told otherwise. */
+      ok = ok && jc_sync_set_hq_url (vault, hq_url, error);
     }
   jc_cli_free_pin (pin);
   if (!ok)

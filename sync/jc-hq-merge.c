@@ -1,0 +1,657 @@
+/* jc-hq-merge.c — HQ's verified merge of the devices' bundles */
+#define G_LOG_DOMAIN "jiancha-hq"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <inttypes.h>
+#include <sodium.h>
+#include <string.h>
+
+#include "jc-bundle.h"
+#include "jc-core.h"
+#include "jc-hq-merge.h"
+#include "jc-signed-doc.h"
+
+G_DEFINE_QUARK (jc-hq-merge-error-quark, jc_hq_merge_error)
+
+struct _JcHqMerge
+{
+  JcHqStore  *store;
+  JcEventlog *log;
+  guint       n_threads;
+};
+
+static const char merge_schema[] =
+  "CREATE TABLE IF NOT EXISTS hq_bundles ("
+  "  digest TEXT NOT NULL,"
+  "  device_id TEXT NOT NULL,"
+  "  received_at INTEGER NOT NULL,"
+  "  source TEXT NOT NULL,"
+  "  n_events INTEGER NOT NULL,"
+  "  added INTEGER NOT NULL,"
+  "  duplicates INTEGER NOT NULL,"
+  "  held INTEGER NOT NULL,"
+  "  rejected INTEGER NOT NULL);"
+  /* The audit of everything refused, with the reason: nothing is dropped
+   * silently. seq is NULL when the whole bundle was refused. */
+  "CREATE TABLE IF NOT EXISTS hq_rejections ("
+  "  id INTEGER PRIMARY KEY,"
+  "  at INTEGER NOT NULL,"
+  "  device_id TEXT NOT NULL,"
+  "  seq INTEGER,"
+  "  bundle TEXT,"
+  "  source TEXT NOT NULL,"
+  "  reason TEXT NOT NULL);"
+  "CREATE TABLE IF NOT EXISTS hq_held ("
+  "  device_id BLOB NOT NULL,"
+  "  seq INTEGER NOT NULL,"
+  "  encoded BLOB NOT NULL,"
+  "  signature BLOB NOT NULL,"
+  "  held_at INTEGER NOT NULL,"
+  "  PRIMARY KEY (device_id, seq)) WITHOUT ROWID;"
+  /* The order in which HQ first stored each event: with the device's time,
+   * what decides which of two devices' changes to an item shows. */
+  "CREATE TABLE IF NOT EXISTS hq_observed ("
+  "  observed INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  device_id TEXT NOT NULL,"
+  "  seq INTEGER NOT NULL,"
+  "  received_at INTEGER NOT NULL);"
+  "CREATE TABLE IF NOT EXISTS hq_conflicts ("
+  "  id INTEGER PRIMARY KEY,"
+  "  inspection_id TEXT NOT NULL,"
+  "  code TEXT NOT NULL,"
+  "  device_a TEXT NOT NULL,"
+  "  seq_a INTEGER NOT NULL,"
+  "  device_b TEXT NOT NULL,"
+  "  seq_b INTEGER NOT NULL,"
+  "  flagged_at INTEGER NOT NULL,"
+  "  reviewed_at INTEGER);"
+  "CREATE TABLE IF NOT EXISTS hq_blobs ("
+  "  sha256 TEXT PRIMARY KEY,"
+  "  size INTEGER NOT NULL,"
+  "  media_type TEXT NOT NULL,"
+  "  wrapped_key BLOB NOT NULL,"
+  "  device_id TEXT NOT NULL,"
+  "  first_seen INTEGER NOT NULL,"
+  "  received INTEGER NOT NULL DEFAULT 0,"
+  "  complete INTEGER NOT NULL DEFAULT 0);";
+
+typedef struct {
+  guint   added;
+  guint   duplicates;
+  guint   held;
+  GArray *rejected_seq;      /* guint64 */
+  GPtrArray *rejected_why;   /* char* */
+} Outcome;
+
+static void
+outcome_clear (Outcome *o)
+{
+  g_clear_pointer (&o->rejected_seq, g_array_unref);
+  g_clear_pointer (&o->rejected_why, g_ptr_array_unref);
+}
+
+static gboolean
+db_fail (JcHqMerge *merge, const char *what, GError **error)
+{
+  g_set_error (error, JC_HQ_MERGE_ERROR, JC_HQ_MERGE_ERROR_DATABASE, _("HQ database: %s: %s"), what,
+               sqlite3_errmsg (jc_hq_store_get_db (merge->store)));
+  return FALSE;
+}
+
+static gboolean
+exec (JcHqMerge *merge, const char *sql, GError **error)
+{
+  if (sqlite3_exec (jc_hq_store_get_db (merge->store), sql, NULL, NULL, NULL) != SQLITE_OK)
+    return db_fail (merge, sql, error);
+  return TRUE;
+}
+
+/* Prepares @sql, lets @bind fill it through varargs-free callers, steps once. */
+static sqlite3_stmt *
+prepare (JcHqMerge *merge, const char *sql, GError **error)
+{
+  sqlite3_stmt *stmt = NULL;
+
+  if (sqlite3_prepare_v2 (jc_hq_store_get_db (merge->store), sql, -1, &stmt, NULL) != SQLITE_OK)
+    {
+      db_fail (merge, sql, error);
+      return NULL;
+    }
+  return stmt;
+}
+
+static gboolean
+step_done (JcHqMerge *merge, sqlite3_stmt *stmt, const char *what, GError **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    return db_fail (merge, what, error);
+  return TRUE;
+}
+
+JcHqMerge *
+jc_hq_merge_new (JcHqStore *store, GError **error)
+{
+  g_autoptr(JcHqMerge) merge = g_new0 (JcHqMerge, 1);
+
+  merge->store = store;
+  merge->n_threads = MAX (1, g_get_num_processors ());
+  jc_hq_store_lock (store);
+  if (exec (merge, merge_schema, error))
+    {
+      merge->log = jc_eventlog_new (jc_hq_store_get_db (store), error);
+      if (merge->log != NULL &&
+          (!jc_inspection_register_projections (merge->log, error) ||
+           !jc_finding_register_projections (merge->log, error)))
+        g_clear_pointer (&merge->log, jc_eventlog_free);
+    }
+  jc_hq_store_unlock (store);
+  if (merge->log == NULL)
+    return NULL;
+  return g_steal_pointer (&merge);
+}
+
+void
+jc_hq_merge_free (JcHqMerge *merge)
+{
+  if (merge == NULL)
+    return;
+  g_clear_pointer (&merge->log, jc_eventlog_free);
+  g_free (merge);
+}
+
+gboolean
+jc_hq_merge_verify (JcHqMerge *merge, GError **error)
+{
+  gboolean ok;
+
+  jc_hq_store_lock (merge->store);
+  ok = jc_eventlog_verify (merge->log, error);
+  jc_hq_store_unlock (merge->store);
+  return ok;
+}
+
+void
+jc_hq_merge_set_threads (JcHqMerge *merge, guint n_threads)
+{
+  merge->n_threads = MAX (1, n_threads);
+}
+
+/* Signatures, on every core ------------------------------------------------ */
+
+typedef struct {
+  GPtrArray    *events;
+  const guint8 *public_key;
+  guint         first;
+  guint         stride;
+  char        **why;          /* per event: NULL when it verified */
+} VerifyJob;
+
+static gpointer
+verify_worker (gpointer data)
+{
+  VerifyJob *job = data;
+
+  for (guint i = job->first; i < job->events->len; i += job->stride)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!jc_event_verify (g_ptr_array_index (job->events, i), job->public_key, &error))
+        job->why[i] = g_strdup (error->message);
+    }
+  return NULL;
+}
+
+static char **
+verify_all (JcHqMerge *merge, GPtrArray *events, const guint8 public_key[32])
+{
+  guint n = MIN (merge->n_threads, MAX (1, events->len / 64));
+  g_autofree GThread **threads = g_new0 (GThread *, n);
+  g_autofree VerifyJob *jobs = g_new0 (VerifyJob, n);
+  char **why = g_new0 (char *, events->len + 1);
+
+  for (guint t = 0; t < n; t++)
+    {
+      jobs[t] = (VerifyJob) { events, public_key, t, n, why };
+      if (t > 0)
+        threads[t] = g_thread_new ("jc-verify", verify_worker, &jobs[t]);
+    }
+  verify_worker (&jobs[0]);
+  for (guint t = 1; t < n; t++)
+    g_thread_join (threads[t]);
+  return why;
+}
+
+/* Records ------------------------------------------------------------------ */
+
+static gboolean
+record_rejection (JcHqMerge    *merge,
+                  const char   *device_hex,
+                  gint64        seq,
+                  const char   *bundle_hex,
+                  const char   *source,
+                  const char   *reason,
+                  GError      **error)
+{
+  sqlite3_stmt *stmt = prepare (merge, "INSERT INTO hq_rejections (at, device_id, seq, bundle, source, reason) "
+                                       "VALUES (?, ?, ?, ?, ?, ?)", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, g_get_real_time () / G_USEC_PER_SEC);
+  sqlite3_bind_text (stmt, 2, device_hex, -1, SQLITE_TRANSIENT);
+  if (seq > 0)
+    sqlite3_bind_int64 (stmt, 3, seq);
+  if (bundle_hex != NULL)
+    sqlite3_bind_text (stmt, 4, bundle_hex, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 5, source, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 6, reason, -1, SQLITE_TRANSIENT);
+  return step_done (merge, stmt, _("recording a rejection"), error);
+}
+
+static gboolean
+hold (JcHqMerge *merge, const JcEvent *event, GError **error)
+{
+  gsize len;
+  const guint8 *encoded = jc_event_get_encoded (event, &len);
+  sqlite3_stmt *stmt = prepare (merge, "INSERT OR IGNORE INTO hq_held (device_id, seq, encoded, signature, held_at) "
+                                       "VALUES (?, ?, ?, ?, ?)", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_blob (stmt, 1, jc_event_get_device_id (event), 16, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, (sqlite3_int64) jc_event_get_seq (event));
+  sqlite3_bind_blob (stmt, 3, encoded, len, SQLITE_STATIC);
+  sqlite3_bind_blob (stmt, 4, jc_event_get_signature (event), 64, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 5, g_get_real_time () / G_USEC_PER_SEC);
+  return step_done (merge, stmt, _("holding an event"), error);
+}
+
+static gboolean
+observe (JcHqMerge *merge, const JcEvent *event, GError **error)
+{
+  sqlite3_stmt *stmt = prepare (merge, "INSERT INTO hq_observed (device_id, seq, received_at) VALUES (?, ?, ?)",
+                                error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, jc_event_get_device_id_hex (event), -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, (sqlite3_int64) jc_event_get_seq (event));
+  sqlite3_bind_int64 (stmt, 3, g_get_real_time () / G_USEC_PER_SEC);
+  return step_done (merge, stmt, _("recording the order of arrival"), error);
+}
+
+/* Before an item change is applied: if another device's change to the same
+ * item shows now, both stay in the log and the pair is flagged for review. */
+static gboolean
+flag_item_conflict (JcHqMerge *merge, const JcEvent *event, GError **error)
+{
+  JsonObject *body;
+  const char *inspection, *code;
+  sqlite3_stmt *stmt;
+  g_autofree char *other_device = NULL;
+  gint64 other_seq = 0;
+
+  if (g_strcmp0 (jc_event_get_kind (event), "inspection.item.set") != 0)
+    return TRUE;
+  body = jc_event_get_body_object (event);
+  inspection = json_object_get_string_member_with_default (body, "inspection", NULL);
+  code = json_object_get_string_member_with_default (body, "code", NULL);
+  if (inspection == NULL || code == NULL)
+    return TRUE;
+  stmt = prepare (merge, "SELECT device_id, seq FROM item_results WHERE inspection_id = ? AND code = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, inspection, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, code, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) == SQLITE_ROW &&
+      g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0), jc_event_get_device_id_hex (event)) != 0)
+    {
+      other_device = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      other_seq = sqlite3_column_int64 (stmt, 1);
+    }
+  sqlite3_finalize (stmt);
+  if (other_device == NULL)
+    return TRUE;
+  stmt = prepare (merge, "INSERT INTO hq_conflicts (inspection_id, code, device_a, seq_a, device_b, seq_b, flagged_at) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?)", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, inspection, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, code, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, other_device, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 4, other_seq);
+  sqlite3_bind_text (stmt, 5, jc_event_get_device_id_hex (event), -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 6, (sqlite3_int64) jc_event_get_seq (event));
+  sqlite3_bind_int64 (stmt, 7, g_get_real_time () / G_USEC_PER_SEC);
+  return step_done (merge, stmt, _("flagging a conflict"), error);
+}
+
+/* One verified event: stored, a duplicate, held, or rejected (reason in
+ * *@why). Only database failures return FALSE. */
+static gboolean
+merge_event (JcHqMerge    *merge,
+             JcEvent      *event,
+             const guint8  public_key[32],
+             Outcome      *o,
+             char        **why,
+             GError      **error)
+{
+  g_autoptr(GError) local = NULL;
+  gboolean added = FALSE;
+
+  if (!exec (merge, "SAVEPOINT jc_hq_event", error))
+    return FALSE;
+  if (flag_item_conflict (merge, event, &local) &&
+      jc_eventlog_insert_event (merge->log, event, public_key, &added, &local) &&
+      (!added || observe (merge, event, &local)))
+    {
+      if (added)
+        o->added++;
+      else
+        o->duplicates++;
+      return exec (merge, "RELEASE jc_hq_event", error);
+    }
+  exec (merge, "ROLLBACK TO jc_hq_event; RELEASE jc_hq_event", NULL);
+  if (g_error_matches (local, JC_EVENTLOG_ERROR, JC_EVENTLOG_ERROR_GAP))
+    {
+      o->held++;
+      return hold (merge, event, error);
+    }
+  if (local->domain == JC_EVENTLOG_ERROR && local->code == JC_EVENTLOG_ERROR_DATABASE)
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  *why = g_strdup (local->message);
+  return TRUE;
+}
+
+static gboolean
+reject (JcHqMerge *merge, Outcome *o, const JcEvent *event, const char *why,
+        const char *bundle_hex, const char *source, GError **error)
+{
+  guint64 seq = jc_event_get_seq (event);
+  char *reason = g_strdup (why);
+
+  g_array_append_val (o->rejected_seq, seq);
+  g_ptr_array_add (o->rejected_why, reason);
+  return record_rejection (merge, jc_event_get_device_id_hex (event), (gint64) seq, bundle_hex, source, why, error);
+}
+
+/* Events held after a gap that the new head now reaches. */
+static gboolean
+release_held (JcHqMerge *merge, const guint8 device_id[16], const guint8 public_key[32],
+              Outcome *o, const char *bundle_hex, const char *source, GError **error)
+{
+  for (;;)
+    {
+      g_autoptr(JcEvent) event = NULL;
+      g_autoptr(GError) local = NULL;
+      g_autofree char *why = NULL;
+      guint64 head = 0;
+      guint8 head_hash[32];
+      sqlite3_stmt *stmt;
+      int rc;
+
+      if (!jc_eventlog_get_head (merge->log, device_id, &head, head_hash, error))
+        return FALSE;
+      stmt = prepare (merge, "DELETE FROM hq_held WHERE device_id = ? AND seq <= ?", error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_blob (stmt, 1, device_id, 16, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 2, (sqlite3_int64) head);
+      if (!step_done (merge, stmt, _("releasing held events"), error))
+        return FALSE;
+      stmt = prepare (merge, "SELECT encoded, signature FROM hq_held WHERE device_id = ? AND seq = ?", error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_blob (stmt, 1, device_id, 16, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 2, (sqlite3_int64) head + 1);
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        {
+          event = jc_event_decode (sqlite3_column_blob (stmt, 0), sqlite3_column_bytes (stmt, 0), &local);
+          if (event != NULL &&
+              !jc_event_set_signature (event, sqlite3_column_blob (stmt, 1), sqlite3_column_bytes (stmt, 1), &local))
+            g_clear_pointer (&event, jc_event_unref);
+        }
+      sqlite3_finalize (stmt);
+      if (rc == SQLITE_DONE)
+        return TRUE;
+      if (rc != SQLITE_ROW)
+        return db_fail (merge, _("reading held events"), error);
+      if (event == NULL)
+        return record_rejection (merge, "?", (gint64) head + 1, bundle_hex, source, local->message, error);
+      /* merge_event counts it as held again if it still does not fit */
+      if (!merge_event (merge, event, public_key, o, &why, error))
+        return FALSE;
+      if (why != NULL)
+        {
+          stmt = prepare (merge, "DELETE FROM hq_held WHERE device_id = ? AND seq = ?", error);
+          if (stmt == NULL)
+            return FALSE;
+          sqlite3_bind_blob (stmt, 1, device_id, 16, SQLITE_STATIC);
+          sqlite3_bind_int64 (stmt, 2, (sqlite3_int64) head + 1);
+          return step_done (merge, stmt, _("releasing held events"), error) &&
+                 reject (merge, o, event, why, bundle_hex, source, error);
+        }
+    }
+}
+
+static gboolean
+store_blob (JcHqMerge *merge, const JcBundleBlob *blob, const char *device_hex, GError **error)
+{
+  guint8 wrapped[crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + 32];
+  g_autofree char *hash_hex = jc_device_hex (blob->sha256, 32);
+  sqlite3_stmt *stmt;
+
+  randombytes_buf (wrapped, crypto_secretbox_NONCEBYTES);
+  crypto_secretbox_easy (wrapped + crypto_secretbox_NONCEBYTES, blob->key, 32, wrapped,
+                         jc_hq_store_get_storage_key (merge->store));
+  /* A blob announced again (by the same or another device) keeps the key
+   * its upload started with; one that never started takes the new key. */
+  stmt = prepare (merge, "INSERT INTO hq_blobs (sha256, size, media_type, wrapped_key, device_id, first_seen) "
+                         "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO UPDATE SET "
+                         "wrapped_key = excluded.wrapped_key, device_id = excluded.device_id, size = excluded.size "
+                         "WHERE received = 0 AND complete = 0", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, hash_hex, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, (sqlite3_int64) blob->size);
+  sqlite3_bind_text (stmt, 3, blob->media_type, -1, SQLITE_STATIC);
+  sqlite3_bind_blob (stmt, 4, wrapped, sizeof wrapped, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 5, device_hex, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 6, g_get_real_time () / G_USEC_PER_SEC);
+  return step_done (merge, stmt, _("storing an evidence manifest"), error);
+}
+
+static void
+add_blob_states (JcHqMerge *merge, JsonBuilder *b, JcBundle *bundle)
+{
+  json_builder_set_member_name (b, "blobs");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < bundle->blobs->len; i++)
+    {
+      JcBundleBlob *blob = g_ptr_array_index (bundle->blobs, i);
+      g_autofree char *hash_hex = jc_device_hex (blob->sha256, 32);
+      sqlite3_stmt *stmt = prepare (merge, "SELECT received, complete FROM hq_blobs WHERE sha256 = ?", NULL);
+
+      if (stmt == NULL)
+        continue;
+      sqlite3_bind_text (stmt, 1, hash_hex, -1, SQLITE_STATIC);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        {
+          json_builder_begin_object (b);
+          jc_json_builder_add_string (b, "sha256", hash_hex);
+          jc_json_builder_add_int (b, "received", sqlite3_column_int64 (stmt, 0));
+          json_builder_set_member_name (b, "complete");
+          json_builder_add_boolean_value (b, sqlite3_column_int (stmt, 1) != 0);
+          json_builder_end_object (b);
+        }
+      sqlite3_finalize (stmt);
+    }
+  json_builder_end_array (b);
+}
+
+static char *
+make_receipt (JcHqMerge *merge, JcBundle *bundle, const char *bundle_hex, Outcome *o, guint64 head,
+              const guint8 head_hash[32])
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autofree char *head_hex = head > 0 ? jc_device_hex (head_hash, 32) : g_strdup ("");
+
+  json_builder_begin_object (b);
+  jc_json_builder_add_string (b, "type", "receipt");
+  jc_json_builder_add_int (b, "version", 1);
+  jc_json_builder_add_string (b, "bundle", bundle_hex);
+  jc_json_builder_add_string (b, "device", bundle->device_hex);
+  jc_json_builder_add_int (b, "events", bundle->events->len);
+  jc_json_builder_add_int (b, "acked_seq", (gint64) head);
+  jc_json_builder_add_string (b, "acked_hash", head_hex);
+  jc_json_builder_add_int (b, "added", o->added);
+  jc_json_builder_add_int (b, "duplicates", o->duplicates);
+  jc_json_builder_add_int (b, "held", o->held);
+  json_builder_set_member_name (b, "rejected");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < o->rejected_seq->len; i++)
+    {
+      json_builder_begin_object (b);
+      jc_json_builder_add_int (b, "seq", (gint64) g_array_index (o->rejected_seq, guint64, i));
+      jc_json_builder_add_string (b, "reason", g_ptr_array_index (o->rejected_why, i));
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  add_blob_states (merge, b, bundle);
+  jc_json_builder_add_int (b, "hq_time", g_get_real_time () / G_USEC_PER_SEC);
+  json_builder_end_object (b);
+  return jc_signed_doc_wrap (jc_hq_store_get_secret_key (merge->store),
+                             jc_hq_store_get_public_key (merge->store), b);
+}
+
+static gboolean
+bundle_key (const guint8 device_id[16], guint8 public_key[32], gpointer user_data, GError **error)
+{
+  JcHqMerge *merge = user_data;
+  g_autoptr(GError) local = NULL;
+  gboolean ok;
+
+  jc_hq_store_lock (merge->store);
+  ok = jc_hq_store_device_key (merge->store, device_id, public_key, &local);
+  jc_hq_store_unlock (merge->store);
+  if (!ok)
+    g_set_error_literal (error, JC_BUNDLE_ERROR,
+                         g_error_matches (local, JC_HQ_STORE_ERROR, JC_HQ_STORE_ERROR_IO)
+                           ? JC_BUNDLE_ERROR_MALFORMED : JC_BUNDLE_ERROR_UNKNOWN_DEVICE,
+                         local->message);
+  return ok;
+}
+
+static void
+record_refused_bundle (JcHqMerge *merge, GBytes *sealed, const char *device_hex,
+                       const char *source, const GError *why)
+{
+  g_autofree char *digest_hex = NULL;
+  guint8 digest[32];
+
+  jc_bundle_digest (sealed, digest);
+  digest_hex = jc_device_hex (digest, 32);
+  jc_hq_store_lock (merge->store);
+  if (!record_rejection (merge, device_hex[0] != '\0' ? device_hex : "?", 0, digest_hex, source,
+                         why->message, NULL))
+    g_warning ("could not record the refusal of bundle %s: %s", digest_hex,
+               sqlite3_errmsg (jc_hq_store_get_db (merge->store)));
+  jc_hq_store_unlock (merge->store);
+}
+
+char *
+jc_hq_merge_bundle (JcHqMerge   *merge,
+                    GBytes      *sealed,
+                    const char  *source,
+                    GError     **error)
+{
+  g_autoptr(JcBundle) bundle = NULL;
+  g_autoptr(GError) local = NULL;
+  g_autofree char *bundle_hex = NULL;
+  g_auto(GStrv) why = NULL;
+  Outcome o = { 0 };
+  guint8 public_key[32];
+  guint64 head = 0;
+  guint8 head_hash[32];
+  char device_hex[33] = "";
+  char *receipt = NULL;
+  sqlite3_stmt *stmt;
+  gboolean ok = FALSE;
+
+  bundle = jc_bundle_open (sealed, jc_hq_store_get_public_key (merge->store),
+                           jc_hq_store_get_secret_key (merge->store), bundle_key, merge, device_hex, &local);
+  if (bundle == NULL)
+    {
+      record_refused_bundle (merge, sealed, device_hex, source, local);
+      g_set_error (error, JC_HQ_MERGE_ERROR,
+                   g_error_matches (local, JC_BUNDLE_ERROR, JC_BUNDLE_ERROR_UNKNOWN_DEVICE)
+                     ? JC_HQ_MERGE_ERROR_FORBIDDEN : JC_HQ_MERGE_ERROR_REJECTED,
+                   "%s", local->message);
+      return NULL;
+    }
+  bundle_hex = jc_device_hex (bundle->digest, 32);
+  if (!bundle_key (bundle->device_id, public_key, merge, error))
+    return NULL;
+
+  why = verify_all (merge, bundle->events, public_key);
+
+  o.rejected_seq = g_array_new (FALSE, FALSE, sizeof (guint64));
+  o.rejected_why = g_ptr_array_new_with_free_func (g_free);
+  jc_hq_store_lock (merge->store);
+  if (!exec (merge, "BEGIN IMMEDIATE", error))
+    goto out;
+  for (guint i = 0; i < bundle->events->len; i++)
+    {
+      JcEvent *event = g_ptr_array_index (bundle->events, i);
+      g_autofree char *reason = NULL;
+
+      if (why[i] != NULL)
+        reason = g_strdup (why[i]);
+      else if (!merge_event (merge, event, public_key, &o, &reason, error))
+        goto rollback;
+      if (reason != NULL && !reject (merge, &o, event, reason, bundle_hex, source, error))
+        goto rollback;
+    }
+  if (!release_held (merge, bundle->device_id, public_key, &o, bundle_hex, source, error))
+    goto rollback;
+  for (guint i = 0; i < bundle->blobs->len; i++)
+    if (!store_blob (merge, g_ptr_array_index (bundle->blobs, i), bundle->device_hex, error))
+      goto rollback;
+  if (!jc_eventlog_get_head (merge->log, bundle->device_id, &head, head_hash, error))
+    goto rollback;
+
+  stmt = prepare (merge, "INSERT INTO hq_bundles (digest, device_id, received_at, source, n_events, added, "
+                         "duplicates, held, rejected) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
+  if (stmt == NULL)
+    goto rollback;
+  sqlite3_bind_text (stmt, 1, bundle_hex, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, bundle->device_hex, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, g_get_real_time () / G_USEC_PER_SEC);
+  sqlite3_bind_text (stmt, 4, source, -1, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, 5, (int) bundle->events->len);
+  sqlite3_bind_int (stmt, 6, (int) o.added);
+  sqlite3_bind_int (stmt, 7, (int) o.duplicates);
+  sqlite3_bind_int (stmt, 8, (int) o.held);
+  sqlite3_bind_int (stmt, 9, (int) o.rejected_seq->len);
+  if (!step_done (merge, stmt, _("recording the bundle"), error) || !exec (merge, "COMMIT", error))
+    goto rollback;
+  ok = TRUE;
+  receipt = make_receipt (merge, bundle, bundle_hex, &o, head, head_hash);
+  goto out;
+
+rollback:
+  exec (merge, "ROLLBACK", NULL);
+out:
+  jc_hq_store_unlock (merge->store);
+  outcome_clear (&o);
+  return ok ? receipt : NULL;
+}

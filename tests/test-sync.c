@@ -1,0 +1,661 @@
+/* test-sync.c — sync end to end: real vaults, the real jiancha-cli, the real
+ * jiancha-hq on 127.0.0.1 with its real database; bundles crafted with the
+ * device's own key for the forgeries; HQ killed with SIGKILL mid-request.
+ */
+#include "config.h"
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <libsoup/soup.h>
+#include <sodium.h>
+#include <sqlite3.h>
+#include <string.h>
+
+#include "jc-bundle.h"
+#include "jc-core.h"
+#include "jc-sync.h"
+#include "jc-test.h"
+
+#define PIN "583921"
+
+static char *root;
+static char *hqdir;
+
+static void
+setup (void)
+{
+  root = jc_test_tmpdir ("sync");
+  hqdir = g_build_filename (root, "hq", NULL);
+  g_setenv ("JIANCHA_TEST_FAST_KDF", "1", TRUE);
+}
+
+static void
+teardown (void)
+{
+  jc_test_rmtree (root);
+  g_clear_pointer (&root, g_free);
+  g_clear_pointer (&hqdir, g_free);
+}
+
+static int
+cli (const char *vault, char **out, char **err, ...)
+{
+  const char * const env[] = { "JIANCHA_PIN=" PIN, "JIANCHA_NEW_PIN=" PIN, "JIANCHA_TEST_FAST_KDF=1", NULL };
+  va_list ap;
+  int status;
+
+  va_start (ap, err);
+  status = jc_test_cli_vaultv (vault, env, out, err, ap);
+  va_end (ap);
+  return status;
+}
+
+#define CLI_OK(vault, ...) G_STMT_START {                                   \
+    g_autofree char *o_ = NULL, *e_ = NULL;                                 \
+    int rc_ = cli (vault, &o_, &e_, __VA_ARGS__, NULL);                     \
+    ck_assert_msg (rc_ == 0, "jiancha-cli %s: exit %d: %s%s", #__VA_ARGS__, rc_, o_, e_); \
+  } G_STMT_END
+
+static char *
+last_line (const char *text)
+{
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+  guint n = g_strv_length (lines);
+
+  while (n > 0 && *lines[n - 1] == '\0')
+    n--;
+  ck_assert_uint_gt (n, 0);
+  return g_strdup (lines[n - 1]);
+}
+
+static void
+hq_init (void)
+{
+  g_autofree char *out = NULL, *err = NULL;
+
+  ck_assert_msg (jc_test_hq (hqdir, &out, &err, "init", NULL) == 0, "init: %s", err);
+}
+
+/* A vault enrolled with the HQ at @url, with an inspection of a pharmacy
+ * and three violations, one with @evidence_bytes of evidence. Returns the
+ * vault's directory; *@inspection gets the inspection id. */
+static char *
+new_device (const char *name, const char *inspector, const char *url, gsize evidence_bytes, char **inspection)
+{
+  g_autofree char *out = NULL, *err = NULL, *code = NULL;
+  g_autofree char *evidence = g_build_filename (root, name, NULL);
+  char *vault = g_strconcat (evidence, ".vault", NULL);
+  g_autofree char *photo = g_strconcat (evidence, ".jpg", NULL);
+  g_autofree guint8 *bytes = g_malloc (MAX (evidence_bytes, 1));
+  static const char * const codes[] = { "p21.1.1", "p21.1.3", "p21.2.1.2" };
+
+  ck_assert_msg (jc_test_hq (hqdir, &out, &err, "enroll-code", "--inspector", inspector, NULL) == 0, "%s", err);
+  code = last_line (out);
+  CLI_OK (vault, "vault", "init", "--inspector", inspector);
+  CLI_OK (vault, "enroll", "--hq", url, "--code", code);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  ck_assert_int_eq (cli (vault, &out, &err, "inspection", "new", "--institution", "P14110200017", "--name",
+                         "康宁大药房", "--type", "pharmacy", "--form", "cross", "--team", inspector, NULL), 0);
+  *inspection = last_line (out);
+  randombytes_buf (bytes, evidence_bytes);
+  ck_assert (g_file_set_contents (photo, (const char *) bytes, evidence_bytes, NULL));
+  for (guint i = 0; i < G_N_ELEMENTS (codes); i++)
+    if (i == 0)
+      CLI_OK (vault, "item", "set", *inspection, codes[i], "--status", "violation", "--amount", "1234.50",
+              "--note", "医保卡结算日用品", "--evidence", photo);
+    else
+      CLI_OK (vault, "item", "set", *inspection, codes[i], "--status", "violation", "--amount", "10",
+              "--note", name);
+  return vault;
+}
+
+static gint64
+hq_int (const char *sql)
+{
+  g_autofree char *db_path = g_build_filename (hqdir, "hq.db", NULL);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 value = -1;
+
+  ck_assert_int_eq (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+  ck_assert_msg (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK, "%s: %s", sql, sqlite3_errmsg (db));
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return value;
+}
+
+/* Every (device, seq, hash) HQ holds, one a line: HQ's state to compare. */
+static char *
+hq_events (const char *dir)
+{
+  g_autofree char *db_path = g_build_filename (dir, "hq.db", NULL);
+  g_autoptr(GString) s = g_string_new (NULL);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  ck_assert_int_eq (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+  ck_assert_int_eq (sqlite3_prepare_v2 (db, "SELECT hex (device_id), seq, hex (hash) FROM events "
+                                            "ORDER BY 1, 2", -1, &stmt, NULL), SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_string_append_printf (s, "%s %lld %s\n", sqlite3_column_text (stmt, 0),
+                            (long long) sqlite3_column_int64 (stmt, 1), sqlite3_column_text (stmt, 2));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+static JcVault *
+open_vault (const char *dir)
+{
+  g_autoptr(GError) error = NULL;
+  JcVault *vault = jc_vault_new (dir);
+
+  ck_assert_msg (jc_vault_unlock (vault, PIN, &error), "unlock %s: %s", dir, error ? error->message : "");
+  return vault;
+}
+
+static guint64
+device_head (const char *dir)
+{
+  g_autoptr(JcVault) vault = open_vault (dir);
+  JcSyncStatus st;
+
+  ck_assert (jc_sync_get_status (vault, &st, NULL));
+  return st.head_seq;
+}
+
+static guint
+post (const char *url, const char *path, GBytes *body, char **reply)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *full = g_strconcat (url, path, NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new (body ? "POST" : "GET", full);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) out = NULL;
+
+  if (body != NULL)
+    soup_message_set_request_body_from_bytes (msg, "application/octet-stream", body);
+  out = soup_session_send_and_read (session, msg, NULL, &error);
+  ck_assert_msg (out != NULL, "%s: %s", full, error ? error->message : "");
+  if (reply != NULL)
+    *reply = g_strndup (g_bytes_get_data (out, NULL), g_bytes_get_size (out));
+  return soup_message_get_status (msg);
+}
+
+static void
+assert_serving (JcTestServer *s)
+{
+  ck_assert_uint_eq (post (s->url, "/v1/health", NULL, NULL), 200);
+}
+
+static void
+assert_hq_verifies (void)
+{
+  g_autofree char *out = NULL, *err = NULL;
+
+  ck_assert_msg (jc_test_hq (hqdir, &out, &err, "check", NULL) == 0, "jiancha-hq check: %s%s", out, err);
+}
+
+/* Two devices, offline, then synced: HQ holds exactly the union; again:
+ * nothing changes. */
+START_TEST (test_two_devices_union)
+{
+  g_autofree char *insp_a = NULL, *insp_b = NULL, *events = NULL, *again = NULL;
+  g_autofree char *out = NULL, *err = NULL;
+  g_autofree char *a = NULL, *b = NULL;
+  JcTestServer s = { 0 };
+  gint64 n_events;
+
+  hq_init ();
+  jc_test_server_start (&s, hqdir);
+  a = new_device ("a", "张伟", s.url, 300 * 1000, &insp_a);
+  b = new_device ("b", "李娜", s.url, 70 * 1000, &insp_b);
+
+  CLI_OK (a, "sync", "--hq", s.url);
+  CLI_OK (b, "sync");            /* the address of enrollment is not assumed: */
+  ck_assert_int_eq (hq_int ("SELECT count(*) FROM events"), (gint64) (device_head (a) + device_head (b) - 0));
+  n_events = hq_int ("SELECT count(*) FROM events");
+  ck_assert_int_eq (n_events, (gint64) (device_head (a) + device_head (b)));
+  ck_assert_int_eq (hq_int ("SELECT count(*) FROM hq_observed"), n_events);
+  ck_assert_int_eq (hq_int ("SELECT count(*) FROM inspections"), 2);
+  ck_assert_int_eq (hq_int ("SELECT count(*) FROM item_results WHERE status = 'violation'"), 6);
+  ck_assert_int_eq (hq_int ("SELECT count(*) FROM hq_blobs WHERE complete = 1"), 2);
+  ck_assert_int_eq (hq_int ("SELECT count(*) FROM hq_rejections"), 0);
+  assert_hq_verifies ();
+  events = hq_events (hqdir);
+
+  /* A finding on one device, then everything again from both. */
+  CLI_OK (a, "finding", "seal", insp_a, "--confirm-name", "王芳");
+  CLI_OK (a, "sync");
+  CLI_OK (b, "sync");
+  CLI_OK (a, "sync");
+  ck_assert_int_gt ((gint64) (device_head (a) + device_head (b)), n_events);
+  n_events = (gint64) (device_head (a) + device_head (b));
+  ck_assert_int_eq (hq_int ("SELECT count(*) FROM events"), n_events);
+  ck_assert_int_eq (hq_int ("SELECT count(*) FROM findings"), 1);
+  ck_assert_int_eq (hq_int ("SELECT count(*) FROM finding_confirmations WHERE status = 'confirmed'"), 1);
+  ck_assert_int_eq (hq_int ("SELECT count(*) FROM hq_observed"), n_events);
+  ck_assert_int_eq (jc_test_hq (hqdir, &out, &err, "findings", "--format", "csv", NULL), 0);
+  ck_assert_msg (g_str_has_prefix (out, "\xEF\xBB\xBF" "finding,institution,name"), "%s", out);
+  ck_assert_msg (strstr (out, "康宁大药房") && strstr (out, ",confirmed,王芳,"), "%s", out);
+  again = hq_events (hqdir);
+  ck_assert (g_str_has_prefix (again, "") && strlen (again) > strlen (events));
+  assert_hq_verifies ();
+  jc_test_server_stop (&s);
+}
+END_TEST
+
+/* Bundles made with the device's real key, altered the way an attacker or
+ * a broken device would; each refused with its reason, nothing stored,
+ * the server still serving. */
+START_TEST (test_rejections)
+{
+  g_autofree char *insp = NULL, *reply = NULL, *dev = NULL;
+  g_autoptr(JcVault) vault = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(GBytes) good = NULL, forged = NULL, broken = NULL, truncated = NULL, garbage = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JcEvent) bad_event = NULL;
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) conn = NULL;
+  g_autofree char *vault_dir = NULL, *out = NULL, *err = NULL;
+  JcTestServer s = { 0 };
+  guint8 hq_pk[32], sig[64], bogus[32];
+  gint64 stored;
+  gsize len;
+  char buf[512] = "";
+  const char *raw;
+  gssize got;
+
+  hq_init ();
+  jc_test_server_start (&s, hqdir);
+  vault_dir = new_device ("r", "张伟", s.url, 1000, &insp);
+  vault = open_vault (vault_dir);
+  ck_assert (jc_vault_get_enrollment (vault, NULL, hq_pk, NULL));
+  events = jc_eventlog_get_events_after (jc_vault_get_eventlog (vault),
+                                         jc_device_get_id (jc_vault_get_device (vault)), 0, 0, &error);
+  ck_assert (events != NULL && events->len >= 5);
+  dev = g_strdup (jc_device_get_id_hex (jc_vault_get_device (vault)));
+
+  /* the good bundle, twice: the replay changes nothing */
+  good = jc_bundle_seal (jc_vault_get_device (vault), events, NULL, 1, hq_pk, &error);
+  ck_assert (good != NULL);
+  ck_assert_uint_eq (post (s.url, "/v1/bundles", good, &reply), 200);
+  ck_assert_msg (strstr (reply, "\"document\""), "%s", reply);
+  stored = hq_int ("SELECT count(*) FROM events");
+  ck_assert_int_eq (stored, events->len);
+  g_clear_pointer (&reply, g_free);
+  ck_assert_uint_eq (post (s.url, "/v1/bundles", good, &reply), 200);
+  ck_assert_int_eq (hq_int ("SELECT count(*) FROM events"), stored);
+  ck_assert_int_eq (hq_int ("SELECT count(*) FROM hq_observed"), stored);
+  ck_assert_int_eq (hq_int ("SELECT duplicates FROM hq_bundles ORDER BY rowid DESC LIMIT 1"), events->len);
+  ck_assert_int_eq (hq_int ("SELECT added FROM hq_bundles ORDER BY rowid DESC LIMIT 1"), 0);
+
+  /* a forged signature on a new event: rejected with the reason */
+  {
+    g_autoptr(GPtrArray) one = g_ptr_array_new_with_free_func ((GDestroyNotify) jc_event_unref);
+    const JcEvent *last = events->pdata[events->len - 1];
+    g_autoptr(JcEvent) next = jc_event_new (jc_event_get_device_id (last), jc_event_get_seq (last) + 1,
+                                            jc_event_get_hash (last), 1, 1, 0, "张伟", "test.note",
+                                            "{\"n\":1}", &error);
+
+    ck_assert (next != NULL && jc_event_sign (next, jc_vault_get_device (vault), &error));
+    memcpy (sig, jc_event_get_signature (next), 64);
+    sig[17] ^= 0x01;
+    ck_assert (jc_event_set_signature (next, sig, 64, &error));
+    g_ptr_array_add (one, g_steal_pointer (&next));
+    forged = jc_bundle_seal (jc_vault_get_device (vault), one, NULL, 2, hq_pk, &error);
+    ck_assert (forged != NULL);
+    g_clear_pointer (&reply, g_free);
+    ck_assert_uint_eq (post (s.url, "/v1/bundles", forged, &reply), 200);
+    ck_assert_int_eq (hq_int ("SELECT count(*) FROM events"), stored);
+    ck_assert_int_eq (hq_int ("SELECT count(*) FROM hq_rejections WHERE reason LIKE '%signature%'"), 1);
+  }
+
+  /* an event signed by the device but out of chain (wrong prev_hash) */
+  {
+    g_autoptr(GPtrArray) one = g_ptr_array_new_with_free_func ((GDestroyNotify) jc_event_unref);
+    const JcEvent *last = events->pdata[events->len - 1];
+
+    randombytes_buf (bogus, sizeof bogus);
+    bad_event = jc_event_new (jc_event_get_device_id (last), jc_event_get_seq (last) + 1, bogus, 1, 1, 0,
+                              "张伟", "test.note", "{\"n\":2}", &error);
+    ck_assert (bad_event != NULL && jc_event_sign (bad_event, jc_vault_get_device (vault), &error));
+    g_ptr_array_add (one, jc_event_ref (bad_event));
+    broken = jc_bundle_seal (jc_vault_get_device (vault), one, NULL, 3, hq_pk, &error);
+    g_clear_pointer (&reply, g_free);
+    ck_assert_uint_eq (post (s.url, "/v1/bundles", broken, &reply), 200);
+    ck_assert_int_eq (hq_int ("SELECT count(*) FROM events"), stored);
+    ck_assert_int_eq (hq_int ("SELECT count(*) FROM hq_rejections WHERE reason LIKE '%out of chain%'"), 1);
+  }
+
+  /* truncated, garbage, not a bundle, empty */
+  raw = g_bytes_get_data (good, &len);
+  truncated = g_bytes_new (raw, len - 10);
+  g_clear_pointer (&reply, g_free);
+  ck_assert_uint_eq (post (s.url, "/v1/bundles", truncated, &reply), 400);
+  ck_assert_msg (strstr (reply, "cannot be opened"), "%s", reply);
+  {
+    guint8 junk[4096];
+
+    randombytes_buf (junk, sizeof junk);
+    memcpy (junk, "JCB1", 4);
+    garbage = g_bytes_new (junk, sizeof junk);
+    g_clear_pointer (&reply, g_free);
+    ck_assert_uint_eq (post (s.url, "/v1/bundles", garbage, &reply), 400);
+    g_bytes_unref (garbage);
+    garbage = g_bytes_new (junk + 4, sizeof junk - 4);
+    g_clear_pointer (&reply, g_free);
+    ck_assert_uint_eq (post (s.url, "/v1/bundles", garbage, &reply), 400);
+    ck_assert_msg (strstr (reply, "JCB1"), "%s", reply);
+  }
+  ck_assert_int_eq (hq_int ("SELECT count(*) FROM events"), stored);
+  ck_assert_int_ge (hq_int ("SELECT count(*) FROM hq_rejections WHERE seq IS NULL"), 3);
+  assert_serving (&s);
+
+  /* an oversized body is refused from its headers alone */
+  conn = g_socket_client_connect_to_host (client, "127.0.0.1", s.port, NULL, &error);
+  ck_assert_msg (conn != NULL, "%s", error ? error->message : "");
+  {
+    const char *req = "POST /v1/bundles HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 9999999999\r\n\r\n";
+    GOutputStream *os = g_io_stream_get_output_stream (G_IO_STREAM (conn));
+    GInputStream *is = g_io_stream_get_input_stream (G_IO_STREAM (conn));
+
+    ck_assert (g_output_stream_write_all (os, req, strlen (req), NULL, NULL, &error));
+    got = g_input_stream_read (is, buf, sizeof buf - 1, NULL, &error);
+    ck_assert_int_gt (got, 0);
+    buf[got] = '\0';
+    ck_assert_msg (g_str_has_prefix (buf, "HTTP/1.1 413"), "%s", buf);
+  }
+  g_clear_object (&conn);
+  assert_serving (&s);
+
+  /* a revoked device: refused whole, recorded, nothing stored */
+  ck_assert_int_eq (jc_test_hq (hqdir, &out, &err, "revoke", dev, NULL), 0);
+  g_clear_pointer (&reply, g_free);
+  ck_assert_uint_eq (post (s.url, "/v1/bundles", good, &reply), 403);
+  ck_assert_msg (strstr (reply, "revoked"), "%s", reply);
+  ck_assert_int_eq (hq_int ("SELECT count(*) FROM events"), stored);
+  ck_assert_int_eq (hq_int ("SELECT count(*) FROM hq_rejections WHERE reason LIKE '%revoked%'"), 1);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  ck_assert_int_eq (jc_test_hq (hqdir, &out, &err, "rejections", "--format", "json", NULL), 0);
+  ck_assert_msg (strstr (out, dev) != NULL, "%s", out);
+  assert_serving (&s);
+  assert_hq_verifies ();
+  jc_test_server_stop (&s);
+}
+END_TEST
+
+/* The receipt is believed only when HQ signed it, for this device. */
+START_TEST (test_receipt_checks)
+{
+  g_autofree char *insp = NULL, *reply = NULL, *vault_dir = NULL;
+  g_autoptr(JcVault) vault = NULL;
+  g_autoptr(GBytes) bundle = NULL;
+  g_autoptr(GError) error = NULL;
+  JcTestServer s = { 0 };
+  JcSyncStatus st;
+  char *p, saved;
+
+  hq_init ();
+  jc_test_server_start (&s, hqdir);
+  vault_dir = new_device ("c", "张伟", s.url, 10, &insp);
+  vault = open_vault (vault_dir);
+  bundle = jc_sync_make_bundle (vault, 0, NULL, &error);
+  ck_assert (bundle != NULL);
+  ck_assert_uint_eq (post (s.url, "/v1/bundles", bundle, &reply), 200);
+  /* one changed character of the signature */
+  p = strstr (reply, "\"signature\":\"") + 13;
+  saved = *p;
+  *p = *p == '0' ? '1' : '0';
+  ck_assert (!jc_sync_apply_receipt (vault, reply, strlen (reply), NULL, &error));
+  ck_assert_msg (strstr (error->message, "signature"), "%s", error->message);
+  g_clear_error (&error);
+  ck_assert (jc_sync_get_status (vault, &st, NULL));
+  ck_assert_uint_eq (st.acked_seq, 0);
+  *p = saved;
+  ck_assert_msg (jc_sync_apply_receipt (vault, reply, strlen (reply), NULL, &error), "%s",
+                 error ? error->message : "");
+  ck_assert (jc_sync_get_status (vault, &st, NULL));
+  ck_assert_uint_eq (st.acked_seq, st.head_seq);
+  ck_assert_uint_eq (st.events_waiting, 0);
+  /* evidence is not complete until it is uploaded */
+  ck_assert_uint_eq (st.blobs_waiting, 1);
+  jc_test_server_stop (&s);
+}
+END_TEST
+
+static void
+add_notes (const char *vault_dir, guint n)
+{
+  g_autoptr(JcVault) vault = open_vault (vault_dir);
+  g_autoptr(GError) error = NULL;
+
+  ck_assert (jc_eventlog_begin (jc_vault_get_eventlog (vault), &error));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *body = g_strdup_printf ("{\"n\":%u,\"text\":\"现场核查记录 %u\"}", i, i);
+
+      ck_assert_msg (jc_vault_record (vault, "test.note", body, NULL, &error), "%s", error->message);
+    }
+  ck_assert (jc_eventlog_commit (jc_vault_get_eventlog (vault), &error));
+}
+
+/* The bytes HQ holds of the upload in progress (0 when none). */
+static goffset
+partial_bytes (void)
+{
+  g_autofree char *dir_path = g_build_filename (hqdir, "blobs", "partial", NULL);
+  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
+  const char *name;
+  goffset total = 0;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir_path, name, NULL);
+      GStatBuf st;
+
+      if (g_stat (path, &st) == 0)
+        total += st.st_size;
+    }
+  return total;
+}
+
+/* kill -9 of HQ 24 times in the middle of a sync: even rounds while 2 000
+ * new events travel as a bundle, odd rounds at a random byte of a 50 MB
+ * evidence upload; then one clean sync: everything at HQ exactly once,
+ * every signature, chain and byte of evidence verified. */
+START_TEST (test_kill_mid_sync)
+{
+  g_autofree char *insp = NULL, *vault_dir = NULL;
+  g_autofree char *exe = g_build_filename (JC_BUILD_DIR, "src", "cli", "jiancha-cli", NULL);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20261201);
+  const goffset total = 50 * 1000 * 1000;
+  JcTestServer s = { 0 };
+  guint64 head;
+  guint interrupted = 0, mid_upload = 0;
+
+  hq_init ();
+  jc_test_server_start (&s, hqdir);
+  vault_dir = new_device ("k", "张伟", s.url, total, &insp);
+  add_notes (vault_dir, 3000);
+
+  for (guint round = 0; round < 24; round++)
+    {
+      g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                                                           G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+      g_autoptr(GSubprocess) sync = NULL;
+      g_autoptr(GError) error = NULL;
+      goffset held = partial_bytes ();
+      gboolean upload_round = round % 2 == 1 && hq_int ("SELECT count(*) FROM hq_blobs WHERE complete = 1") == 0;
+      /* within the next two pieces or so, so the upload is cut many times */
+      goffset target = held + 1 + g_rand_int_range (rand, 0, (gint32) MAX (1, MIN (total - held, 9 * 1000 * 1000)));
+
+      if (!upload_round)
+        add_notes (vault_dir, 2000);
+      if (s.proc == NULL)
+        jc_test_server_start (&s, hqdir);
+      g_subprocess_launcher_setenv (launcher, "JIANCHA_PIN", PIN, TRUE);
+      sync = g_subprocess_launcher_spawn (launcher, &error, exe, "--vault", vault_dir, "sync", "--hq", s.url, NULL);
+      ck_assert_msg (sync != NULL, "%s", error ? error->message : "");
+      if (upload_round)
+        {
+          /* wait for the upload to pass a random byte, then cut */
+          for (guint i = 0; i < 6000 && partial_bytes () < target && partial_bytes () >= held; i++)
+            g_usleep (5000);
+        }
+      else
+        g_usleep (g_rand_int_range (rand, 20, 200) * 1000);
+      jc_test_server_kill (&s);
+      ck_assert (g_subprocess_wait (sync, NULL, NULL));
+      if (!g_subprocess_get_successful (sync))
+        {
+          interrupted++;
+          if (upload_round)
+            mid_upload++;
+        }
+    }
+  g_printerr ("kill -9 rounds: %u of 24 cut a sync, %u in the middle of the evidence upload\n",
+              interrupted, mid_upload);
+  /* Most rounds must really have been cut; a sync that won the race is fine. */
+  ck_assert_uint_ge (interrupted, 20);
+  ck_assert_uint_ge (mid_upload, 8);
+
+  head = device_head (vault_dir);
+  jc_test_server_start (&s, hqdir);
+  CLI_OK (vault_dir, "sync", "--hq", s.url);
+  ck_assert_int_eq (hq_int ("SELECT count(*) FROM events"), (gint64) head);
+  ck_assert_int_eq (hq_int ("SELECT max(seq) FROM events"), (gint64) head);
+  ck_assert_int_eq (hq_int ("SELECT count(*) FROM hq_observed"), (gint64) head);
+  ck_assert_int_eq (hq_int ("SELECT count(*) FROM hq_blobs WHERE complete = 1"), 1);
+  ck_assert_int_eq (hq_int ("SELECT count(*) FROM hq_rejections"), 0);
+  ck_assert_int_eq (partial_bytes (), 0);
+  assert_hq_verifies ();
+  {
+    g_autoptr(JcVault) vault = open_vault (vault_dir);
+    JcSyncStatus st;
+
+    ck_assert (jc_sync_get_status (vault, &st, NULL));
+    ck_assert_uint_eq (st.events_waiting, 0);
+    ck_assert_uint_eq (st.blobs_waiting, 0);
+  }
+  jc_test_server_stop (&s);
+}
+END_TEST
+
+/* A USB stick: the bundle and its evidence as files, imported at HQ, give
+ * the same state as the online sync of the same device to a twin HQ. */
+START_TEST (test_usb_round_trip)
+{
+  g_autofree char *insp = NULL, *vault_dir = NULL, *twin = g_build_filename (root, "hq-twin", NULL);
+  g_autofree char *file = g_build_filename (root, "stick.jcb", NULL);
+  g_autofree char *evidence = g_build_filename (root, "stick-evidence", NULL);
+  g_autofree char *receipt = g_build_filename (root, "receipt.json", NULL);
+  g_autofree char *out = NULL, *err = NULL, *online = NULL, *usb = NULL;
+  g_autofree char *f1 = NULL, *f2 = NULL, *e1 = NULL, *e2 = NULL;
+  JcTestServer s = { 0 };
+  const char *cp[] = { "/bin/cp", "-a", hqdir, twin, NULL };
+
+  hq_init ();
+  jc_test_server_start (&s, hqdir);
+  vault_dir = new_device ("u", "张伟", s.url, 200 * 1000, &insp);
+  CLI_OK (vault_dir, "finding", "seal", insp, "--dispute-name", "王芳", "--reason", "金额有误");
+  jc_test_server_stop (&s);
+  /* the twin: the same HQ (same keys, same enrolled device), another disk */
+  ck_assert_int_eq (jc_test_spawn (cp, NULL, NULL, NULL), 0);
+
+  CLI_OK (vault_dir, "bundle", "export", file, "--evidence", evidence);
+  jc_test_server_start (&s, hqdir);
+  CLI_OK (vault_dir, "sync", "--hq", s.url);
+  jc_test_server_stop (&s);
+
+  ck_assert_msg (jc_test_hq (twin, &out, &err, "import", file, "--evidence", evidence, "--receipt", receipt,
+                             NULL) == 0, "import: %s", err);
+  CLI_OK (vault_dir, "bundle", "receipt", receipt);
+  online = hq_events (hqdir);
+  usb = hq_events (twin);
+  ck_assert_str_eq (online, usb);
+  ck_assert_int_eq (jc_test_hq (hqdir, &f1, &e1, "findings", "--format", "json", NULL), 0);
+  ck_assert_int_eq (jc_test_hq (twin, &f2, &e2, "findings", "--format", "json", NULL), 0);
+  ck_assert_str_eq (f1, f2);
+  ck_assert_msg (strstr (f1, "\"status\":\"disputed\""), "%s", f1);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  ck_assert_msg (jc_test_hq (twin, &out, &err, "check", NULL) == 0, "%s", err);
+  ck_assert_msg (strstr (out, "1 pieces of evidence"), "%s", out);
+  /* the same bundle imported again changes nothing */
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  ck_assert_int_eq (jc_test_hq (twin, &out, &err, "import", file, NULL), 0);
+  g_free (usb);
+  usb = hq_events (twin);
+  ck_assert_str_eq (online, usb);
+}
+END_TEST
+
+/* HQ's updates: a checklist HQ issues reaches the device, verified. */
+START_TEST (test_updates)
+{
+  g_autofree char *insp = NULL, *vault_dir = NULL, *out = NULL, *err = NULL;
+  g_autofree char *list = g_build_filename (root, "pharmacy-2021.json", NULL);
+  g_autofree char *synced = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  JcTestServer s = { 0 };
+  char *v;
+
+  hq_init ();
+  jc_test_server_start (&s, hqdir);
+  vault_dir = new_device ("d", "张伟", s.url, 10, &insp);
+  bytes = jc_checklist_bundled_bytes ("pharmacy-2021.json", &error);
+  ck_assert (bytes != NULL);
+  text = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  v = strstr (text, "\"version\": 1");
+  ck_assert_msg (v != NULL, "no version in the bundled list");
+  v[11] = '2';
+  ck_assert (g_file_set_contents (list, text, -1, NULL));
+  ck_assert_msg (jc_test_hq (hqdir, &out, &err, "checklist-issue", list, NULL) == 0, "%s", err);
+  CLI_OK (vault_dir, "sync", "--hq", s.url);
+  synced = g_build_filename (vault_dir, "checklists", "pharmacy-2021@2.json", NULL);
+  ck_assert_msg (g_file_test (synced, G_FILE_TEST_EXISTS), "%s missing", synced);
+  {
+    g_autoptr(JcVault) vault = open_vault (vault_dir);
+    g_autoptr(JcChecklistRegistry) reg = jc_checklist_registry_new_bundled (NULL);
+
+    ck_assert_msg (jc_sync_add_checklists (vault, reg, &error), "%s", error ? error->message : "");
+    ck_assert (jc_checklist_registry_lookup (reg, "pharmacy-2021@2", NULL) != NULL);
+    ck_assert_int_gt (jc_eventlog_get_hq_time (jc_vault_get_eventlog (vault)), 0);
+  }
+  jc_test_server_stop (&s);
+}
+END_TEST
+
+static Suite *
+sync_suite (void)
+{
+  Suite *suite = suite_create ("sync");
+  TCase *tc = tcase_create ("sync");
+
+  tcase_add_checked_fixture (tc, setup, teardown);
+  tcase_set_timeout (tc, 600);
+  tcase_add_test (tc, test_two_devices_union);
+  tcase_add_test (tc, test_rejections);
+  tcase_add_test (tc, test_receipt_checks);
+  tcase_add_test (tc, test_usb_round_trip);
+  tcase_add_test (tc, test_updates);
+  tcase_add_test (tc, test_kill_mid_sync);
+  suite_add_tcase (suite, tc);
+  return suite;
+}
+
+int
+main (void)
+{
+  jc_core_init (NULL);
+  return jc_test_run (sync_suite ());
+}
