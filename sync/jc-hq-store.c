@@ -230,6 +230,18 @@ jc_hq_store_get_escrow_key (JcHqStore *store)
   return store->escrow_pk;
 }
 
+sqlite3 *
+jc_hq_store_get_db (JcHqStore *store)
+{
+  return store->db;
+}
+
+void
+jc_hq_store_sign (JcHqStore *store, const guint8 *message, gsize len, guint8 signature[64])
+{
+  crypto_sign_detached (signature, NULL, message, len, store->sign_sk);
+}
+
 /* Uppercase, without dashes and spaces; FALSE when not CODE_CHARS letters
  * of the alphabet. */
 static gboolean

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <glib.h>
+#include <sqlite3.h>
 
 #include "jc-jc1.h"
 
@@ -45,6 +46,13 @@ void          jc_hq_store_free             (JcHqStore       *store);
 
 const guint8 *jc_hq_store_get_public_key   (JcHqStore       *store);
 const guint8 *jc_hq_store_get_escrow_key   (JcHqStore       *store);
+/* hq.db, for the modules that keep their own tables in it. */
+sqlite3      *jc_hq_store_get_db           (JcHqStore       *store);
+/* HQ's Ed25519 signature of @message (detached, 64 bytes). */
+void          jc_hq_store_sign             (JcHqStore       *store,
+                                            const guint8    *message,
+                                            gsize            len,
+                                            guint8           signature[64]);
 
 /* A one-time code "XXXX-XXXX-XXXX" for @inspector, valid @valid_hours
  * (0 = already expired: only useful to tests). Only its hash is stored. */

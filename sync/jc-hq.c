@@ -5,6 +5,7 @@
  *   jiancha-hq enroll-code --dir HQDIR --inspector NAME [--valid-hours N]
  *   jiancha-hq revoke --dir HQDIR DEVICE-ID
  *   jiancha-hq serve [--dir HQDIR] [--listen 127.0.0.1:8470]
+ *   jiancha-hq directory|roster|plan …      planning: see jc-hq-plan-cmd.h
  */
 #define G_LOG_DOMAIN "jiancha-hq"
 
@@ -15,6 +16,7 @@
 #include <stdio.h>
 
 #include "jc-core.h"
+#include "jc-hq-plan-cmd.h"
 #include "jc-hq-server.h"
 #include "jc-hq-store.h"
 
@@ -156,11 +158,32 @@ cmd_revoke (JcHq *hq, int argc, char **argv, GError **error)
   return TRUE;
 }
 
+static gboolean
+cmd_directory (JcHq *hq, int argc, char **argv, GError **error)
+{
+  return jc_hq_cmd_directory (hq->dir, argc, argv, error);
+}
+
+static gboolean
+cmd_roster (JcHq *hq, int argc, char **argv, GError **error)
+{
+  return jc_hq_cmd_roster (hq->dir, argc, argv, error);
+}
+
+static gboolean
+cmd_plan (JcHq *hq, int argc, char **argv, GError **error)
+{
+  return jc_hq_cmd_plan (hq->dir, argc, argv, error);
+}
+
 static const JcCommand commands[] = {
+  { "directory", N_("Import the institution directory"), (JcCommandFunc) cmd_directory },
   { "enroll-code", N_("Print a one-time enrollment code"), (JcCommandFunc) cmd_enroll_code },
   { "init", N_("Create HQ’s keys and database"), (JcCommandFunc) cmd_init },
   { "key", N_("Print HQ’s public keys"), (JcCommandFunc) cmd_key },
+  { "plan", N_("Draw and show inspection plans (双随机一公开)"), (JcCommandFunc) cmd_plan },
   { "revoke", N_("Revoke an enrolled device"), (JcCommandFunc) cmd_revoke },
+  { "roster", N_("Import the inspector roster"), (JcCommandFunc) cmd_roster },
   { "serve", N_("Serve the sync protocol over HTTP"), (JcCommandFunc) cmd_serve },
   { NULL, NULL, NULL },
 };
