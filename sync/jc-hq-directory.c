@@ -119,8 +119,10 @@ parse_level (const JcCsvTable *table, guint line, const char *value, JcInstituti
           *out = 0;
           return TRUE;
         }
-      jc_csv_set_error (error, table, line, "level", _("a %s has no level: leave it empty, got “%s”"),
-                        jc_institution_kind_to_string (type), value);
+      jc_csv_set_error (error, table, line, "level",
+                        type == JC_INSTITUTION_PHARMACY ? _("a pharmacy has no level: leave it empty, got “%s”")
+                                                        : _("an agency has no level: leave it empty, got “%s”"),
+                        value);
       return FALSE;
     }
   if (strlen (value) == 1 && value[0] >= '1' && value[0] <= '3')

@@ -80,11 +80,15 @@ static void
 print_count (JsonArray *array, guint i, JsonNode *node, gpointer data)
 {
   JsonObject *c = json_node_get_object (node);
-  g_autofree char *stratum = json_object_has_member (c, "level")
-    ? g_strdup_printf (_("hospital, level %" G_GINT64_FORMAT), json_object_get_int_member (c, "level"))
-    : g_strdup (json_object_get_string_member (c, "type"));
+  const char *type = json_object_get_string_member (c, "type");
+  g_autofree char *stratum = NULL;
 
-  g_print (_("  %s, %s: %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT "\n"), json_object_get_string_member (c, "county"),
+  if (json_object_has_member (c, "level"))
+    stratum = g_strdup_printf (_("hospitals of level %" PRId64), json_object_get_int_member (c, "level"));
+  else
+    stratum = g_strdup (g_str_equal (type, "pharmacy") ? _("pharmacies") : _("agencies"));
+
+  g_print (_("  %s, %s: %" PRId64 " of %" PRId64 "\n"), json_object_get_string_member (c, "county"),
            stratum, json_object_get_int_member (c, "drawn"), json_object_get_int_member (c, "total"));
 }
 
@@ -127,7 +131,7 @@ print_plan (JcHqStore *store, const JcHqPlan *plan, const char *format, GError *
   assignments = json_object_get_array_member (doc, "assignments");
   created = g_date_time_new_from_unix_local (plan->created);
   when = g_date_time_format (created, "%Y-%m-%d %H:%M");
-  g_print (_("Plan %s, seed %" PRIu64 ", drawn %s: %u institutions, teams of %" G_GINT64_FORMAT "\n"),
+  g_print (_("Plan %s, seed %" PRIu64 ", drawn %s: %u institutions, teams of %" PRId64 "\n"),
            plan->plan_id, plan->seed, when, json_array_get_length (assignments),
            json_object_get_int_member (doc, "team_size"));
   g_print (_("Drawn per county and type:\n"));

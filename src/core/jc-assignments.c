@@ -31,8 +31,9 @@ member_string (JsonObject *object, const char *name)
   return json_node_get_string (node);
 }
 
+/* @envelope says which of the two @text is, for the message. */
 static JsonObject *
-parse_object (const char *text, const char *what, GError **error)
+parse_object (const char *text, gboolean envelope, GError **error)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) local = NULL;
@@ -41,14 +42,16 @@ parse_object (const char *text, const char *what, GError **error)
   if (!json_parser_load_from_data (parser, text, -1, &local))
     {
       g_set_error (error, JC_ASSIGNMENTS_ERROR, JC_ASSIGNMENTS_ERROR_MALFORMED,
-                   _("The %s is not JSON: %s"), what, local->message);
+                   envelope ? _("The plan envelope is not JSON: %s") : _("The plan document is not JSON: %s"),
+                   local->message);
       return NULL;
     }
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
-      g_set_error (error, JC_ASSIGNMENTS_ERROR, JC_ASSIGNMENTS_ERROR_MALFORMED,
-                   _("The %s is not a JSON object"), what);
+      g_set_error_literal (error, JC_ASSIGNMENTS_ERROR, JC_ASSIGNMENTS_ERROR_MALFORMED,
+                           envelope ? _("The plan envelope is not a JSON object")
+                                    : _("The plan document is not a JSON object"));
       return NULL;
     }
   return json_object_ref (json_node_get_object (root));
@@ -60,7 +63,7 @@ jc_assignments_verify (const char    *envelope,
                        char         **document_text,
                        GError       **error)
 {
-  g_autoptr(JsonObject) outer = parse_object (envelope, _("plan envelope"), error);
+  g_autoptr(JsonObject) outer = parse_object (envelope, TRUE, error);
   g_autoptr(JsonObject) document = NULL;
   g_autoptr(GBytes) message = NULL;
   const char *text, *signature_hex;
@@ -88,7 +91,7 @@ jc_assignments_verify (const char    *envelope,
                              "it was changed or not signed by this HQ"));
       return NULL;
     }
-  document = parse_object (text, _("plan document"), error);
+  document = parse_object (text, FALSE, error);
   if (document == NULL)
     return NULL;
   if (g_strcmp0 (member_string (document, "format"), JC_ASSIGNMENTS_FORMAT) != 0 ||
