@@ -309,66 +309,66 @@ role_from_string (const char *name)
                                                                   : JC_HQ_INSPECTOR_ENFORCEMENT;
 }
 
-GPtrArray *
-jc_hq_directory_load (JcHqStore *store, GError **error)
+static gpointer
+read_institution (sqlite3_stmt *stmt)
 {
-  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func (institution_free);
+  JcHqInstitution *inst = g_new0 (JcHqInstitution, 1);
+
+  inst->code = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  inst->name = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+  inst->type = jc_institution_kind_from_string ((const char *) sqlite3_column_text (stmt, 2));
+  inst->level = (guint) sqlite3_column_int (stmt, 3);
+  inst->county = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
+  inst->fund_fen = (guint64) sqlite3_column_int64 (stmt, 5);
+  return inst;
+}
+
+static gpointer
+read_inspector (sqlite3_stmt *stmt)
+{
+  JcHqInspector *insp = g_new0 (JcHqInspector, 1);
+
+  insp->name = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  insp->county = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+  insp->role = role_from_string ((const char *) sqlite3_column_text (stmt, 2));
+  return insp;
+}
+
+/* Every row of @sql as an item made by @read. */
+static GPtrArray *
+load (JcHqStore *store, const char *sql, gpointer (*read) (sqlite3_stmt *stmt), GDestroyNotify free_item,
+      const char *what, GError **error)
+{
+  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func (free_item);
   sqlite3 *db = jc_hq_store_get_db (store);
   sqlite3_stmt *stmt = NULL;
   int rc;
 
-  if (!ensure_schema (store, error) ||
-      !jc_hq_sql_prepare (db, "SELECT code, name, type, level, county, fund_payment_fen FROM institutions "
-                              "ORDER BY code", &stmt, error))
+  if (!ensure_schema (store, error) || !jc_hq_sql_prepare (db, sql, &stmt, error))
     return NULL;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      JcHqInstitution *inst = g_new0 (JcHqInstitution, 1);
-
-      inst->code = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-      inst->name = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
-      inst->type = jc_institution_kind_from_string ((const char *) sqlite3_column_text (stmt, 2));
-      inst->level = (guint) sqlite3_column_int (stmt, 3);
-      inst->county = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
-      inst->fund_fen = (guint64) sqlite3_column_int64 (stmt, 5);
-      g_ptr_array_add (list, inst);
-    }
+    g_ptr_array_add (list, read (stmt));
   sqlite3_finalize (stmt);
   if (rc != SQLITE_DONE)
     {
-      jc_hq_sql_error (db, _("reading the institution directory"), error);
+      jc_hq_sql_error (db, what, error);
       return NULL;
     }
   return g_steal_pointer (&list);
 }
 
 GPtrArray *
+jc_hq_directory_load (JcHqStore *store, GError **error)
+{
+  return load (store, "SELECT code, name, type, level, county, fund_payment_fen FROM institutions ORDER BY code",
+               read_institution, institution_free, _("reading the institution directory"), error);
+}
+
+GPtrArray *
 jc_hq_roster_load (JcHqStore *store, GError **error)
 {
-  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func (inspector_free);
-  sqlite3 *db = jc_hq_store_get_db (store);
-  sqlite3_stmt *stmt = NULL;
-  int rc;
-
-  if (!ensure_schema (store, error) ||
-      !jc_hq_sql_prepare (db, "SELECT name, county, role FROM inspectors ORDER BY name", &stmt, error))
-    return NULL;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      JcHqInspector *insp = g_new0 (JcHqInspector, 1);
-
-      insp->name = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-      insp->county = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
-      insp->role = role_from_string ((const char *) sqlite3_column_text (stmt, 2));
-      g_ptr_array_add (list, insp);
-    }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      jc_hq_sql_error (db, _("reading the inspector roster"), error);
-      return NULL;
-    }
-  return g_steal_pointer (&list);
+  return load (store, "SELECT name, county, role FROM inspectors ORDER BY name",
+               read_inspector, inspector_free, _("reading the inspector roster"), error);
 }
 
 /* Each field followed by a NUL byte, which no field holds. */

@@ -94,6 +94,35 @@ write_file (const char *name, const char *text, gssize len)
   return path;
 }
 
+/* The first column of the first row of @sql (with @arg bound, if any)
+ * over HQ's database, as text. */
+static char *
+db_text (const char *sql, const char *arg)
+{
+  g_autofree char *db_path = g_build_filename (hqdir, "hq.db", NULL);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  char *value;
+
+  ck_assert_int_eq (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+  ck_assert_msg (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK, "%s", sqlite3_errmsg (db));
+  if (arg != NULL)
+    sqlite3_bind_text (stmt, 1, arg, -1, SQLITE_STATIC);
+  ck_assert_int_eq (sqlite3_step (stmt), SQLITE_ROW);
+  value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return value;
+}
+
+static gint64
+db_int (const char *sql, const char *arg)
+{
+  g_autofree char *text = db_text (sql, arg);
+
+  return g_ascii_strtoll (text, NULL, 10);
+}
+
 static void
 init_hq (const char *dir)
 {
@@ -301,10 +330,7 @@ START_TEST (test_draw_reproducible)
 {
   g_autofree char *other = g_build_filename (root, "hq-other", NULL);
   g_autofree char *first = NULL, *again = NULL, *different = NULL, *elsewhere = NULL;
-  g_autofree char *db_path = NULL;
   Province p;
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
 
   init_hq (hqdir);
   import_province (hqdir, &p);
@@ -323,15 +349,8 @@ START_TEST (test_draw_reproducible)
   ck_assert_str_eq (first, elsewhere);
 
   /* The same draw twice is one plan; the other seed is a second. */
-  db_path = g_build_filename (hqdir, "hq.db", NULL);
-  ck_assert_int_eq (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-  ck_assert_int_eq (sqlite3_prepare_v2 (db, "SELECT count(*), count(DISTINCT seed) FROM plans", -1, &stmt, NULL),
-                    SQLITE_OK);
-  ck_assert_int_eq (sqlite3_step (stmt), SQLITE_ROW);
-  ck_assert_int_eq (sqlite3_column_int (stmt, 0), 2);
-  ck_assert_int_eq (sqlite3_column_int (stmt, 1), 2);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
+  ck_assert_int_eq (db_int ("SELECT count(*) FROM plans", NULL), 2);
+  ck_assert_int_eq (db_int ("SELECT count(DISTINCT seed) FROM plans", NULL), 2);
 }
 END_TEST
 
@@ -369,6 +388,12 @@ START_TEST (test_draw_rates)
         ck_assert_msg (g_hash_table_contains (codes, p.top_pharmacies[c]->pdata[i]),
                        "%s: top pharmacy %s missing", county_name (c), (char *) p.top_pharmacies[c]->pdata[i]);
     }
+  /* The stored plan holds the same assignments and teams. */
+  ck_assert_int_eq (db_int ("SELECT count(*) FROM plan_assignments WHERE plan_id = ?",
+                            json_object_get_string_member (doc, "plan_id")), json_array_get_length (assignments));
+  ck_assert_int_eq (db_int ("SELECT count(*) FROM plan_team WHERE plan_id = ?",
+                            json_object_get_string_member (doc, "plan_id")), 2 * json_array_get_length (assignments));
+
   /* The large county: 344 pharmacies → 35 (10 % rounded up, more than the
    * top 30). */
   ck_assert_uint_eq (p.strata[0][3], 344);
@@ -497,43 +522,6 @@ END_TEST
 
 /* ---------------------------------------------------------------------- */
 /* CSV as Excel writes it                                                 */
-
-static gint64
-db_int (const char *sql, const char *arg)
-{
-  g_autofree char *db_path = g_build_filename (hqdir, "hq.db", NULL);
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  gint64 value;
-
-  ck_assert_int_eq (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-  ck_assert_msg (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK, "%s", sqlite3_errmsg (db));
-  if (arg != NULL)
-    sqlite3_bind_text (stmt, 1, arg, -1, SQLITE_STATIC);
-  ck_assert_int_eq (sqlite3_step (stmt), SQLITE_ROW);
-  value = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return value;
-}
-
-static char *
-db_text (const char *sql, const char *arg)
-{
-  g_autofree char *db_path = g_build_filename (hqdir, "hq.db", NULL);
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  char *value;
-
-  ck_assert_int_eq (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-  ck_assert_int_eq (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), SQLITE_OK);
-  sqlite3_bind_text (stmt, 1, arg, -1, SQLITE_STATIC);
-  ck_assert_int_eq (sqlite3_step (stmt), SQLITE_ROW);
-  value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return value;
-}
 
 static const char good_directory[] =
   "\xEF\xBB\xBF" "code,name,type,level,county,fund_payment\r\n"
