@@ -498,17 +498,20 @@ START_TEST (test_draw_cannot_staff)
   ck_assert_int_eq (hq (&out, &err, "plan", "draw", "--seed", "1", NULL), 1);
   ck_assert_msg (strstr (err, "cannot staff the plan: H1 (甲医院) needs 2 law-enforcement inspectors") != NULL &&
                  strstr (err, "the roster has 1") != NULL, "%s", err);
+  g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
   ck_assert_int_eq (hq (&out, &err, "plan", "show", NULL), 1);
   ck_assert_msg (strstr (err, "No plan at HQ yet") != NULL, "%s", err);
 
   /* A team of one is refused, whatever the roster. */
+  g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
   ck_assert_int_eq (hq (&out, &err, "plan", "draw", "--seed", "1", "--team-size", "1", NULL), 1);
   ck_assert_msg (strstr (err, "at least 2 law-enforcement inspectors") != NULL, "%s", err);
 
   /* The load limit: one assignment each staffs both; a third seat cannot
    * be filled from the two outside each county. */
+  g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
   g_clear_pointer (&roster_path, g_free);
   roster_path = write_file ("r.csv", "name,county,role\n张伟,甲县,enforcement\n李娜,甲县,enforcement\n"
