@@ -479,6 +479,53 @@ START_TEST (test_draw_teams)
 }
 END_TEST
 
+/* replay_plan.py, written from the specification alone, draws the same
+ * plan from the same CSV files and seed, and checks the signature. */
+static int
+replay (const char *plan_path, const char *envelope_path, const char *key_hex, char **err)
+{
+  g_autofree char *script = g_build_filename (JC_SOURCE_DIR, "tests", "replay_plan.py", NULL);
+  g_autofree char *dir_csv = g_build_filename (root, "province.csv", NULL);
+  g_autofree char *roster_csv = g_build_filename (root, "roster.csv", NULL);
+  g_autofree char *out = NULL;
+  const char *argv[] = { "/usr/bin/python3", script, "--directory", dir_csv, "--roster", roster_csv,
+                         /* without an envelope the list ends here */
+                         "--plan", plan_path, envelope_path ? "--envelope" : NULL, envelope_path,
+                         "--hq-key", key_hex, NULL };
+
+  return jc_test_spawn (argv, NULL, &out, err);
+}
+
+START_TEST (test_draw_replayed)
+{
+  g_autofree char *json = NULL, *envelope = NULL, *key = NULL, *err = NULL;
+  g_autofree char *plan_path = NULL, *envelope_path = NULL, *forged_path = NULL;
+  g_auto(GStrv) key_lines = NULL;
+  g_autoptr(GString) forged = NULL;
+  Province p;
+
+  init_hq (hqdir);
+  import_province (hqdir, &p);
+  province_clear (&p);
+  hq_ok (hqdir, &json, "plan", "draw", "--seed", "4294967297", "--team-size", "3", "--max-load", "25",
+         "--format", "json", NULL);
+  hq_ok (hqdir, &envelope, "plan", "show", "--format", "signed", NULL);
+  hq_ok (hqdir, &key, "key", NULL);
+  key_lines = g_strsplit (key, "\n", 2);
+  plan_path = write_file ("plan.json", json, -1);
+  envelope_path = write_file ("envelope.json", envelope, -1);
+  ck_assert_msg (replay (plan_path, envelope_path, key_lines[0], &err) == 0, "replay_plan.py: %s", err);
+
+  /* A team changed after the draw does not replay. */
+  forged = g_string_new (json);
+  ck_assert_uint_gt (g_string_replace (forged, "\"检查员1-0\"", "\"检查员1-9\"", 1), 0);
+  forged_path = write_file ("forged.json", forged->str, -1);
+  g_clear_pointer (&err, g_free);
+  ck_assert_int_eq (replay (forged_path, NULL, key_lines[0], &err), 1);
+  ck_assert_msg (strstr (err, "error: assignment") != NULL, "%s", err);
+}
+END_TEST
+
 START_TEST (test_draw_cannot_staff)
 {
   g_autofree char *dir_path = write_file ("d.csv", "code,name,type,level,county,fund_payment\n"
@@ -771,6 +818,7 @@ plan_suite (void)
   tcase_add_test (draw, test_draw_reproducible);
   tcase_add_test (draw, test_draw_rates);
   tcase_add_test (draw, test_draw_teams);
+  tcase_add_test (draw, test_draw_replayed);
   tcase_add_test (draw, test_draw_cannot_staff);
   suite_add_tcase (s, draw);
 
