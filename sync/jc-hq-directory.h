@@ -59,7 +59,11 @@ gboolean   jc_hq_roster_import     (JcHqStore   *store,
 
 /* The lists, JcHqInstitution * by code and JcHqInspector * by name (byte
  * order), and SHA-256 digests of them (hex) that a published plan names so
- * that anyone re-running its draw can check they hold the same lists. */
+ * that anyone re-running its draw can check they hold the same lists: in
+ * that order, each field of each record followed by a NUL byte, the
+ * directory's as code, name, type, level (0 when none), county, fund
+ * payment in fen (numbers in decimal), the roster's as name, county, role
+ * (enforcement or expert). */
 GPtrArray *jc_hq_directory_load    (JcHqStore   *store,
                                     GError     **error);
 GPtrArray *jc_hq_roster_load       (JcHqStore   *store,

@@ -2,10 +2,12 @@
  *
  * A plan is the draw of jc-plan-draw.h over the directory and the roster in
  * hq.db, as the document of jc-assignments.h signed with HQ's key. Its id
- * is derived from what the draw depends on (the seed, the digests of the
- * directory and the roster, the team rules), so drawing again with the same
- * seed from the same lists gives the same plan, byte for byte, signature
- * included (Ed25519 is deterministic), and stores nothing new.
+ * is derived from what the draw depends on: the first 16 bytes (32 hex
+ * digits) of the SHA-256 of "JC-PLAN1", "SEED,TEAM_SIZE,MAX_LOAD" (decimal),
+ * the directory's digest and the roster's (hex), each followed by a NUL
+ * byte. So drawing again with the same seed from the same lists gives the
+ * same plan, byte for byte, signature included (Ed25519 is deterministic),
+ * and stores nothing new.
  *
  *   plans            (plan_id, seed, created, document, signature)
  *   plan_assignments (plan_id, code, county, reason)
