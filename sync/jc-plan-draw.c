@@ -58,11 +58,11 @@ jc_plan_rng_next (JcPlanRng *rng)
 guint64
 jc_plan_rng_uniform (JcPlanRng *rng, guint64 n)
 {
-  /* 2^64 mod n, computed without 2^64; x below the limit is unbiased. */
-  guint64 limit = G_MAXUINT64 - (-n % n) + 1;
-  guint64 x;
+  guint64 limit, x;
 
   g_return_val_if_fail (n > 0, 0);
+  /* 2^64 mod n, computed without 2^64; x below the limit is unbiased. */
+  limit = G_MAXUINT64 - (-n % n) + 1;
   if (limit == 0)  /* n divides 2^64: every x is fine */
     return jc_plan_rng_next (rng) % n;
   do
