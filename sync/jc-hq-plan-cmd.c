@@ -10,6 +10,17 @@
 #include "jc-hq-plan.h"
 #include "jc-plan-draw.h"
 
+/* The issue writes `jiancha-hq plan draw --dir HQDIR …`: each command also
+ * takes --dir after its name, over the one before it. */
+#define DIR_ENTRY(var) \
+  { "dir", 0, 0, G_OPTION_ARG_FILENAME, &(var), N_("HQ's data directory"), N_("HQDIR") }
+
+static JcHqStore *
+open_store (const char *dir, const char *own_dir, GError **error)
+{
+  return jc_hq_store_open (own_dir != NULL ? own_dir : dir, error);
+}
+
 typedef gboolean (*ImportFunc) (JcHqStore *store, const char *path, guint *n, GError **error);
 
 /* Parses `VERB FILE.csv` and imports FILE; *path and *n say what was done. */
@@ -18,11 +29,13 @@ run_import (const char *dir, int argc, char **argv, const char *summary, const c
             ImportFunc import, const char **path, guint *n, GError **error)
 {
   g_autoptr(JcHqStore) store = NULL;
+  g_autofree char *own_dir = NULL;
+  GOptionEntry entries[] = { DIR_ENTRY (own_dir), { NULL } };
 
-  if (!jc_command_parse (&argc, &argv, _("FILE.csv"), summary, NULL, error) ||
+  if (!jc_command_parse (&argc, &argv, _("FILE.csv"), summary, entries, error) ||
       !jc_command_expect_args (argc, 2, usage, error))
     return FALSE;
-  store = jc_hq_store_open (dir, error);
+  store = open_store (dir, own_dir, error);
   *path = argv[1];
   return store != NULL && import (store, argv[1], n, error);
 }
@@ -169,6 +182,7 @@ cmd_plan_draw (gpointer dir, int argc, char **argv, GError **error)
   g_autoptr(JcHqPlan) plan = NULL;
   g_autofree char *seed_text = NULL;
   g_autofree char *format = NULL;
+  g_autofree char *own_dir = NULL;
   int team_size = JC_HQ_PLAN_DEFAULT_TEAM, max_load = 0;
   guint64 seed = 0;
   GOptionEntry entries[] = {
@@ -179,6 +193,7 @@ cmd_plan_draw (gpointer dir, int argc, char **argv, GError **error)
     { "max-load", 0, 0, G_OPTION_ARG_INT, &max_load,
       N_("At most N assignments per inspector (default: no limit)"), N_("N") },
     { "format", 0, 0, G_OPTION_ARG_STRING, &format, N_("text (default) or json"), N_("FORMAT") },
+    DIR_ENTRY (own_dir),
     { NULL }
   };
 
@@ -194,7 +209,7 @@ cmd_plan_draw (gpointer dir, int argc, char **argv, GError **error)
                            _("--team-size and --max-load must not be negative"));
       return FALSE;
     }
-  store = jc_hq_store_open (dir, error);
+  store = open_store (dir, own_dir, error);
   if (store == NULL)
     return FALSE;
   plan = jc_hq_plan_draw (store, seed, (guint) team_size, (guint) max_load, error);
@@ -208,9 +223,11 @@ cmd_plan_show (gpointer dir, int argc, char **argv, GError **error)
   g_autoptr(JcHqStore) store = NULL;
   g_autoptr(JcHqPlan) plan = NULL;
   g_autofree char *format = NULL;
+  g_autofree char *own_dir = NULL;
   GOptionEntry entries[] = {
     { "format", 0, 0, G_OPTION_ARG_STRING, &format,
       N_("text (default), json (the signed document) or signed (the envelope devices verify)"), N_("FORMAT") },
+    DIR_ENTRY (own_dir),
     { NULL }
   };
 
@@ -219,7 +236,7 @@ cmd_plan_show (gpointer dir, int argc, char **argv, GError **error)
     return FALSE;
   if (argc > 2)
     return jc_command_expect_args (argc, 2, "plan show [PLAN-ID] [--format text|json|signed]", error);
-  store = jc_hq_store_open (dir, error);
+  store = open_store (dir, own_dir, error);
   if (store == NULL)
     return FALSE;
   plan = jc_hq_plan_get (store, argc == 2 ? argv[1] : NULL, error);

@@ -39,20 +39,35 @@ teardown (void)
   g_clear_pointer (&hqdir, g_free);
 }
 
-/* jiancha-hq --dir @dir ARGS… in English; returns the exit status. */
+/* jiancha-hq ARGS… on HQ directory @dir, in English; returns the exit
+ * status. The planning commands get --dir after their verb, as issue 8
+ * writes them (`jiancha-hq plan draw --dir HQDIR --seed N`), the others
+ * before the command. */
 static int
 hq_inv (const char *dir, char **out, char **err, const char *first, va_list ap)
 {
   static const char * const env[] = { "LC_ALL=C.UTF-8", "LANG=C.UTF-8", "LANGUAGE=", NULL };
+  static const char * const planning[] = { "directory", "roster", "plan", NULL };
   g_autofree char *exe = g_build_filename (JC_BUILD_DIR, "sync", "jiancha-hq", NULL);
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  gboolean after_verb = g_strv_contains (planning, first);
   const char *arg;
 
   g_ptr_array_add (argv, exe);
-  g_ptr_array_add (argv, (char *) "--dir");
-  g_ptr_array_add (argv, (char *) dir);
+  if (!after_verb)
+    {
+      g_ptr_array_add (argv, (char *) "--dir");
+      g_ptr_array_add (argv, (char *) dir);
+    }
   for (arg = first; arg != NULL; arg = va_arg (ap, const char *))
-    g_ptr_array_add (argv, (char *) arg);
+    {
+      g_ptr_array_add (argv, (char *) arg);
+      if (after_verb && argv->len == 3)
+        {
+          g_ptr_array_add (argv, (char *) "--dir");
+          g_ptr_array_add (argv, (char *) dir);
+        }
+    }
   g_ptr_array_add (argv, NULL);
   return jc_test_spawn ((const char * const *) argv->pdata, env, out, err);
 }
@@ -340,6 +355,18 @@ START_TEST (test_draw_reproducible)
   different = draw_json (hqdir, "20211002");
   ck_assert_str_eq (first, again);
   ck_assert_str_ne (first, different);
+
+  /* With --dir before the command too, and by its id. */
+  {
+    g_autoptr(JsonObject) doc = parse_object (first);
+    g_autofree char *exe = g_build_filename (JC_BUILD_DIR, "sync", "jiancha-hq", NULL);
+    g_autofree char *shown = NULL, *err = NULL;
+    const char *argv[] = { exe, "--dir", hqdir, "plan", "show", json_object_get_string_member (doc, "plan_id"),
+                           "--format", "json", NULL };
+
+    ck_assert_msg (jc_test_spawn (argv, NULL, &shown, &err) == 0, "plan show: %s", err);
+    ck_assert_str_eq (shown, first);
+  }
 
   /* Anyone with the same lists re-runs it: another HQ, other keys. */
   init_hq (other);
