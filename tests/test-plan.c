@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "jc-core.h"
+#include "jc-csv.h"
 #include "jc-hq-plan.h"
 #include "jc-hq-store.h"
 #include "jc-plan-draw.h"
@@ -637,6 +638,39 @@ START_TEST (test_csv_excel)
 }
 END_TEST
 
+/* The reader itself: records that span lines keep the line they start
+ * on, and a lone CR ends a line as old Mac Excel writes it. */
+START_TEST (test_csv_records)
+{
+  static const char text[] = "\xEF\xBB\xBF" "a,b\r\n\"x\r\ny\",z\rq,\"\"\"\"\n,\n\"\",\"\",end";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) rows = jc_csv_parse ("t.csv", text, sizeof text - 1, &error);
+  const JcCsvRow *row;
+
+  ck_assert_msg (rows != NULL, "%s", error ? error->message : "");
+  ck_assert_uint_eq (rows->len, 5);
+  row = rows->pdata[0];
+  ck_assert_uint_eq (row->line, 1);
+  ck_assert_str_eq (row->fields[0], "a");
+  row = rows->pdata[1];
+  ck_assert_uint_eq (row->line, 2);
+  ck_assert_str_eq (row->fields[0], "x\r\ny");
+  ck_assert_str_eq (row->fields[1], "z");
+  row = rows->pdata[2];
+  ck_assert_uint_eq (row->line, 4);
+  ck_assert_str_eq (row->fields[0], "q");
+  ck_assert_str_eq (row->fields[1], "\"");
+  row = rows->pdata[3];
+  ck_assert_uint_eq (row->line, 5);
+  ck_assert_uint_eq (g_strv_length (row->fields), 2);
+  row = rows->pdata[4];
+  ck_assert_uint_eq (row->line, 6);
+  ck_assert_uint_eq (g_strv_length (row->fields), 3);
+  ck_assert_str_eq (row->fields[0], "");
+  ck_assert_str_eq (row->fields[2], "end");
+}
+END_TEST
+
 typedef struct {
   const char *text;
   const char *message;   /* what stderr must hold */
@@ -850,6 +884,7 @@ plan_suite (void)
   suite_add_tcase (s, draw);
 
   tcase_add_checked_fixture (csv, setup, teardown);
+  tcase_add_test (csv, test_csv_records);
   tcase_add_test (csv, test_csv_excel);
   tcase_add_loop_test (csv, test_csv_malformed_directory, 0, G_N_ELEMENTS (bad_directories));
   tcase_add_loop_test (csv, test_csv_malformed_roster, 0, G_N_ELEMENTS (bad_rosters));
