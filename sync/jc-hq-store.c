@@ -273,6 +273,12 @@ jc_hq_store_unlock (JcHqStore *store)
   g_mutex_unlock (&store->lock);
 }
 
+void
+jc_hq_store_sign (JcHqStore *store, const guint8 *message, gsize len, guint8 signature[64])
+{
+  crypto_sign_detached (signature, NULL, message, len, store->sign_sk);
+}
+
 /* Uppercase, without dashes and spaces; FALSE when not CODE_CHARS letters
  * of the alphabet. */
 static gboolean

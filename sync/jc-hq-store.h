@@ -70,6 +70,11 @@ gboolean      jc_hq_store_device_key       (JcHqStore       *store,
 /* Revoked devices' ids (hex), oldest first. */
 GPtrArray    *jc_hq_store_revoked          (JcHqStore       *store,
                                             GError         **error);
+/* HQ's Ed25519 signature of @message (detached, 64 bytes). */
+void          jc_hq_store_sign             (JcHqStore       *store,
+                                            const guint8    *message,
+                                            gsize            len,
+                                            guint8           signature[64]);
 
 /* A one-time code "XXXX-XXXX-XXXX" for @inspector, valid @valid_hours
  * (0 = already expired: only useful to tests). Only its hash is stored. */

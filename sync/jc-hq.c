@@ -10,6 +10,7 @@
  *   jiancha-hq findings --dir HQDIR [--institution CODE] [--format text|csv|json]
  *   jiancha-hq rejections --dir HQDIR [--format text|csv|json]
  *   jiancha-hq checklist-issue --dir HQDIR FILE.json
+ *   jiancha-hq directory|roster|plan …      planning: see jc-hq-plan-cmd.h
  */
 #define G_LOG_DOMAIN "jiancha-hq"
 
@@ -24,6 +25,7 @@
 #include "jc-hq-blobs.h"
 #include "jc-hq-merge.h"
 #include "jc-hq-query.h"
+#include "jc-hq-plan-cmd.h"
 #include "jc-hq-server.h"
 #include "jc-hq-store.h"
 #include "jc-hq-updates.h"
@@ -350,16 +352,37 @@ cmd_checklist_issue (JcHq *hq, int argc, char **argv, GError **error)
   return TRUE;
 }
 
+static gboolean
+cmd_directory (JcHq *hq, int argc, char **argv, GError **error)
+{
+  return jc_hq_cmd_directory (hq->dir, argc, argv, error);
+}
+
+static gboolean
+cmd_roster (JcHq *hq, int argc, char **argv, GError **error)
+{
+  return jc_hq_cmd_roster (hq->dir, argc, argv, error);
+}
+
+static gboolean
+cmd_plan (JcHq *hq, int argc, char **argv, GError **error)
+{
+  return jc_hq_cmd_plan (hq->dir, argc, argv, error);
+}
+
 static const JcCommand commands[] = {
   { "check", N_("Verify every stored event, chain and piece of evidence at HQ"), (JcCommandFunc) cmd_check },
   { "checklist-issue", N_("Sign a checklist version for the devices' updates"), (JcCommandFunc) cmd_checklist_issue },
+  { "directory", N_("Import the institution directory"), (JcCommandFunc) cmd_directory },
   { "enroll-code", N_("Print a one-time enrollment code"), (JcCommandFunc) cmd_enroll_code },
   { "findings", N_("Every finding from every device, with its confirmation"), (JcCommandFunc) cmd_findings },
   { "import", N_("Merge a bundle file brought from a device (USB)"), (JcCommandFunc) cmd_import },
   { "init", N_("Create HQ’s keys and database"), (JcCommandFunc) cmd_init },
   { "key", N_("Print HQ’s public keys"), (JcCommandFunc) cmd_key },
+  { "plan", N_("Draw and show inspection plans (双随机一公开)"), (JcCommandFunc) cmd_plan },
   { "rejections", N_("Everything HQ refused, with the reason"), (JcCommandFunc) cmd_rejections },
   { "revoke", N_("Revoke an enrolled device"), (JcCommandFunc) cmd_revoke },
+  { "roster", N_("Import the inspector roster"), (JcCommandFunc) cmd_roster },
   { "serve", N_("Serve the sync protocol over HTTP"), (JcCommandFunc) cmd_serve },
   { NULL, NULL, NULL },
 };

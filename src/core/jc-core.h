@@ -9,6 +9,7 @@
 #include <gio/gio.h>
 
 #include "jc-amount.h"
+#include "jc-assignments.h"
 #include "jc-base45.h"
 #include "jc-blobstore.h"
 #include "jc-checklist.h"
