@@ -8,6 +8,7 @@
 #include <glib.h>
 #include <gio/gio.h>
 
+#include "jc-ack.h"
 #include "jc-amount.h"
 #include "jc-base45.h"
 #include "jc-blobstore.h"
