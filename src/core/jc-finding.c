@@ -1125,3 +1125,49 @@ jc_finding_describe_claims (const JcJc1Claims   *c,
     g_string_append (s, _("Answer: none yet\n"));
   return g_string_free (s, FALSE);
 }
+
+JcJc1Claims *
+jc_finding_verify_code (JcVault     *vault,
+                        const char  *text,
+                        gboolean    *out_hq_checked,
+                        GError     **error)
+{
+  guint8 hq_pk[32];
+  gboolean pinned = vault != NULL && jc_vault_get_enrollment (vault, NULL, hq_pk, NULL);
+  JcJc1Claims *claims = NULL;
+
+  if (!jc_jc1_decode_verify (text, pinned ? hq_pk : NULL, &claims, error))
+    return NULL;
+  if (out_hq_checked != NULL)
+    *out_hq_checked = pinned;
+  return claims;
+}
+
+char *
+jc_finding_describe_code (JcVault             *vault,
+                          JcChecklistRegistry *registry,
+                          const char          *text,
+                          GError             **error)
+{
+  g_autoptr(JcJc1Claims) claims = NULL;
+  g_autofree char *words = NULL;
+  gboolean hq_checked = FALSE;
+
+  if (g_str_has_prefix (text, JC_ACK_PREFIX))
+    {
+      g_autoptr(JcAck) ack = jc_ack_decode_verify (text, error);
+
+      if (ack == NULL)
+        return NULL;
+      words = jc_ack_describe (ack);
+      return g_strdup_printf ("%s\n%s", _("Valid: an acknowledgment signed by the institution’s key"), words);
+    }
+  if ((claims = jc_finding_verify_code (vault, text, &hq_checked, error)) == NULL)
+    return NULL;
+  words = jc_finding_describe_claims (claims, registry);
+  return g_strdup_printf ("%s\n%s",
+                          hq_checked ? _("Valid: the inspector’s signature and HQ certificate verify")
+                                     : _("Valid: the inspector’s signature verifies (no HQ key on this device: "
+                                         "the certificate is not checked)"),
+                          words);
+}

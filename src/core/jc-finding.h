@@ -168,6 +168,21 @@ gboolean    jc_finding_to_jc1               (JcVault                     *vault,
 char       *jc_finding_describe_claims      (const JcJc1Claims           *claims,
                                              JcChecklistRegistry         *registry);
 
+/* Verifies a scanned JC1 @text; when @vault (may be NULL) is enrolled, the
+ * signer's certificate too, against the HQ key pinned in it
+ * (*out_hq_checked says which). */
+JcJc1Claims *jc_finding_verify_code         (JcVault                     *vault,
+                                             const char                  *text,
+                                             gboolean                    *out_hq_checked,
+                                             GError                     **error);
+/* Any scanned code of the JC1 family (a finding's JC1, an institution's
+ * JCA1) verified and put in words, first line the verdict; or the exact
+ * reason it is not valid. */
+char       *jc_finding_describe_code        (JcVault                     *vault,
+                                             JcChecklistRegistry         *registry,
+                                             const char                  *text,
+                                             GError                     **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (JcFinding, jc_finding_free)
 
 G_END_DECLS
