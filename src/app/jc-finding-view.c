@@ -5,7 +5,7 @@
  * representative, who reads the finding, signs on the pad and confirms,
  * disputes or refuses (then a witness signs); the signed JC1 code is shown
  * large for the other side to scan. The signature's strokes are stored as
- * vault evidence (the JCS1 text of jc-signature-pad.h) and the confirmation
+ * vault evidence (the JCS1 text of jc-strokes.h) and the confirmation
  * names its hash.
  */
 #define G_LOG_DOMAIN "jiancha-finding-view"

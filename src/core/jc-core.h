@@ -26,6 +26,7 @@
 #include "jc-qr.h"
 #include "jc-secret.h"
 #include "jc-sheet.h"
+#include "jc-strokes.h"
 #include "jc-vault.h"
 #include "jc-version.h"
 #include "jc-vfs.h"
