@@ -316,7 +316,7 @@ jc_ack_describe (const JcAck *ack)
 {
   GString *s = g_string_new (NULL);
   g_autofree char *fid = jc_jc1_hex (ack->finding_id, 16);
-  g_autofree char *when = jc_jc1_format_time (ack->answered_at);
+  g_autofree char *when = jc_jc1_format_local_time (ack->answered_at);
   g_autofree char *key = jc_jc1_hex (ack->institution_key, 32);
 
   g_string_append_printf (s, _("Answer: %s\n"), jc_jc1_status_to_string (ack->status));

@@ -1077,7 +1077,7 @@ jc_finding_describe_claims (const JcJc1Claims   *c,
   GString *s = g_string_new (NULL);
   JcChecklist *list = NULL;
   g_autofree char *amount = jc_amount_format_yuan (c->amount_fen);
-  g_autofree char *sealed = jc_jc1_format_time (c->sealed_at);
+  g_autofree char *sealed = jc_jc1_format_local_time (c->sealed_at);
   g_autofree char *fid = jc_jc1_hex (c->finding_id, JC_FINDING_ID_SIZE);
   g_autofree char *signer = jc_jc1_hex (c->signer_key, 8);
   guint n = c->item_codes ? g_strv_length (c->item_codes) : 0;

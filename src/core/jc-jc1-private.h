@@ -84,6 +84,8 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (JcJc1Envelope, jc_jc1_envelope_clear)
 
 char         *jc_jc1_hex             (const guint8 *data,
                                       gsize         len);
+/* ISO 8601 in local time, for `verify`; and as people read it. */
 char         *jc_jc1_format_time     (guint64       t);
+char         *jc_jc1_format_local_time (guint64     t);
 
 G_END_DECLS

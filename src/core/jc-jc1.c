@@ -1321,8 +1321,8 @@ jc_jc1_decode_verify (const char    *text,
 
 /* ------------------------------------------------------------------ */
 
-char *
-jc_jc1_format_time (guint64 t)
+static char *
+format_unix (guint64 t, const char *format)
 {
   g_autoptr(GDateTime) dt = NULL;
 
@@ -1330,7 +1330,19 @@ jc_jc1_format_time (guint64 t)
     dt = g_date_time_new_from_unix_local ((gint64) t);
   if (dt == NULL)
     return g_strdup_printf ("@%" PRIu64, t);
-  return g_date_time_format (dt, "%Y-%m-%dT%H:%M:%S%:z");
+  return g_date_time_format (dt, format);
+}
+
+char *
+jc_jc1_format_time (guint64 t)
+{
+  return format_unix (t, "%Y-%m-%dT%H:%M:%S%:z");
+}
+
+char *
+jc_jc1_format_local_time (guint64 t)
+{
+  return format_unix (t, "%Y-%m-%d %H:%M:%S");
 }
 
 char *
