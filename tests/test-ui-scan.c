@@ -7,8 +7,9 @@
  * decodes and verifies, and the inspector's vault records it so the
  * finding's JC1 carries the institution's key and signature. Codes that are
  * not valid, and an image with no code, say why.
- * The inspector's side at 360×720: an acknowledgment image recorded from the
- * same page, and "Save QR Image" on the finding's QR page.
+ * The inspector's side at 360×720: an unanswered finding's QR page leads to
+ * the scan place, an acknowledgment image is recorded from there, and
+ * "Save QR Image" on the finding's QR page writes the final code.
  * The desktop at 1280×800: a finding's code in words. */
 #include "config.h"
 
@@ -16,6 +17,7 @@
 #include <string.h>
 
 #include "jc-core.h"
+#include "jc-finding-view.h"
 #include "jc-findings-page.h"
 #include "jc-qr-view.h"
 #include "jc-scan-page.h"
@@ -280,6 +282,13 @@ START_TEST (test_inspector_records)
   GtkStack *stack = jc_ui_child (window, JC_TYPE_WINDOW, "stack");
   JcFindingsPage *fp = JC_FINDINGS_PAGE (gtk_stack_get_child_by_name (stack, "findings"));
   JcQrView *qr_view;
+
+  /* Unanswered, its QR page leads to the scan place. */
+  jc_window_show_place (JC_WINDOW (window), "findings");
+  ck_assert (jc_findings_page_open_finding (fp, fid));
+  shot (window, "scan-06a-unanswered-qr-360");
+  click (jc_ui_child (jc_findings_page_get_view (fp), JC_TYPE_FINDING_VIEW, "scan_ack_button"));
+  ck_assert_str_eq (jc_window_get_place (JC_WINDOW (window)), "scan");
 
   /* Its own finding: no answering it as the institution from here. */
   write_finding_png (inspector, fid, finding_png);

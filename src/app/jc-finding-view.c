@@ -59,6 +59,7 @@ struct _JcFindingView
   GtkLabel       *qr_summary_label;
   GtkButton      *done_button;
   GtkButton      *confirm_here_button;
+  GtkButton      *scan_ack_button;
 };
 
 G_DEFINE_FINAL_TYPE (JcFindingView, jc_finding_view, ADW_TYPE_BIN)
@@ -276,6 +277,7 @@ show_qr (JcFindingView *self, const JcFinding *f, GError **error)
   gtk_label_set_label (self->qr_summary_label, summary);
   /* Not answered yet: the representative may still answer on this device. */
   gtk_widget_set_visible (GTK_WIDGET (self->confirm_here_button), !f->confirmed && f->superseded_by == NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->scan_ack_button), !f->confirmed && f->superseded_by == NULL);
   gtk_label_set_label (self->heading_label, _("Finding QR Code"));
   file_name = g_strdup_printf ("finding-%.8s.png", f->id);
   jc_qr_view_set_code (self->qr_view, self->qr_text, file_name);
@@ -595,6 +597,7 @@ jc_finding_view_class_init (JcFindingViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, JcFindingView, qr_summary_label);
   gtk_widget_class_bind_template_child (widget_class, JcFindingView, done_button);
   gtk_widget_class_bind_template_child (widget_class, JcFindingView, confirm_here_button);
+  gtk_widget_class_bind_template_child (widget_class, JcFindingView, scan_ack_button);
   gtk_widget_class_bind_template_callback (widget_class, on_seal_clicked);
   gtk_widget_class_bind_template_callback (widget_class, update_submit);
   gtk_widget_class_bind_template_callback (widget_class, on_choice_toggled);
