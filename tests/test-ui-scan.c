@@ -27,36 +27,6 @@
 
 #define PIN "583921"
 
-static void
-shot (GtkWindow *window, const char *name)
-{
-  jc_ui_wait_drawn (window);
-  if (g_str_has_suffix (name, "-360"))
-    ck_assert_msg (gtk_widget_get_width (GTK_WIDGET (window)) <= 360 + 16,
-                   "%s: the window grew to %d px", name, gtk_widget_get_width (GTK_WIDGET (window)));
-  g_free (jc_ui_screenshot (window, name));
-}
-
-static JcVault *
-app_vault (GtkWindow *window)
-{
-  return jc_application_get_vault (JC_APPLICATION (gtk_window_get_application (window)));
-}
-
-static void
-click (gpointer button)
-{
-  ck_assert (gtk_widget_get_visible (GTK_WIDGET (button)));
-  ck_assert (gtk_widget_get_sensitive (GTK_WIDGET (button)));
-  g_signal_emit_by_name (button, "clicked");
-}
-
-static void
-set_text (gpointer editable, const char *text)
-{
-  gtk_editable_set_text (GTK_EDITABLE (editable), text);
-}
-
 static JcScanPage *
 scan_page (GtkWindow *window)
 {
@@ -138,7 +108,7 @@ write_finding_png (JcVault *vault, const char *fid, const char *png)
 START_TEST (test_institution_answers)
 {
   GtkWindow *window = jc_ui_start_unlocked (360, 720);
-  JcVault *institution = app_vault (window);
+  JcVault *institution = jc_ui_app_vault (window);
   g_autofree char *dir = jc_test_tmpdir ("ui-scan");
   g_autofree char *inspector_dir = g_build_filename (dir, "inspector", NULL);
   g_autofree char *finding_png = g_build_filename (dir, "finding.png", NULL);
@@ -158,7 +128,7 @@ START_TEST (test_institution_answers)
   JcQrView *ack_view = jc_ui_child (page, JC_TYPE_SCAN_PAGE, "ack_view");
   const char *result;
 
-  shot (window, "scan-01-empty-360");
+  jc_ui_shot (window, "scan-01-empty-360");
   write_finding_png (inspector, fid, finding_png);
   ck_assert_str_eq (open_image (page, finding_png), "valid");
   result = jc_scan_page_get_result (page);
@@ -169,17 +139,17 @@ START_TEST (test_institution_answers)
   ck_assert_msg (strstr (result, "860.00") != NULL, "%s", result);
   ck_assert (gtk_widget_get_visible (jc_ui_child (page, JC_TYPE_SCAN_PAGE, "answer_box")));
   ck_assert (!gtk_widget_get_visible (jc_ui_child (page, JC_TYPE_SCAN_PAGE, "record_box")));
-  shot (window, "scan-02-finding-360");
+  jc_ui_shot (window, "scan-02-finding-360");
 
   /* No name, no signing; a dispute needs its reason. */
   ck_assert (!gtk_widget_get_sensitive (sign));
-  set_text (jc_ui_child (page, JC_TYPE_SCAN_PAGE, "name_row"), "王海");
-  set_text (jc_ui_child (page, JC_TYPE_SCAN_PAGE, "title_row"), "店长");
+  jc_ui_set_text (jc_ui_child (page, JC_TYPE_SCAN_PAGE, "name_row"), "王海");
+  jc_ui_set_text (jc_ui_child (page, JC_TYPE_SCAN_PAGE, "title_row"), "店长");
   ck_assert (gtk_widget_get_sensitive (sign));
   gtk_check_button_set_active (jc_ui_child (page, JC_TYPE_SCAN_PAGE, "dispute_toggle"), TRUE);
   ck_assert (gtk_widget_get_visible (jc_ui_child (page, JC_TYPE_SCAN_PAGE, "reason_list")));
   ck_assert (!gtk_widget_get_sensitive (sign));
-  set_text (jc_ui_child (page, JC_TYPE_SCAN_PAGE, "reason_row"), "所售为药品，非保健品");
+  jc_ui_set_text (jc_ui_child (page, JC_TYPE_SCAN_PAGE, "reason_row"), "所售为药品，非保健品");
   {
     GtkScrolledWindow *scroll = GTK_SCROLLED_WINDOW (gtk_widget_get_first_child (GTK_WIDGET (page)));
     GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (scroll);
@@ -187,8 +157,8 @@ START_TEST (test_institution_answers)
     jc_ui_wait_drawn (window);
     gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj));
   }
-  shot (window, "scan-03-dispute-360");
-  click (sign);
+  jc_ui_shot (window, "scan-03-dispute-360");
+  jc_ui_click (sign);
 
   /* The acknowledgment, on screen: it scans to the code the page holds. */
   ck_assert (gtk_widget_get_visible (jc_ui_child (page, JC_TYPE_SCAN_PAGE, "ack_box")));
@@ -245,7 +215,7 @@ START_TEST (test_institution_answers)
   ck_assert_str_eq (open_image (page, bad_png), "invalid");
   ck_assert_msg (strstr (jc_scan_page_get_result (page), "JC1:") != NULL, "%s", jc_scan_page_get_result (page));
   ck_assert (!gtk_widget_get_visible (jc_ui_child (page, JC_TYPE_SCAN_PAGE, "answer_box")));
-  shot (window, "scan-05-invalid-360");
+  jc_ui_shot (window, "scan-05-invalid-360");
   {
     cairo_surface_t *blank = cairo_image_surface_create (CAIRO_FORMAT_RGB24, 200, 200);
     cairo_t *cr = cairo_create (blank);
@@ -266,7 +236,7 @@ END_TEST
 START_TEST (test_inspector_records)
 {
   GtkWindow *window = jc_ui_start_unlocked (360, 720);
-  JcVault *inspector = app_vault (window);
+  JcVault *inspector = jc_ui_app_vault (window);
   g_autofree char *dir = jc_test_tmpdir ("ui-scan-records");
   g_autofree char *institution_dir = g_build_filename (dir, "institution", NULL);
   g_autofree char *finding_png = g_build_filename (dir, "finding.png", NULL);
@@ -286,8 +256,8 @@ START_TEST (test_inspector_records)
   /* Unanswered, its QR page leads to the scan place. */
   jc_window_show_place (JC_WINDOW (window), "findings");
   ck_assert (jc_findings_page_open_finding (fp, fid));
-  shot (window, "scan-06a-unanswered-qr-360");
-  click (jc_ui_child (jc_findings_page_get_view (fp), JC_TYPE_FINDING_VIEW, "scan_ack_button"));
+  jc_ui_shot (window, "scan-06a-unanswered-qr-360");
+  jc_ui_click (jc_ui_child (jc_findings_page_get_view (fp), JC_TYPE_FINDING_VIEW, "scan_ack_button"));
   ck_assert_str_eq (jc_window_get_place (JC_WINDOW (window)), "scan");
 
   /* Its own finding: no answering it as the institution from here. */
@@ -307,12 +277,12 @@ START_TEST (test_inspector_records)
   ck_assert_str_eq (open_image (page, ack_png), "valid");
   ck_assert_msg (strstr (jc_scan_page_get_result (page), "王海") != NULL, "%s", jc_scan_page_get_result (page));
   ck_assert (gtk_widget_get_visible (jc_ui_child (page, JC_TYPE_SCAN_PAGE, "record_box")));
-  shot (window, "scan-06-ack-to-record-360");
-  click (jc_ui_child (page, JC_TYPE_SCAN_PAGE, "record_button"));
+  jc_ui_shot (window, "scan-06-ack-to-record-360");
+  jc_ui_click (jc_ui_child (page, JC_TYPE_SCAN_PAGE, "record_button"));
   ck_assert (!gtk_widget_get_visible (jc_ui_child (page, JC_TYPE_SCAN_PAGE, "record_button")));
   ck_assert_msg (strstr (gtk_label_get_label (jc_ui_child (page, JC_TYPE_SCAN_PAGE, "record_label")), fid) != NULL,
                  "%s", gtk_label_get_label (jc_ui_child (page, JC_TYPE_SCAN_PAGE, "record_label")));
-  shot (window, "scan-07-recorded-360");
+  jc_ui_shot (window, "scan-07-recorded-360");
   f = jc_finding_get (inspector, fid, &error);
   ck_assert (f->confirmed && f->confirm_countersigned);
   ck_assert_str_eq (f->confirm_name, "王海");
@@ -322,7 +292,7 @@ START_TEST (test_inspector_records)
   jc_window_show_place (JC_WINDOW (window), "findings");
   ck_assert (jc_findings_page_open_finding (fp, fid));
   qr_view = jc_finding_view_get_qr_view (jc_findings_page_get_view (fp));
-  shot (window, "scan-08-finding-qr-save-360");
+  jc_ui_shot (window, "scan-08-finding-qr-save-360");
   {
     g_autofree char *png = g_build_filename (dir, "saved-finding.png", NULL);
     g_autoptr(GFile) out = g_file_new_for_path (png);
@@ -359,10 +329,10 @@ START_TEST (test_desktop)
   g_autofree char *fid = seal_finding (inspector, NULL);
   JcScanPage *page = scan_page (window);
 
-  shot (window, "scan-09-empty-1280");
+  jc_ui_shot (window, "scan-09-empty-1280");
   write_finding_png (inspector, fid, finding_png);
   ck_assert_str_eq (open_image (page, finding_png), "valid");
-  shot (window, "scan-10-finding-1280");
+  jc_ui_shot (window, "scan-10-finding-1280");
   jc_ui_stop (window);
   jc_test_rmtree (dir);
 }
