@@ -451,6 +451,13 @@ START_TEST (test_institution_ack)
   ck_assert_msg (strstr (made, "1234.56") != NULL, "%s", made);
   ck_assert_msg (strstr (made, "p21.1.1 ") != NULL, "%s", made);
 
+  /* `verify` reads an acknowledgment too. */
+  g_free (verified);
+  verified = RUN_OK ("verify", "--png", apng);
+  ck_assert_msg (strstr (verified, "VALID: an acknowledgment") != NULL && strstr (verified, "店长") != NULL,
+                 "%s", verified);
+  g_clear_pointer (&verified, g_free);
+
   /* Wrong prefix: the finding's own code is not an acknowledgment. */
   ck_assert_int_eq (run (&out, &err, "finding", "ack-scan", f1, "--png", fpng, NULL), 1);
   ck_assert_msg (strstr (err, "JCA1:") != NULL, "%s", err);

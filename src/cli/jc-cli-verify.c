@@ -2,6 +2,7 @@
  *
  *   jiancha-cli verify (--png FILE | --text STRING) [--hq-key HEX]
  *
+ * A finding's JC1 code, or an institution's JCA1 acknowledgment of one.
  * Exit 0 only when the code is valid (1 invalid, with the reason; 2 usage),
  * so scripts and the institution's own IT can rely on it.
  */
@@ -101,6 +102,22 @@ jc_cli_cmd_verify (JcCli *cli, int argc, char **argv, GError **error)
   if (png != NULL && (text = jc_cli_read_code (png, NULL, error)) == NULL)
     return FALSE;
   jc_cli_trim_code (text);
+
+  /* An institution's acknowledgment is of the same family: say what it is. */
+  if (g_str_has_prefix (text, JC_ACK_PREFIX))
+    {
+      g_autoptr(JcAck) ack = jc_ack_decode_verify (text, &local_error);
+
+      if (ack == NULL)
+        {
+          g_set_error (error, local_error->domain, local_error->code, _("INVALID: %s"), local_error->message);
+          return FALSE;
+        }
+      description = jc_ack_describe (ack);
+      g_print ("%s", description);
+      g_print (_("VALID: an acknowledgment signed by the institution’s key it names\n"));
+      return TRUE;
+    }
 
   if (!jc_jc1_decode_verify (text, hq_hex != NULL ? hq_pk : NULL, &claims, &local_error))
     {
