@@ -235,6 +235,60 @@ START_TEST (test_dispute)
 }
 END_TEST
 
+static gboolean
+find_acknowledge (const JcEvent *event, gpointer user_data, GError **error)
+{
+  GPtrArray *bodies = user_data;
+
+  if (g_str_equal (jc_event_get_kind (event), "finding.acknowledge"))
+    g_ptr_array_add (bodies, g_strdup (jc_event_get_body (event)));
+  return TRUE;
+}
+
+/* On the institution's device, through the vault: the finding verified,
+ * the answer signed with the device key, and the institution's copy kept
+ * as an event; a code that does not verify signs and records nothing. */
+START_TEST (test_institution_copy)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JcVault) inspector = create_vault ("inspector", "张三");
+  g_autoptr(JcVault) institution = create_vault ("institution", "王秀英");
+  g_autoptr(GPtrArray) bodies = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *fid = NULL, *other = NULL, *code = NULL, *ack_text = NULL, *broken = NULL;
+  g_autoptr(JcJc1Claims) claims = NULL;
+  g_autoptr(JcAck) ack = NULL;
+
+  seal_two (inspector, &fid, &other);
+  claims = scan_finding (inspector, fid, &code);
+  ack_text = jc_finding_acknowledge (institution, code, JC_JC1_STATUS_CONFIRMED, "王秀英", "店长", NULL, &error);
+  ck_assert_msg (ack_text != NULL, "%s", error ? error->message : "");
+  ack = jc_ack_decode_verify (ack_text, &error);
+  ck_assert (memcmp (ack->institution_key, jc_device_get_public_key (jc_vault_get_device (institution)), 32) == 0);
+  ck_assert (jc_finding_record_ack (inspector, fid, ack_text, NULL, &error));
+
+  ck_assert (jc_eventlog_foreach (jc_vault_get_eventlog (institution), NULL, 0, find_acknowledge, bodies, &error));
+  ck_assert_uint_eq (bodies->len, 1);
+  ck_assert_msg (strstr (bodies->pdata[0], ack_text) != NULL, "%s", (char *) bodies->pdata[0]);
+  ck_assert_msg (strstr (bodies->pdata[0], code) != NULL, "%s", (char *) bodies->pdata[0]);
+  ck_assert_msg (strstr (bodies->pdata[0], fid) != NULL, "%s", (char *) bodies->pdata[0]);
+  /* The projections pass over it; the vault checks out. */
+  ck_assert_msg (jc_eventlog_rebuild_projections (jc_vault_get_eventlog (institution), &error), "%s",
+                 error ? error->message : "");
+  ck_assert_msg (jc_vault_verify (institution, NULL, NULL, &error), "%s", error ? error->message : "");
+
+  /* A finding code altered in transit: nothing signed, nothing kept. */
+  broken = g_strdup (code);
+  broken[strlen (broken) - 3] = broken[strlen (broken) - 3] == 'A' ? 'B' : 'A';
+  ck_assert_ptr_null (jc_finding_acknowledge (institution, broken, JC_JC1_STATUS_CONFIRMED, "王秀英", NULL, NULL, &error));
+  ck_assert_ptr_nonnull (error);
+  ck_assert_msg (error->domain == JC_JC1_ERROR, "%s", error->message);
+  g_clear_error (&error);
+  g_ptr_array_set_size (bodies, 0);
+  ck_assert (jc_eventlog_foreach (jc_vault_get_eventlog (institution), NULL, 0, find_acknowledge, bodies, &error));
+  ck_assert_uint_eq (bodies->len, 1);
+}
+END_TEST
+
 /* Base45 → inflate → flip one byte at @offset from the end → deflate → Base45. */
 static char *
 tamper (const char *text, gsize offset_from_end)
@@ -335,6 +389,7 @@ ack_suite (void)
   tcase_add_checked_fixture (tc, setup, teardown);
   tcase_add_test (tc, test_round_trip);
   tcase_add_test (tc, test_dispute);
+  tcase_add_test (tc, test_institution_copy);
   tcase_add_test (tc, test_refusals);
   suite_add_tcase (s, tc);
   return s;

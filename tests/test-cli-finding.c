@@ -451,6 +451,12 @@ START_TEST (test_institution_ack)
   ck_assert_msg (strstr (made, "1234.56") != NULL, "%s", made);
   ck_assert_msg (strstr (made, "p21.1.1 ") != NULL, "%s", made);
 
+  /* The institution's device keeps its copy in its signed log. */
+  {
+    g_autofree char *log = RUN_OK_IN (inst, "log", "show");
+
+    ck_assert_msg (strstr (log, "finding.acknowledge") != NULL, "%s", log);
+  }
   /* `verify` reads an acknowledgment too. */
   g_free (verified);
   verified = RUN_OK ("verify", "--png", apng);

@@ -105,6 +105,13 @@ write_finding_png (JcVault *vault, const char *fid, const char *png)
   ck_assert (jc_qr_write_png (text, png, 4, &error));
 }
 
+static gboolean
+count_acknowledge (const JcEvent *event, gpointer data, GError **error)
+{
+  *(guint *) data += g_str_equal (jc_event_get_kind (event), "finding.acknowledge");
+  return TRUE;
+}
+
 START_TEST (test_institution_answers)
 {
   GtkWindow *window = jc_ui_start_unlocked (360, 720);
@@ -190,6 +197,14 @@ START_TEST (test_institution_answers)
   ck_assert_str_eq (ack->title, "店长");
   ck_assert_str_eq (ack->reason, "所售为药品，非保健品");
   ck_assert (memcmp (ack->institution_key, jc_device_get_public_key (jc_vault_get_device (institution)), 32) == 0);
+
+  /* The institution's device kept its copy: an event in its own log. */
+  {
+    guint n = 0;
+
+    ck_assert (jc_eventlog_foreach (jc_vault_get_eventlog (institution), NULL, 0, count_acknowledge, &n, &error));
+    ck_assert_uint_eq (n, 1);
+  }
 
   /* The inspector's device records it: both parties in the finding's code. */
   ck_assert_msg (jc_finding_record_ack (inspector, fid, saved, &recorded, &error), "%s", error ? error->message : "");

@@ -8,7 +8,8 @@
  *  - on the institution's device (DESIGN.md "way 2"), an unanswered finding
  *    sealed elsewhere can be answered: the representative confirms or
  *    disputes with a reason, and this device's key signs a JCA1
- *    acknowledgment, shown as a QR code for the inspector to scan;
+ *    acknowledgment, shown as a QR code for the inspector to scan (the
+ *    vault keeps its copy as an event);
  *  - on the inspector's device, such an acknowledgment is recorded as the
  *    answer to the finding, which then carries the institution's key and
  *    signature.
@@ -329,11 +330,10 @@ on_sign_clicked (JcScanPage *self)
 
   g_return_if_fail (self->claims != NULL);
 
-  ack = jc_ack_make (self->claims, dispute ? JC_JC1_STATUS_DISPUTED : JC_JC1_STATUS_CONFIRMED,
-                     gtk_editable_get_text (GTK_EDITABLE (self->name_row)),
-                     gtk_editable_get_text (GTK_EDITABLE (self->title_row)),
-                     dispute ? gtk_editable_get_text (GTK_EDITABLE (self->reason_row)) : NULL,
-                     jc_device_get_secret_key (jc_vault_get_device (self->vault)), &error);
+  ack = jc_finding_acknowledge (self->vault, self->code, dispute ? JC_JC1_STATUS_DISPUTED : JC_JC1_STATUS_CONFIRMED,
+                                gtk_editable_get_text (GTK_EDITABLE (self->name_row)),
+                                gtk_editable_get_text (GTK_EDITABLE (self->title_row)),
+                                dispute ? gtk_editable_get_text (GTK_EDITABLE (self->reason_row)) : NULL, &error);
   if (ack == NULL)
     {
       show_error (self->answer_error_label, error->message);

@@ -7,7 +7,8 @@
  * On the institution's device (its own vault, whose device key signs):
  * verifies the finding's JC1 code (and its certificate when the vault has
  * HQ's key pinned), prints it in words, and writes the signed JCA1
- * acknowledgment that the inspector records with `finding ack-scan`.
+ * acknowledgment that the inspector records with `finding ack-scan`; the
+ * vault keeps its copy (a "finding.acknowledge" event, see `log show`).
  */
 #include "config.h"
 
@@ -71,8 +72,8 @@ cmd_make (JcCli *cli, int argc, char **argv, GError **error)
     return FALSE;
   words = jc_finding_describe_claims (claims, NULL);
   g_print ("%s", words);
-  ack = jc_ack_make (claims, dispute ? JC_JC1_STATUS_DISPUTED : JC_JC1_STATUS_CONFIRMED, name, title, reason,
-                     jc_device_get_secret_key (jc_vault_get_device (vault)), error);
+  ack = jc_finding_acknowledge (vault, code, dispute ? JC_JC1_STATUS_DISPUTED : JC_JC1_STATUS_CONFIRMED,
+                                name, title, reason, error);
   if (ack == NULL)
     return FALSE;
   if (as_text)

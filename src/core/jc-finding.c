@@ -943,6 +943,36 @@ jc_finding_confirm (JcVault                     *vault,
   return record_confirmation (vault, f->id, confirmation, error);
 }
 
+char *
+jc_finding_acknowledge (JcVault     *vault,
+                        const char  *finding_code,
+                        JcJc1Status  status,
+                        const char  *name,
+                        const char  *title,
+                        const char  *reason,
+                        GError     **error)
+{
+  g_autoptr(JcJc1Claims) claims = jc_finding_verify_code (vault, finding_code, NULL, error);
+  g_autoptr(JsonBuilder) b = NULL;
+  g_autofree char *ack = NULL, *body = NULL, *fid = NULL;
+
+  if (claims == NULL ||
+      (ack = jc_ack_make (claims, status, name, title, reason,
+                          jc_device_get_secret_key (jc_vault_get_device (vault)), error)) == NULL)
+    return NULL;
+  fid = jc_jc1_hex (claims->finding_id, JC_FINDING_ID_SIZE);
+  b = json_builder_new ();
+  json_builder_begin_object (b);
+  jc_json_builder_add_string (b, "acknowledgment", ack);
+  jc_json_builder_add_string (b, "finding", fid);
+  jc_json_builder_add_string (b, "finding_code", finding_code);
+  json_builder_end_object (b);
+  body = jc_json_builder_to_string (b);
+  if (!jc_vault_record (vault, "finding.acknowledge", body, NULL, error))
+    return NULL;
+  return g_steal_pointer (&ack);
+}
+
 gboolean
 jc_finding_record_ack (JcVault     *vault,
                        const char  *finding_id,

@@ -6,6 +6,8 @@
  * "finding.amend" seals a new finding whose record names the one it
  * supersedes; both stay, the old one marked superseded. The institution's
  * answer is a "finding.confirm" event (confirmed, disputed or refused).
+ * On the institution's own device, the acknowledgment it signed (way 2) is
+ * a "finding.acknowledge" event, its copy of what it answered (no table).
  * The tables findings, finding_items and finding_confirmations are
  * projections of these events.
  *
@@ -119,6 +121,18 @@ char       *jc_finding_seal                 (JcVault                     *vault,
 gboolean    jc_finding_confirm              (JcVault                     *vault,
                                              const char                  *finding_id,
                                              const JcFindingConfirmation *confirmation,
+                                             GError                     **error);
+/* Way 2, on the institution's device: verifies the finding's JC1
+ * @finding_code (its certificate too when HQ's key is pinned in @vault),
+ * signs the answer with this vault's device key (jc_ack_make()), keeps the
+ * institution's copy as a "finding.acknowledge" event holding both codes,
+ * and returns the JCA1 text to show the inspector. */
+char       *jc_finding_acknowledge          (JcVault                     *vault,
+                                             const char                  *finding_code,
+                                             JcJc1Status                  status,
+                                             const char                  *name,
+                                             const char                  *title,
+                                             const char                  *reason,
                                              GError                     **error);
 /* Way 2: records the institution's JCA1 acknowledgment @ack_text as the
  * answer to @finding_id (NULL: the finding it names), after checking both
