@@ -274,6 +274,13 @@ show_qr (JcFindingView *self, const JcFinding *f, GError **error)
       g_free (summary);
       summary = with;
     }
+  if (f->confirm_countersigned)
+    {
+      char *with = g_strdup_printf ("%s\n%s", summary, _("Countersigned with the institution’s key"));
+
+      g_free (summary);
+      summary = with;
+    }
   gtk_label_set_label (self->qr_summary_label, summary);
   /* Not answered yet: the representative may still answer on this device. */
   gtk_widget_set_visible (GTK_WIDGET (self->confirm_here_button), !f->confirmed && f->superseded_by == NULL);
