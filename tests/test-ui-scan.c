@@ -356,6 +356,18 @@ START_TEST (test_desktop)
   write_finding_png (inspector, fid, finding_png);
   ck_assert_str_eq (open_image (page, finding_png), "valid");
   jc_ui_shot (window, "scan-10-finding-1280");
+  /* Confirmed as the institution, the acknowledgment beside the sidebar. */
+  jc_ui_set_text (jc_ui_child (page, JC_TYPE_SCAN_PAGE, "name_row"), "王海");
+  jc_ui_click (jc_ui_child (page, JC_TYPE_SCAN_PAGE, "sign_button"));
+  ck_assert (gtk_widget_get_visible (jc_ui_child (page, JC_TYPE_SCAN_PAGE, "ack_box")));
+  {
+    GtkScrolledWindow *scroll = GTK_SCROLLED_WINDOW (gtk_widget_get_first_child (GTK_WIDGET (page)));
+    GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (scroll);
+
+    jc_ui_wait_drawn (window);
+    gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj));
+  }
+  jc_ui_shot (window, "scan-11-ack-1280");
   jc_ui_stop (window);
   jc_test_rmtree (dir);
 }

@@ -43,6 +43,7 @@ struct _JcScanPage
   char                 *result;
   JcJc1Claims          *claims;       /* of a valid finding code, else NULL */
 
+  GtkWidget            *intro_box;
   GtkButton            *open_button;
   GtkWidget            *result_box;
   GtkImage             *result_icon;
@@ -83,6 +84,7 @@ set_state (JcScanPage *self, const char *state, const char *title, const char *t
   g_free (self->result);
   self->result = g_strdup (text);
   gtk_widget_set_visible (self->result_box, text != NULL);
+  gtk_widget_set_visible (self->intro_box, text == NULL);
   gtk_label_set_label (self->result_title, title);
   gtk_label_set_label (self->result_label, text ? text : "");
   gtk_image_set_from_icon_name (self->result_icon, valid ? "emblem-ok-symbolic" : "dialog-warning-symbolic");
@@ -429,6 +431,7 @@ jc_scan_page_class_init (JcScanPageClass *klass)
 
   g_type_ensure (JC_TYPE_QR_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class, "/cn/jiancha/Jiancha/ui/jc-scan-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, JcScanPage, intro_box);
   gtk_widget_class_bind_template_child (widget_class, JcScanPage, open_button);
   gtk_widget_class_bind_template_child (widget_class, JcScanPage, result_box);
   gtk_widget_class_bind_template_child (widget_class, JcScanPage, result_icon);
