@@ -95,6 +95,8 @@ scan_finding (JcVault *vault, const char *fid, char **out_text)
   return claims;
 }
 
+static char *tamper (const char *text, gsize offset_from_end);
+
 static const guint8 *
 secret_key (JcVault *vault)
 {
@@ -145,6 +147,23 @@ START_TEST (test_round_trip)
   ck_assert_ptr_null (ack->reason);
   ck_assert (memcmp (ack->institution_key, ipk, 32) == 0);
   ck_assert (memcmp (ack->record_sha256, claims->record_sha256, 32) == 0);
+
+  /* The independent verifier accepts the acknowledgment too, and a
+   * flipped bit in it not. */
+  {
+    g_autofree char *ack_out = NULL, *ack_err = NULL, *bad = tamper (scanned, 0);
+    const char *argv[] = { "/usr/bin/python3", script, "--text", scanned, NULL };
+    const char *bad_argv[] = { "/usr/bin/python3", script, "--text", bad, NULL };
+    g_autofree char *name_json = g_strdup ("\"name\": \"王秀英\"");
+
+    ck_assert_msg (jc_test_spawn (argv, NULL, &ack_out, &ack_err) == 0, "verify_jc1.py: %s", ack_err);
+    ck_assert_msg (strstr (ack_out, name_json) != NULL, "%s", ack_out);
+    ck_assert_msg (strstr (ack_out, "\"status\": \"confirmed\"") != NULL, "%s", ack_out);
+    g_clear_pointer (&ack_out, g_free);
+    g_clear_pointer (&ack_err, g_free);
+    ck_assert_int_eq (jc_test_spawn (bad_argv, NULL, &ack_out, &ack_err), 1);
+    ck_assert_msg (strstr (ack_err, "bad signature") != NULL, "%s", ack_err);
+  }
 
   ck_assert_msg (jc_finding_record_ack (inspector, NULL, scanned, &recorded, &error), "record: %s",
                  error ? error->message : "");
