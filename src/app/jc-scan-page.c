@@ -16,10 +16,13 @@
  * All the rules are in the core (jc-ack.c, jc-finding.c); the page only
  * reads the image, off the main thread, and shows what the core says.
  *
- * No live camera: GTK 4.8 has no camera source (GtkMediaFile plays files),
- * and Debian 12's zbar ships its camera widget for GTK 3 only; a camera
- * would mean GStreamer's camerabin or PipeWire directly. A photo taken with
- * the device's own camera app works the same through the file chooser.
+ * No live camera yet: GTK 4.8 has no camera source (GtkMediaFile plays
+ * files), Debian 12's zbar has its camera widget for GTK 3 only and its
+ * zbar_processor previews in an X11 window of its own. What would work with
+ * Debian 12's packages is zbar_video (V4L2) without display, each frame both
+ * scanned and turned into a GdkTexture for a preview; it needs a camera to
+ * be tested, which these machines do not have. A photo taken with the
+ * device's own camera app goes through the file chooser the same way.
  */
 #define G_LOG_DOMAIN "jiancha-scan-page"
 
