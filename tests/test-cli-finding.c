@@ -38,20 +38,7 @@ teardown (void)
 
 static const char * const env[] = { "JIANCHA_TEST_FAST_KDF=1", "LC_ALL=C.UTF-8", "LANGUAGE=", "JIANCHA_PIN=" PIN, NULL };
 
-/* Runs jiancha-cli --vault VAULT ARGS… with the PIN in the environment. */
-static int
-run (char **out, char **err, ...)
-{
-  const char * const pin[] = { "JIANCHA_PIN=" PIN, NULL };
-  va_list ap;
-  int status;
-
-  va_start (ap, err);
-  status = jc_test_cli_vaultv (vault, pin, out, err, ap);
-  va_end (ap);
-  return status;
-}
-
+/* Runs jiancha-cli --vault DIR ARGS… with the PIN in the environment. */
 static int
 run_in (const char *dir, char **out, char **err, ...)
 {
@@ -64,6 +51,9 @@ run_in (const char *dir, char **out, char **err, ...)
   va_end (ap);
   return status;
 }
+
+/* The same on this test's vault. */
+#define run(...) run_in (vault, __VA_ARGS__)
 
 /* Runs and asserts exit status 0; returns stdout. */
 #define RUN_OK(...) run_ok (__LINE__, __VA_ARGS__, NULL)

@@ -36,6 +36,17 @@ scan_page (GtkWindow *window)
   return JC_SCAN_PAGE (gtk_stack_get_child_by_name (stack, "scan"));
 }
 
+/* Down to the end of the page, for the screenshot. */
+static void
+scroll_to_end (GtkWindow *window, JcScanPage *page)
+{
+  GtkScrolledWindow *scroll = GTK_SCROLLED_WINDOW (gtk_widget_get_first_child (GTK_WIDGET (page)));
+  GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (scroll);
+
+  jc_ui_wait_drawn (window);
+  gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj));
+}
+
 static gboolean
 scanned (gpointer data)
 {
@@ -157,13 +168,7 @@ START_TEST (test_institution_answers)
   ck_assert (gtk_widget_get_visible (jc_ui_child (page, JC_TYPE_SCAN_PAGE, "reason_list")));
   ck_assert (!gtk_widget_get_sensitive (sign));
   jc_ui_set_text (jc_ui_child (page, JC_TYPE_SCAN_PAGE, "reason_row"), "所售为药品，非保健品");
-  {
-    GtkScrolledWindow *scroll = GTK_SCROLLED_WINDOW (gtk_widget_get_first_child (GTK_WIDGET (page)));
-    GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (scroll);
-
-    jc_ui_wait_drawn (window);
-    gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj));
-  }
+  scroll_to_end (window, page);
   jc_ui_shot (window, "scan-03-dispute-360");
   jc_ui_click (sign);
 
@@ -171,13 +176,7 @@ START_TEST (test_institution_answers)
   ck_assert (gtk_widget_get_visible (jc_ui_child (page, JC_TYPE_SCAN_PAGE, "ack_box")));
   ck_assert (!gtk_widget_get_visible (jc_ui_child (page, JC_TYPE_SCAN_PAGE, "answer_box")));
   ck_assert (g_str_has_prefix (jc_qr_view_get_code (ack_view), JC_ACK_PREFIX));
-  {
-    GtkScrolledWindow *scroll = GTK_SCROLLED_WINDOW (gtk_widget_get_first_child (GTK_WIDGET (page)));
-    GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (scroll);
-
-    jc_ui_wait_drawn (window);
-    gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj));
-  }
+  scroll_to_end (window, page);
   jc_ui_wait_drawn (window);
   screenshot = jc_ui_screenshot (window, "scan-04-ack-360");
   on_screen = jc_qr_decode_png (screenshot, &error);
@@ -360,13 +359,7 @@ START_TEST (test_desktop)
   jc_ui_set_text (jc_ui_child (page, JC_TYPE_SCAN_PAGE, "name_row"), "王海");
   jc_ui_click (jc_ui_child (page, JC_TYPE_SCAN_PAGE, "sign_button"));
   ck_assert (gtk_widget_get_visible (jc_ui_child (page, JC_TYPE_SCAN_PAGE, "ack_box")));
-  {
-    GtkScrolledWindow *scroll = GTK_SCROLLED_WINDOW (gtk_widget_get_first_child (GTK_WIDGET (page)));
-    GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (scroll);
-
-    jc_ui_wait_drawn (window);
-    gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj));
-  }
+  scroll_to_end (window, page);
   jc_ui_shot (window, "scan-11-ack-1280");
   jc_ui_stop (window);
   jc_test_rmtree (dir);
