@@ -1,10 +1,12 @@
-/* fuzz-jc1.c — fuzz target for the JC1 decoder (jc_jc1_decode_verify)
+/* fuzz-jc1.c — fuzz target for the JC1 decoder (jc_jc1_decode_verify) and
+ * its sibling, the institution's acknowledgment (jc_ack_decode_verify)
  *
  * The first input byte picks what the rest is:
  *   bit 0 clear: the QR text itself ("JC1:…", or anything);
  *   bit 0 set:   the inflated COSE bytes, wrapped here in zlib + Base45 +
  *                "JC1:", so the fuzzer reaches the CBOR parsers directly;
- *   bit 1 set:   verify with an HQ key too (the certificate path).
+ *   bit 1 set:   verify with an HQ key too (the certificate path);
+ *   bit 2 set:   the same as a JCA1 acknowledgment ("JCA1:" prefix).
  * Built with libFuzzer by build-aux/fuzz.sh, and as a replay program over
  * tests/fuzz/jc1/ in the normal test suite (tests/fuzz-main.c).
  */
@@ -51,10 +53,25 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
       if (compress2 (z, &zlen, data, size, 1) != Z_OK)
         return 0;
       b45 = jc_base45_encode (z, zlen);
-      text = g_strconcat (JC_JC1_PREFIX, b45, NULL);
+      text = g_strconcat ((mode & 4) ? JC_ACK_PREFIX : JC_JC1_PREFIX, b45, NULL);
     }
   else
     text = g_strndup ((const char *) data, size);
+
+  if (mode & 4)
+    {
+      g_autoptr(JcAck) ack = jc_ack_decode_verify (text, &error);
+
+      if (ack != NULL)
+        {
+          g_autofree char *d = jc_ack_describe (ack);
+
+          g_assert (error == NULL && d != NULL && *d != '\0');
+        }
+      else
+        g_assert (error != NULL && error->domain == JC_ACK_ERROR && *error->message != '\0');
+      return 0;
+    }
 
   if (jc_jc1_decode_verify (text, (mode & 2) ? hq_pk : NULL, &claims, &error))
     {

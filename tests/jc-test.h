@@ -8,6 +8,12 @@
 
 G_BEGIN_DECLS
 
+/* @err is set, of @domain and @ecode; else the test fails with its message. */
+#define ck_assert_error(err, domain, ecode) G_STMT_START { \
+    ck_assert_msg ((err) != NULL, "no error"); \
+    ck_assert_msg (g_error_matches ((err), (domain), (ecode)), "wrong error: %s (%d)", (err)->message, (err)->code); \
+  } G_STMT_END
+
 /* Runs every case of @suite verbosely and returns the process exit status,
  * so each test-*.c ends with `return jc_test_run (suite);`. */
 int   jc_test_run      (Suite *suite);

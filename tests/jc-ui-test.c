@@ -213,3 +213,33 @@ jc_ui_child (gpointer widget, GType type, const char *name)
   ck_assert_msg (child != NULL, "no template child “%s”", name);
   return child;
 }
+
+void
+jc_ui_shot (GtkWindow *window, const char *name)
+{
+  jc_ui_wait_drawn (window);
+  /* Nothing may push a handheld's window wider than its screen. */
+  if (g_str_has_suffix (name, "-360"))
+    ck_assert_msg (gtk_widget_get_width (GTK_WIDGET (window)) <= 360 + 16,
+                   "%s: the window grew to %d px", name, gtk_widget_get_width (GTK_WIDGET (window)));
+  g_free (jc_ui_screenshot (window, name));
+}
+
+JcVault *
+jc_ui_app_vault (GtkWindow *window)
+{
+  return jc_application_get_vault (JC_APPLICATION (gtk_window_get_application (window)));
+}
+
+void
+jc_ui_click (gpointer button)
+{
+  ck_assert (gtk_widget_get_sensitive (GTK_WIDGET (button)));
+  g_signal_emit_by_name (button, "clicked");
+}
+
+void
+jc_ui_set_text (gpointer editable, const char *text)
+{
+  gtk_editable_set_text (GTK_EDITABLE (editable), text);
+}

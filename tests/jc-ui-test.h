@@ -3,6 +3,8 @@
 
 #include <adwaita.h>
 
+#include "jc-vault.h"
+
 G_BEGIN_DECLS
 
 /* Starts the real application (resources, startup, activate) and returns
@@ -31,6 +33,19 @@ void       jc_ui_wait_drawn     (GtkWindow   *window);
 /* Renders the window as it is on screen into $JIANCHA_BUILD_DIR/screenshots/NAME.png. */
 char      *jc_ui_screenshot     (GtkWindow   *window,
                                  const char  *name);
+
+/* jc_ui_screenshot() once the window is drawn; NAME ending in "-360"
+ * also fails the test when anything pushed the window wider than 360 px. */
+void       jc_ui_shot           (GtkWindow   *window,
+                                 const char  *name);
+
+/* The application's vault (the one the window shows). */
+JcVault   *jc_ui_app_vault      (GtkWindow   *window);
+
+/* Clicks @button, which must be sensitive; types @text into @editable. */
+void       jc_ui_click          (gpointer     button);
+void       jc_ui_set_text       (gpointer     editable,
+                                 const char  *text);
 
 /* The template child @name of @widget (of type @type). */
 gpointer   jc_ui_child          (gpointer     widget,

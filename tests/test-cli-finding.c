@@ -38,43 +38,70 @@ teardown (void)
 
 static const char * const env[] = { "JIANCHA_TEST_FAST_KDF=1", "LC_ALL=C.UTF-8", "LANGUAGE=", "JIANCHA_PIN=" PIN, NULL };
 
-/* Runs jiancha-cli --vault VAULT ARGS… with the PIN in the environment. */
+/* Runs jiancha-cli --vault DIR ARGS… with the PIN in the environment. */
 static int
-run (char **out, char **err, ...)
+run_in (const char *dir, char **out, char **err, ...)
 {
   const char * const pin[] = { "JIANCHA_PIN=" PIN, NULL };
   va_list ap;
   int status;
 
   va_start (ap, err);
-  status = jc_test_cli_vaultv (vault, pin, out, err, ap);
+  status = jc_test_cli_vaultv (dir, pin, out, err, ap);
   va_end (ap);
   return status;
 }
+
+/* The same on this test's vault. */
+#define run(...) run_in (vault, __VA_ARGS__)
 
 /* Runs and asserts exit status 0; returns stdout. */
 #define RUN_OK(...) run_ok (__LINE__, __VA_ARGS__, NULL)
 
 static char *
-run_ok (int line, ...)
+run_ok_v (int line, const char *dir, va_list ap)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autofree char *err = NULL;
   char *out = NULL;
   const char *arg;
-  va_list ap;
   int status;
 
   g_ptr_array_add (argv, cli);
   g_ptr_array_add (argv, (gpointer) "--vault");
-  g_ptr_array_add (argv, vault);
-  va_start (ap, line);
+  g_ptr_array_add (argv, (gpointer) dir);
   while ((arg = va_arg (ap, const char *)) != NULL)
     g_ptr_array_add (argv, (gpointer) arg);
-  va_end (ap);
   g_ptr_array_add (argv, NULL);
   status = jc_test_spawn ((const char * const *) argv->pdata, env, &out, &err);
   ck_assert_msg (status == 0, "line %d: exit %d: %s", line, status, err);
+  return out;
+}
+
+static char *
+run_ok (int line, ...)
+{
+  va_list ap;
+  char *out;
+
+  va_start (ap, line);
+  out = run_ok_v (line, vault, ap);
+  va_end (ap);
+  return out;
+}
+
+/* The same on another device's vault @dir. */
+#define RUN_OK_IN(dir, ...) run_ok_in (__LINE__, dir, __VA_ARGS__, NULL)
+
+static char *
+run_ok_in (int line, const char *dir, ...)
+{
+  va_list ap;
+  char *out;
+
+  va_start (ap, dir);
+  out = run_ok_v (line, dir, ap);
+  va_end (ap);
   return out;
 }
 
@@ -388,6 +415,95 @@ START_TEST (test_errors)
 }
 END_TEST
 
+/* Way 2 between two vaults: the inspector's finding PNG answered by the
+ * institution's `ack make`, recorded by `finding ack-scan`; the final code
+ * carries the institution's key and signature. */
+START_TEST (test_institution_ack)
+{
+  g_autofree char *id = prepare ();
+  g_autofree char *inst = g_build_filename (workdir, "institution", NULL);
+  g_autofree char *fpng = g_build_filename (workdir, "finding.png", NULL);
+  g_autofree char *apng = g_build_filename (workdir, "ack.png", NULL);
+  g_autofree char *final_png = g_build_filename (workdir, "final.png", NULL);
+  g_autofree char *script = g_build_filename (JC_SOURCE_DIR, "tests", "verify_jc1.py", NULL);
+  g_autofree char *f1 = NULL, *f2 = NULL, *made = NULL, *scanned = NULL, *verified = NULL, *show = NULL;
+  g_autofree char *dispute = NULL, *ack_text = NULL, *pyout = NULL, *pyerr = NULL, *out = NULL, *err = NULL;
+
+  f1 = id_of (RUN_OK ("finding", "seal", id, "--items", "p21.1.1"));
+  f2 = id_of (RUN_OK ("finding", "seal", id, "--items", "p21.1.2"));
+  g_free (RUN_OK ("finding", "qr", f1, "--png", fpng));
+
+  /* The institution's device, its own vault and key. */
+  g_free (RUN_OK_IN (inst, "vault", "init", "--inspector", "王秀英"));
+  made = RUN_OK_IN (inst, "ack", "make", "--finding-png", fpng, "--confirm", "--name", "王秀英", "--title", "店长",
+                    "--png", apng);
+  ck_assert_msg (strstr (made, "P-0042") != NULL, "%s", made);
+  ck_assert_msg (strstr (made, "1234.56") != NULL, "%s", made);
+  ck_assert_msg (strstr (made, "p21.1.1 ") != NULL, "%s", made);
+
+  /* The institution's device keeps its copy in its signed log. */
+  {
+    g_autofree char *log = RUN_OK_IN (inst, "log", "show");
+
+    ck_assert_msg (strstr (log, "finding.acknowledge") != NULL, "%s", log);
+  }
+  /* `verify` reads an acknowledgment too. */
+  g_free (verified);
+  verified = RUN_OK ("verify", "--png", apng);
+  ck_assert_msg (strstr (verified, "VALID: an acknowledgment") != NULL && strstr (verified, "店长") != NULL,
+                 "%s", verified);
+  g_clear_pointer (&verified, g_free);
+
+  /* Wrong prefix: the finding's own code is not an acknowledgment. */
+  ck_assert_int_eq (run (&out, &err, "finding", "ack-scan", f1, "--png", fpng, NULL), 1);
+  ck_assert_msg (strstr (err, "JCA1:") != NULL, "%s", err);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  /* An answer to f1 is not one to f2. */
+  ck_assert_int_eq (run (&out, &err, "finding", "ack-scan", f2, "--png", apng, NULL), 1);
+  ck_assert_msg (strstr (err, "answers finding") != NULL, "%s", err);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  scanned = RUN_OK ("finding", "ack-scan", f1, "--png", apng);
+  ck_assert_msg (strstr (scanned, "王秀英") != NULL && strstr (scanned, "Recorded") != NULL, "%s", scanned);
+  show = RUN_OK ("finding", "show", f1);
+  ck_assert_msg (strstr (show, "Institution key (countersigned)") != NULL, "%s", show);
+  ck_assert_msg (strstr (show, "店长") != NULL, "%s", show);
+  /* Once only. */
+  ck_assert_int_eq (run (&out, &err, "finding", "ack-scan", f1, "--png", apng, NULL), 1);
+  ck_assert_msg (strstr (err, "already") != NULL, "%s", err);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_free (RUN_OK ("finding", "qr", f1, "--png", final_png));
+  verified = RUN_OK ("verify", "--png", final_png);
+  ck_assert_msg (strstr (verified, "signed with the institution’s key") != NULL, "%s", verified);
+  {
+    const char *argv[] = { "/usr/bin/python3", script, "--png", final_png, NULL };
+
+    ck_assert_msg (jc_test_spawn (argv, NULL, &pyout, &pyerr) == 0, "verify_jc1.py: %s", pyerr);
+  }
+  ck_assert_msg (strstr (pyout, "\"institution_signature_verified\": true") != NULL, "%s", pyout);
+
+  /* A dispute, as text both ways; and its usage errors. */
+  g_free (RUN_OK ("finding", "qr", f2, "--png", fpng));
+  ck_assert_int_eq (run_in (inst, &out, &err, "ack", "make", "--finding-png", fpng, "--dispute", "--name", "王秀英",
+                            "--text", NULL), 2);
+  ck_assert_msg (strstr (err, "--reason") != NULL, "%s", err);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  dispute = RUN_OK_IN (inst, "ack", "make", "--finding-png", fpng, "--dispute", "--reason", "处方齐全",
+                       "--name", "王秀英", "--text");
+  ack_text = last_line (dispute);
+  ck_assert_msg (g_str_has_prefix (ack_text, "JCA1:"), "%s", ack_text);
+  g_free (RUN_OK ("finding", "ack-scan", f2, "--text", ack_text));
+  g_free (show);
+  show = RUN_OK ("finding", "show", f2);
+  ck_assert_msg (strstr (show, "处方齐全") != NULL && strstr (show, "disputed") != NULL, "%s", show);
+}
+END_TEST
+
 static Suite *
 cli_finding_suite (void)
 {
@@ -398,6 +514,7 @@ cli_finding_suite (void)
   tcase_add_test (tc, test_seal_three_answers);
   tcase_add_test (tc, test_seal_later_confirm_amend);
   tcase_add_test (tc, test_errors);
+  tcase_add_test (tc, test_institution_ack);
   suite_add_tcase (s, tc);
   return s;
 }

@@ -13,11 +13,6 @@
 
 #define PIN "583921"
 
-#define ck_assert_error(err, domain, ecode) G_STMT_START { \
-    ck_assert_msg ((err) != NULL, "no error"); \
-    ck_assert_msg (g_error_matches ((err), (domain), (ecode)), "wrong error: %s (%d)", (err)->message, (err)->code); \
-  } G_STMT_END
-
 static char *workdir;
 static char *vault_dir;
 

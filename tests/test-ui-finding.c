@@ -24,42 +24,13 @@
 #include "jc-ui-test.h"
 #include "jc-window.h"
 
-static void
-shot (GtkWindow *window, const char *name)
-{
-  jc_ui_wait_drawn (window);
-  if (g_str_has_suffix (name, "-360"))
-    ck_assert_msg (gtk_widget_get_width (GTK_WIDGET (window)) <= 360 + 16,
-                   "%s: the window grew to %d px", name, gtk_widget_get_width (GTK_WIDGET (window)));
-  g_free (jc_ui_screenshot (window, name));
-}
-
-static JcVault *
-app_vault (GtkWindow *window)
-{
-  return jc_application_get_vault (JC_APPLICATION (gtk_window_get_application (window)));
-}
-
-static void
-click (gpointer button)
-{
-  ck_assert (gtk_widget_get_sensitive (GTK_WIDGET (button)));
-  g_signal_emit_by_name (button, "clicked");
-}
-
-static void
-set_text (gpointer editable, const char *text)
-{
-  gtk_editable_set_text (GTK_EDITABLE (editable), text);
-}
-
 /* A pharmacy inspection with violations at items 0 and 4, opened. */
 static JcInspectionView *
 open_inspection (GtkWindow *window, char **out_id, char *codes[2])
 {
   GtkStack *stack = jc_ui_child (window, JC_TYPE_WINDOW, "stack");
   JcInspectionsPage *page = JC_INSPECTIONS_PAGE (gtk_stack_get_child_by_name (stack, "inspections"));
-  JcVault *vault = app_vault (window);
+  JcVault *vault = jc_ui_app_vault (window);
   g_autoptr(GError) error = NULL;
   static const char * const notes[] = { "医保卡由店员代刷，药品与结算清单不符", "串换药品：保健品按药品结算" };
   static const guint64 fen[] = { 123456, 86000 };
@@ -118,7 +89,7 @@ draw_signature (JcSignaturePad *pad)
 START_TEST (test_confirm_walk)
 {
   GtkWindow *window = jc_ui_start_unlocked (360, 720);
-  JcVault *vault = app_vault (window);
+  JcVault *vault = jc_ui_app_vault (window);
   g_autofree char *id = NULL;
   g_autofree char *code0 = NULL, *code1 = NULL;
   char *codes[2];
@@ -143,16 +114,16 @@ START_TEST (test_confirm_walk)
 
   code0 = codes[0];
   code1 = codes[1];
-  shot (window, "finding-01-inspection-360");
+  jc_ui_shot (window, "finding-01-inspection-360");
 
   /* Seal Finding…: both violations listed and checked, the sum shown. */
-  click (jc_ui_child (view, JC_TYPE_INSPECTION_VIEW, "seal_finding_button"));
+  jc_ui_click (jc_ui_child (view, JC_TYPE_INSPECTION_VIEW, "seal_finding_button"));
   ck_assert_str_eq (jc_finding_view_get_shown (fv), "seal");
   ck_assert_ptr_nonnull (gtk_list_box_get_row_at_index (items_list, 1));
   ck_assert_ptr_null (gtk_list_box_get_row_at_index (items_list, 2));
   ck_assert_ptr_nonnull (strstr (gtk_label_get_label (jc_ui_child (fv, JC_TYPE_FINDING_VIEW, "amount_label")), "2094.56"));
-  shot (window, "finding-02-seal-360");
-  click (jc_ui_child (fv, JC_TYPE_FINDING_VIEW, "seal_button"));
+  jc_ui_shot (window, "finding-02-seal-360");
+  jc_ui_click (jc_ui_child (fv, JC_TYPE_FINDING_VIEW, "seal_button"));
 
   /* Sealed, not yet answered: the confirmation page, the button off. */
   ck_assert_str_eq (jc_finding_view_get_shown (fv), "confirm");
@@ -161,20 +132,20 @@ START_TEST (test_confirm_walk)
   ck_assert (!gtk_widget_get_sensitive (jc_ui_child (view, JC_TYPE_INSPECTION_VIEW, "seal_finding_button")));
   ck_assert_ptr_nonnull (strstr (gtk_label_get_label (jc_ui_child (fv, JC_TYPE_FINDING_VIEW, "finding_label")), code1));
   ck_assert (!gtk_widget_get_sensitive (submit));
-  shot (window, "finding-03-confirm-360");
+  jc_ui_shot (window, "finding-03-confirm-360");
 
-  set_text (jc_ui_child (fv, JC_TYPE_FINDING_VIEW, "name_row"), "王海");
-  set_text (jc_ui_child (fv, JC_TYPE_FINDING_VIEW, "title_row"), "店长");
+  jc_ui_set_text (jc_ui_child (fv, JC_TYPE_FINDING_VIEW, "name_row"), "王海");
+  jc_ui_set_text (jc_ui_child (fv, JC_TYPE_FINDING_VIEW, "title_row"), "店长");
   /* A name but no signature yet. */
   ck_assert (!gtk_widget_get_sensitive (submit));
   draw_signature (pad);
   ck_assert_uint_eq (jc_signature_pad_get_n_strokes (pad), 2);
   ck_assert (gtk_widget_get_sensitive (submit));
   gtk_widget_grab_focus (submit);
-  shot (window, "finding-04-signed-360");
+  jc_ui_shot (window, "finding-04-signed-360");
   expected = jc_signature_pad_serialize (pad);
   ck_assert (g_str_has_prefix (expected, "JCS1\nsize "));
-  click (submit);
+  jc_ui_click (submit);
 
   /* The QR page, and the confirmation in the vault. */
   ck_assert_str_eq (jc_finding_view_get_shown (fv), "qr");
@@ -215,7 +186,7 @@ START_TEST (test_confirm_walk)
   ck_assert_uint_eq (claims->amount_fen, 123456 + 86000);
 
   /* Done: back to the items. */
-  click (jc_ui_child (fv, JC_TYPE_FINDING_VIEW, "done_button"));
+  jc_ui_click (jc_ui_child (fv, JC_TYPE_FINDING_VIEW, "done_button"));
   jc_ui_wait_drawn (window);
 
   /* The Findings place lists it; activating the row shows its QR, with
@@ -235,13 +206,13 @@ START_TEST (test_confirm_walk)
     ck_assert_str_eq (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), "康民大药房（中山路店）");
     ck_assert_ptr_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "已确认"));
     ck_assert_ptr_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "2094.56"));
-    shot (window, "finding-06-findings-place-360");
+    jc_ui_shot (window, "finding-06-findings-place-360");
     g_signal_emit_by_name (list, "row-activated", row);
     ck_assert_str_eq (jc_findings_page_get_shown (fp), "finding");
     ck_assert_str_eq (jc_finding_view_get_qr_text (jc_findings_page_get_view (fp)), qr);
     ck_assert (!gtk_widget_get_visible (jc_ui_child (window, JC_TYPE_WINDOW, "back_button")));
-    shot (window, "finding-07-findings-qr-360");
-    click (jc_ui_child (jc_findings_page_get_view (fp), JC_TYPE_FINDING_VIEW, "done_button"));
+    jc_ui_shot (window, "finding-07-findings-qr-360");
+    jc_ui_click (jc_ui_child (jc_findings_page_get_view (fp), JC_TYPE_FINDING_VIEW, "done_button"));
     ck_assert_str_eq (jc_findings_page_get_shown (fp), "list");
   }
   g_unlink (out);
@@ -263,9 +234,9 @@ START_TEST (test_dispute_needs_reason)
 
   g_free (codes[0]);
   g_free (codes[1]);
-  click (jc_ui_child (view, JC_TYPE_INSPECTION_VIEW, "seal_finding_button"));
-  click (jc_ui_child (fv, JC_TYPE_FINDING_VIEW, "seal_button"));
-  set_text (jc_ui_child (fv, JC_TYPE_FINDING_VIEW, "name_row"), "王海");
+  jc_ui_click (jc_ui_child (view, JC_TYPE_INSPECTION_VIEW, "seal_finding_button"));
+  jc_ui_click (jc_ui_child (fv, JC_TYPE_FINDING_VIEW, "seal_button"));
+  jc_ui_set_text (jc_ui_child (fv, JC_TYPE_FINDING_VIEW, "name_row"), "王海");
   gtk_check_button_set_active (jc_ui_child (fv, JC_TYPE_FINDING_VIEW, "dispute_toggle"), TRUE);
   ck_assert (gtk_widget_get_visible (jc_ui_child (fv, JC_TYPE_FINDING_VIEW, "reason_row")));
   ck_assert (!gtk_widget_get_visible (jc_ui_child (fv, JC_TYPE_FINDING_VIEW, "witness_row")));
@@ -273,8 +244,8 @@ START_TEST (test_dispute_needs_reason)
   /* Name and signature, but no reason: not yet. */
   ck_assert (!gtk_widget_get_sensitive (submit));
   scroll_to_end (window, fv);
-  shot (window, "finding-08-dispute-no-reason-360");
-  set_text (jc_ui_child (fv, JC_TYPE_FINDING_VIEW, "reason_row"), "代刷为顾客本人授权");
+  jc_ui_shot (window, "finding-08-dispute-no-reason-360");
+  jc_ui_set_text (jc_ui_child (fv, JC_TYPE_FINDING_VIEW, "reason_row"), "代刷为顾客本人授权");
   ck_assert (gtk_widget_get_sensitive (submit));
 
   /* Refusal: the pad starts over for the witness, who must be named. */
@@ -282,17 +253,17 @@ START_TEST (test_dispute_needs_reason)
   ck_assert (jc_signature_pad_is_empty (pad));
   draw_signature (pad);
   ck_assert (!gtk_widget_get_sensitive (submit));
-  set_text (jc_ui_child (fv, JC_TYPE_FINDING_VIEW, "witness_row"), "李娜");
+  jc_ui_set_text (jc_ui_child (fv, JC_TYPE_FINDING_VIEW, "witness_row"), "李娜");
   ck_assert (gtk_widget_get_sensitive (submit));
   scroll_to_end (window, fv);
-  shot (window, "finding-09-refuse-360");
-  click (submit);
+  jc_ui_shot (window, "finding-09-refuse-360");
+  jc_ui_click (submit);
   ck_assert_str_eq (jc_finding_view_get_shown (fv), "qr");
-  f = jc_finding_get (app_vault (window), jc_finding_view_get_finding_id (fv), &error);
+  f = jc_finding_get (jc_ui_app_vault (window), jc_finding_view_get_finding_id (fv), &error);
   ck_assert_msg (f != NULL, "%s", error ? error->message : "");
   ck_assert_int_eq (f->confirm_status, JC_JC1_STATUS_REFUSED);
   ck_assert_str_eq (f->confirm_witness, "李娜");
-  shot (window, "finding-10-refused-qr-360");
+  jc_ui_shot (window, "finding-10-refused-qr-360");
   jc_ui_stop (window);
 }
 END_TEST
@@ -307,12 +278,12 @@ START_TEST (test_desktop)
 
   g_free (codes[0]);
   g_free (codes[1]);
-  click (jc_ui_child (view, JC_TYPE_INSPECTION_VIEW, "seal_finding_button"));
-  shot (window, "finding-11-seal-1280");
-  click (jc_ui_child (fv, JC_TYPE_FINDING_VIEW, "seal_button"));
+  jc_ui_click (jc_ui_child (view, JC_TYPE_INSPECTION_VIEW, "seal_finding_button"));
+  jc_ui_shot (window, "finding-11-seal-1280");
+  jc_ui_click (jc_ui_child (fv, JC_TYPE_FINDING_VIEW, "seal_button"));
   /* Left unanswered: the Findings place shows its QR (for institution
    * mode to scan) and can still bring the confirmation back. */
-  click (jc_ui_child (fv, JC_TYPE_FINDING_VIEW, "back_button"));
+  jc_ui_click (jc_ui_child (fv, JC_TYPE_FINDING_VIEW, "back_button"));
   {
     GtkStack *stack = jc_ui_child (window, JC_TYPE_WINDOW, "stack");
     JcFindingsPage *fp = JC_FINDINGS_PAGE (gtk_stack_get_child_by_name (stack, "findings"));
@@ -324,20 +295,20 @@ START_TEST (test_desktop)
     g_signal_emit_by_name (list, "row-activated", gtk_list_box_get_row_at_index (list, 0));
     ck_assert_str_eq (jc_finding_view_get_shown (pv), "qr");
     ck_assert (gtk_widget_get_visible (jc_ui_child (pv, JC_TYPE_FINDING_VIEW, "confirm_here_button")));
-    shot (window, "finding-11b-unanswered-qr-1280");
-    click (jc_ui_child (pv, JC_TYPE_FINDING_VIEW, "confirm_here_button"));
+    jc_ui_shot (window, "finding-11b-unanswered-qr-1280");
+    jc_ui_click (jc_ui_child (pv, JC_TYPE_FINDING_VIEW, "confirm_here_button"));
     ck_assert_str_eq (jc_finding_view_get_shown (pv), "confirm");
     /* The rest happens here, in the Findings place. */
     fv = pv;
   }
-  set_text (jc_ui_child (fv, JC_TYPE_FINDING_VIEW, "name_row"), "王海");
+  jc_ui_set_text (jc_ui_child (fv, JC_TYPE_FINDING_VIEW, "name_row"), "王海");
   draw_signature (jc_ui_child (fv, JC_TYPE_FINDING_VIEW, "pad"));
-  shot (window, "finding-12-confirm-1280");
-  click (jc_ui_child (fv, JC_TYPE_FINDING_VIEW, "submit_button"));
+  jc_ui_shot (window, "finding-12-confirm-1280");
+  jc_ui_click (jc_ui_child (fv, JC_TYPE_FINDING_VIEW, "submit_button"));
   ck_assert_str_eq (jc_finding_view_get_shown (fv), "qr");
-  shot (window, "finding-13-qr-1280");
-  click (jc_ui_child (fv, JC_TYPE_FINDING_VIEW, "done_button"));
-  shot (window, "finding-14-findings-place-1280");
+  jc_ui_shot (window, "finding-13-qr-1280");
+  jc_ui_click (jc_ui_child (fv, JC_TYPE_FINDING_VIEW, "done_button"));
+  jc_ui_shot (window, "finding-14-findings-place-1280");
   jc_ui_stop (window);
 }
 END_TEST

@@ -21,29 +21,12 @@
 #include "jc-ui-test.h"
 #include "jc-window.h"
 
-static void
-shot (GtkWindow *window, const char *name)
-{
-  jc_ui_wait_drawn (window);
-  /* Nothing may push a handheld's window wider than its screen. */
-  if (g_str_has_suffix (name, "-360"))
-    ck_assert_msg (gtk_widget_get_width (GTK_WIDGET (window)) <= 360 + 16,
-                   "%s: the window grew to %d px", name, gtk_widget_get_width (GTK_WIDGET (window)));
-  g_free (jc_ui_screenshot (window, name));
-}
-
 static JcInspectionsPage *
 get_page (GtkWindow *window)
 {
   GtkStack *stack = jc_ui_child (window, JC_TYPE_WINDOW, "stack");
 
   return JC_INSPECTIONS_PAGE (gtk_stack_get_child_by_name (stack, "inspections"));
-}
-
-static JcVault *
-app_vault (GtkWindow *window)
-{
-  return jc_application_get_vault (JC_APPLICATION (gtk_window_get_application (window)));
 }
 
 static JcNewInspectionDialog *
@@ -77,19 +60,6 @@ static gboolean
 one_item (gpointer view)
 {
   return g_list_model_get_n_items (jc_inspection_view_get_items (JC_INSPECTION_VIEW (view))) == 1;
-}
-
-static void
-set_text (gpointer editable, const char *text)
-{
-  gtk_editable_set_text (GTK_EDITABLE (editable), text);
-}
-
-static void
-click (gpointer button)
-{
-  ck_assert (gtk_widget_get_sensitive (GTK_WIDGET (button)));
-  g_signal_emit_by_name (button, "clicked");
 }
 
 static JcItemObject *
@@ -144,10 +114,10 @@ mark_violation (GtkWindow *window, JcInspectionView *view, JcItemObject *obj,
   ck_assert_int_eq (jc_item_object_get_result (obj)->status, JC_ITEM_STATUS_VIOLATION);
 
   /* A third decimal is refused inline and not saved. */
-  set_text (jc_ui_child (editor, JC_TYPE_ITEM_EDITOR, "amount_row"), "12.345");
+  jc_ui_set_text (jc_ui_child (editor, JC_TYPE_ITEM_EDITOR, "amount_row"), "12.345");
   ck_assert (gtk_widget_get_visible (GTK_WIDGET (amount_error)));
   ck_assert_ptr_nonnull (strstr (gtk_label_get_label (amount_error), "12.345"));
-  set_text (jc_ui_child (editor, JC_TYPE_ITEM_EDITOR, "amount_row"), v->amount);
+  jc_ui_set_text (jc_ui_child (editor, JC_TYPE_ITEM_EDITOR, "amount_row"), v->amount);
   ck_assert (!gtk_widget_get_visible (GTK_WIDGET (amount_error)));
 
   /* What the file chooser's response does with the file picked. */
@@ -219,18 +189,18 @@ START_TEST (test_pharmacy_walk)
 
   jc_window_show_place (JC_WINDOW (window), "inspections");
   ck_assert_str_eq (jc_inspections_page_get_shown (page), "empty");
-  shot (window, "inspection-01-empty-360");
+  jc_ui_shot (window, "inspection-01-empty-360");
 
   /* The empty state's button opens the dialog. */
-  click (jc_ui_child (page, JC_TYPE_INSPECTIONS_PAGE, "empty_new_button"));
+  jc_ui_click (jc_ui_child (page, JC_TYPE_INSPECTIONS_PAGE, "empty_new_button"));
   dialog = find_dialog ();
   ck_assert_ptr_nonnull (dialog);
   ck_assert (!gtk_widget_get_sensitive (jc_ui_child (dialog, JC_TYPE_NEW_INSPECTION_DIALOG, "create_button")));
-  set_text (jc_ui_child (dialog, JC_TYPE_NEW_INSPECTION_DIALOG, "code_row"), "P3201 0042");
-  set_text (jc_ui_child (dialog, JC_TYPE_NEW_INSPECTION_DIALOG, "name_row"), "康民大药房（中山路店）");
+  jc_ui_set_text (jc_ui_child (dialog, JC_TYPE_NEW_INSPECTION_DIALOG, "code_row"), "P3201 0042");
+  jc_ui_set_text (jc_ui_child (dialog, JC_TYPE_NEW_INSPECTION_DIALOG, "name_row"), "康民大药房（中山路店）");
   adw_combo_row_set_selected (jc_ui_child (dialog, JC_TYPE_NEW_INSPECTION_DIALOG, "type_row"), 1);
   adw_combo_row_set_selected (jc_ui_child (dialog, JC_TYPE_NEW_INSPECTION_DIALOG, "form_row"), 2);
-  set_text (jc_ui_child (dialog, JC_TYPE_NEW_INSPECTION_DIALOG, "team_row"), "张伟、李娜, 王强");
+  jc_ui_set_text (jc_ui_child (dialog, JC_TYPE_NEW_INSPECTION_DIALOG, "team_row"), "张伟、李娜, 王强");
   /* A pharmacy has no level, and the pharmacy list is the one chosen. */
   ck_assert (!gtk_widget_get_visible (jc_ui_child (dialog, JC_TYPE_NEW_INSPECTION_DIALOG, "level_row")));
   pharmacy = jc_checklist_registry_lookup (jc_inspection_get_default_registry (NULL), "pharmacy-2021", &error);
@@ -239,16 +209,16 @@ START_TEST (test_pharmacy_walk)
                     jc_checklist_get_title (pharmacy));
 
   /* A space in the code: refused in plain words, the dialog stays. */
-  click (jc_ui_child (dialog, JC_TYPE_NEW_INSPECTION_DIALOG, "create_button"));
+  jc_ui_click (jc_ui_child (dialog, JC_TYPE_NEW_INSPECTION_DIALOG, "create_button"));
   error_label = jc_ui_child (dialog, JC_TYPE_NEW_INSPECTION_DIALOG, "error_label");
   ck_assert (gtk_widget_get_visible (GTK_WIDGET (error_label)));
   ck_assert_ptr_nonnull (strstr (gtk_label_get_label (error_label), "P3201 0042"));
   ck_assert_ptr_eq (find_dialog (), dialog);
-  shot (GTK_WINDOW (dialog), "inspection-02-new-error-360");
+  jc_ui_shot (GTK_WINDOW (dialog), "inspection-02-new-error-360");
 
-  set_text (jc_ui_child (dialog, JC_TYPE_NEW_INSPECTION_DIALOG, "code_row"), "P3201-0042");
-  shot (GTK_WINDOW (dialog), "inspection-03-new-360");
-  click (jc_ui_child (dialog, JC_TYPE_NEW_INSPECTION_DIALOG, "create_button"));
+  jc_ui_set_text (jc_ui_child (dialog, JC_TYPE_NEW_INSPECTION_DIALOG, "code_row"), "P3201-0042");
+  jc_ui_shot (GTK_WINDOW (dialog), "inspection-03-new-360");
+  jc_ui_click (jc_ui_child (dialog, JC_TYPE_NEW_INSPECTION_DIALOG, "create_button"));
   jc_ui_wait_until (no_dialog, NULL, "the dialog to close");
 
   /* It opens on the new inspection's checklist. */
@@ -259,12 +229,12 @@ START_TEST (test_pharmacy_walk)
   ck_assert_int_eq (g_list_model_get_n_items (jc_inspection_view_get_items (view)),
                     jc_checklist_get_n_items (pharmacy));
   ck_assert_str_eq (gtk_label_get_label (jc_ui_child (view, JC_TYPE_INSPECTION_VIEW, "progress_label")), "0/19");
-  shot (window, "inspection-04-checklist-360");
+  jc_ui_shot (window, "inspection-04-checklist-360");
   /* One Back only: the inspection's own, not also the window's. */
   ck_assert (!gtk_widget_get_visible (jc_ui_child (window, JC_TYPE_WINDOW, "back_button")));
 
   /* Jump to the next unchecked item: the first. */
-  click (jc_ui_child (view, JC_TYPE_INSPECTION_VIEW, "next_button"));
+  jc_ui_click (jc_ui_child (view, JC_TYPE_INSPECTION_VIEW, "next_button"));
   ck_assert_ptr_eq (jc_item_editor_get_item (editor), item_at (view, 0));
 
   objs[0] = item_at (view, 0);
@@ -274,12 +244,12 @@ START_TEST (test_pharmacy_walk)
     codes[i] = jc_item_object_get_code (objs[i]);
 
   mark_violation (window, view, objs[0], &violations[0], dir, TRUE);
-  shot (window, "inspection-05-item-360");
+  jc_ui_shot (window, "inspection-05-item-360");
   /* Back, through the editor's own button. */
-  click (jc_ui_child (editor, JC_TYPE_ITEM_EDITOR, "back_button"));
+  jc_ui_click (jc_ui_child (editor, JC_TYPE_ITEM_EDITOR, "back_button"));
   mark_violation (window, view, objs[1], &violations[1], dir, TRUE);
   jc_inspection_view_show_items (view);
-  shot (window, "inspection-06-checklist-two-360");
+  jc_ui_shot (window, "inspection-06-checklist-two-360");
 
   /* The rows follow their objects; the progress follows the vault. */
   progress = jc_format_progress (&(JcInspection) { .n_items = 19, .n_checked = 2, .n_violations = 2,
@@ -291,11 +261,11 @@ START_TEST (test_pharmacy_walk)
   /* Filter: violations only; then search a word of a note. */
   gtk_drop_down_set_selected (jc_ui_child (view, JC_TYPE_INSPECTION_VIEW, "filter_dropdown"), 2);
   ck_assert_int_eq (g_list_model_get_n_items (jc_inspection_view_get_items (view)), 2);
-  shot (window, "inspection-07-filter-360");
-  set_text (jc_ui_child (view, JC_TYPE_INSPECTION_VIEW, "search_entry"), "保健品");
+  jc_ui_shot (window, "inspection-07-filter-360");
+  jc_ui_set_text (jc_ui_child (view, JC_TYPE_INSPECTION_VIEW, "search_entry"), "保健品");
   jc_ui_wait_until (one_item, view, "the search to narrow the list");
   ck_assert_str_eq (jc_item_object_get_code (item_at (view, 0)), codes[1]);
-  set_text (jc_ui_child (view, JC_TYPE_INSPECTION_VIEW, "search_entry"), "");
+  jc_ui_set_text (jc_ui_child (view, JC_TYPE_INSPECTION_VIEW, "search_entry"), "");
   gtk_drop_down_set_selected (jc_ui_child (view, JC_TYPE_INSPECTION_VIEW, "filter_dropdown"), 0);
   ck_assert_int_eq (g_list_model_get_n_items (jc_inspection_view_get_items (view)), 19);
 
@@ -306,12 +276,12 @@ START_TEST (test_pharmacy_walk)
 
   /* Started again on the same vault. */
   window = jc_ui_start (360, 720);
-  ck_assert_msg (jc_vault_unlock (app_vault (window), JC_UI_PIN, &error), "%s", error ? error->message : "");
+  ck_assert_msg (jc_vault_unlock (jc_ui_app_vault (window), JC_UI_PIN, &error), "%s", error ? error->message : "");
   jc_window_show_place (JC_WINDOW (window), "inspections");
   page = get_page (window);
   jc_ui_wait_drawn (window);
   ck_assert_str_eq (jc_inspections_page_get_shown (page), "list");
-  shot (window, "inspection-08-list-after-restart-360");
+  jc_ui_shot (window, "inspection-08-list-after-restart-360");
   {
     GtkListBox *list = jc_ui_child (page, JC_TYPE_INSPECTIONS_PAGE, "inspections_list");
     GtkListBoxRow *row = gtk_list_box_get_row_at_index (list, 0);
@@ -334,12 +304,12 @@ START_TEST (test_pharmacy_walk)
       ck_assert_str_eq (jc_item_object_get_result (obj)->note, violations[i].note);
       ck_assert_ptr_nonnull (strstr (summary, "违规"));
     }
-  shot (window, "inspection-09-violations-after-restart-360");
+  jc_ui_shot (window, "inspection-09-violations-after-restart-360");
   ck_assert (jc_inspection_view_open_item (view, codes[2]));
-  shot (window, "inspection-10-item-after-restart-360");
+  jc_ui_shot (window, "inspection-10-item-after-restart-360");
   /* Scrolled down to the evidence. */
   gtk_widget_grab_focus (jc_ui_child (jc_inspection_view_get_editor (view), JC_TYPE_ITEM_EDITOR, "add_file_button"));
-  shot (window, "inspection-11-evidence-after-restart-360");
+  jc_ui_shot (window, "inspection-11-evidence-after-restart-360");
   {
     GtkListBox *evidence = jc_ui_child (jc_inspection_view_get_editor (view), JC_TYPE_ITEM_EDITOR, "evidence_list");
     AdwActionRow *row = ADW_ACTION_ROW (gtk_list_box_get_row_at_index (evidence, 0));
@@ -348,7 +318,7 @@ START_TEST (test_pharmacy_walk)
     ck_assert_str_eq (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), violations[2].file);
   }
 
-  check_results (app_vault (window), id, codes, dir);
+  check_results (jc_ui_app_vault (window), id, codes, dir);
   jc_ui_stop (window);
 }
 END_TEST
@@ -358,7 +328,7 @@ START_TEST (test_desktop)
 {
   GtkWindow *window = jc_ui_start_unlocked (1280, 800);
   JcInspectionsPage *page = get_page (window);
-  JcVault *vault = app_vault (window);
+  JcVault *vault = jc_ui_app_vault (window);
   JcNewInspectionDialog *dialog;
   JcInspectionView *view;
   g_autoptr(GError) error = NULL;
@@ -378,11 +348,11 @@ START_TEST (test_desktop)
   jc_inspections_page_reload (page);
   jc_window_show_place (JC_WINDOW (window), "inspections");
   ck_assert_str_eq (jc_inspections_page_get_shown (page), "list");
-  shot (window, "inspection-12-list-1280");
+  jc_ui_shot (window, "inspection-12-list-1280");
 
   dialog = jc_inspections_page_new_inspection (page);
   ck_assert (gtk_widget_get_visible (jc_ui_child (dialog, JC_TYPE_NEW_INSPECTION_DIALOG, "level_row")));
-  shot (GTK_WINDOW (dialog), "inspection-13-new-1280");
+  jc_ui_shot (GTK_WINDOW (dialog), "inspection-13-new-1280");
   gtk_window_destroy (GTK_WINDOW (dialog));
 
   ck_assert (jc_inspections_page_open_inspection (page, id));
@@ -394,9 +364,9 @@ START_TEST (test_desktop)
     }
   /* Set through the core behind the view's back: reopen to see them. */
   ck_assert (jc_inspections_page_open_inspection (page, id));
-  shot (window, "inspection-14-checklist-1280");
+  jc_ui_shot (window, "inspection-14-checklist-1280");
   ck_assert (jc_inspection_view_open_next_unchecked (view));
-  shot (window, "inspection-15-item-1280");
+  jc_ui_shot (window, "inspection-15-item-1280");
   jc_ui_stop (window);
 }
 END_TEST

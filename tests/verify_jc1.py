@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""verify_jc1.py — an independent verifier of JC1 QR codes (DESIGN.md "The QR format JC1").
+"""verify_jc1.py — an independent verifier of JC1 QR codes (DESIGN.md "The QR format JC1"),
+and of the institution's JCA1 acknowledgments (src/core/jc-ack.h) on the same envelope.
 
 Written apart from the C encoder, from the public description only, with
 standard tools: zbarimg (images), a Base45 decoder (below, RFC 9285), zlib,
@@ -97,9 +98,10 @@ def verify(text, hq_key=None):
         raise Invalid("malformed: %s: %s" % (type(e).__name__, e))
 
 
-def verify_strict(text, hq_key):
-    need(text.startswith("JC1:"), "missing JC1: prefix")
-    cose = inflate(b45decode(text[4:]))
+def open_cose(text, prefix):
+    """The envelope: prefix, Base45, zlib, COSE_Sign1; returns (kid, payload, signature, Sig_structure)."""
+    need(text.startswith(prefix), "missing %s prefix" % prefix)
+    cose = inflate(b45decode(text[len(prefix):]))
     try:
         obj = cbor2.loads(cose)
     except Exception as e:  # cbor2 raises several types
@@ -119,6 +121,52 @@ def verify_strict(text, hq_key):
     need(is_bytes(kid, 8), "kid is not 8 bytes")
     need(isinstance(payload, bytes), "payload is not a bstr")
     need(is_bytes(signature, 64), "signature is not 64 bytes")
+    return kid, payload, signature, cbor2.dumps(["Signature1", protected, b"", payload])
+
+
+def verify_ack(text):
+    """JCA1: keys 1 version, 2 finding id, 3 record SHA-256, 4 institution, 5 answer
+    (0 confirmed, 1 disputed), 6 name, 7 title?, 8 reason (when disputed), 9 answered at,
+    10 institution key (the COSE signer), 11 its signature over key 3."""
+    kid, payload, signature, sig_structure = open_cose(text, "JCA1:")
+    try:
+        ack = cbor2.loads(payload)
+    except Exception as e:
+        raise Invalid("acknowledgment is not CBOR: %s" % e)
+    need(isinstance(ack, dict), "acknowledgment is not a map")
+    need(all(isinstance(k, int) and 1 <= k <= 11 for k in ack), "unknown keys %r" % list(ack))
+    for k in (1, 2, 3, 4, 5, 6, 9, 10, 11):
+        need(k in ack, "key %d missing" % k)
+    need(ack[1] == 1, "version is not 1")
+    need(is_bytes(ack[2], 16) and is_bytes(ack[3], 32), "finding id / record hash of the wrong size")
+    need(isinstance(ack[4], str) and isinstance(ack[6], str) and ack[6], "institution / name are not text")
+    need(ack[5] in (0, 1), "answer is neither confirmed (0) nor disputed (1)")
+    need((ack[5] == 1) == (8 in ack), "a dispute has a reason, and only a dispute")
+    need(is_uint(ack[9]) and is_bytes(ack[10], 32) and is_bytes(ack[11], 64), "keys 9/10/11 have wrong types")
+    need(kid == kid_of(ack[10]), "kid does not match the institution key")
+    try:
+        VerifyKey(ack[10]).verify(sig_structure, signature)
+    except BadSignatureError:
+        raise Invalid("bad signature")
+    try:
+        VerifyKey(ack[10]).verify(ack[3], ack[11])
+    except BadSignatureError:
+        raise Invalid("bad institution signature over the record hash")
+    out = {"kind": "acknowledgment", "finding_id": ack[2].hex(), "record_sha256": ack[3].hex(),
+           "institution": ack[4], "status": ["confirmed", "disputed"][ack[5]], "name": ack[6],
+           "answered_at": ack[9], "institution_key": ack[10].hex(),
+           "institution_signature": ack[11].hex()}
+    if 7 in ack:
+        out["title"] = ack[7]
+    if 8 in ack:
+        out["reason"] = ack[8]
+    return out
+
+
+def verify_strict(text, hq_key):
+    if text.startswith("JCA1:"):
+        return verify_ack(text)
+    kid, payload, signature, sig_structure = open_cose(text, "JC1:")
     try:
         claims = cbor2.loads(payload)
     except Exception as e:
@@ -136,7 +184,6 @@ def verify_strict(text, hq_key):
     pk = claims[10]
     need(kid == kid_of(pk), "kid does not match the signer key")
 
-    sig_structure = cbor2.dumps(["Signature1", protected, b"", payload])
     try:
         VerifyKey(pk).verify(sig_structure, signature)
     except BadSignatureError:

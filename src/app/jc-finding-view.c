@@ -5,7 +5,7 @@
  * representative, who reads the finding, signs on the pad and confirms,
  * disputes or refuses (then a witness signs); the signed JC1 code is shown
  * large for the other side to scan. The signature's strokes are stored as
- * vault evidence (the JCS1 text of jc-signature-pad.h) and the confirmation
+ * vault evidence (the JCS1 text of jc-strokes.h) and the confirmation
  * names its hash.
  */
 #define G_LOG_DOMAIN "jiancha-finding-view"
@@ -54,11 +54,12 @@ struct _JcFindingView
   JcSignaturePad *pad;
   GtkLabel       *confirm_error_label;
   GtkButton      *submit_button;
-  GtkDrawingArea *qr_area;
+  JcQrView       *qr_view;
   GtkLabel       *qr_status_label;
   GtkLabel       *qr_summary_label;
   GtkButton      *done_button;
   GtkButton      *confirm_here_button;
+  GtkButton      *scan_ack_button;
 };
 
 G_DEFINE_FINAL_TYPE (JcFindingView, jc_finding_view, ADW_TYPE_BIN)
@@ -254,6 +255,7 @@ show_qr (JcFindingView *self, const JcFinding *f, GError **error)
   g_autoptr(GDateTime) sealed = g_date_time_new_from_unix_local (f->sealed_at);
   g_autofree char *when = g_date_time_format (sealed, "%Y-%m-%d %H:%M");
   g_autofree char *summary = NULL;
+  g_autofree char *file_name = NULL;
   guint n = g_strv_length (f->items);
 
   if (!jc_finding_to_jc1 (self->vault, f->id, &text, error))
@@ -272,11 +274,20 @@ show_qr (JcFindingView *self, const JcFinding *f, GError **error)
       g_free (summary);
       summary = with;
     }
+  if (f->confirm_countersigned)
+    {
+      char *with = g_strdup_printf ("%s\n%s", summary, _("Countersigned with the institution’s key"));
+
+      g_free (summary);
+      summary = with;
+    }
   gtk_label_set_label (self->qr_summary_label, summary);
   /* Not answered yet: the representative may still answer on this device. */
   gtk_widget_set_visible (GTK_WIDGET (self->confirm_here_button), !f->confirmed && f->superseded_by == NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->scan_ack_button), !f->confirmed && f->superseded_by == NULL);
   gtk_label_set_label (self->heading_label, _("Finding QR Code"));
-  gtk_widget_queue_draw (GTK_WIDGET (self->qr_area));
+  file_name = g_strdup_printf ("finding-%.8s.png", f->id);
+  jc_qr_view_set_code (self->qr_view, self->qr_text, file_name);
   gtk_stack_set_visible_child_name (self->stack, "qr");
   return TRUE;
 }
@@ -339,6 +350,14 @@ jc_finding_view_get_shown (JcFindingView *self)
   g_return_val_if_fail (JC_IS_FINDING_VIEW (self), NULL);
 
   return gtk_stack_get_visible_child_name (self->stack);
+}
+
+JcQrView *
+jc_finding_view_get_qr_view (JcFindingView *self)
+{
+  g_return_val_if_fail (JC_IS_FINDING_VIEW (self), NULL);
+
+  return self->qr_view;
 }
 
 const char *
@@ -524,23 +543,6 @@ on_back_clicked (JcFindingView *self)
 }
 
 static void
-draw_qr (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer data)
-{
-  JcFindingView *self = data;
-  double size = MIN (width, height);
-  double x = floor ((width - size) / 2);
-  double y = floor ((height - size) / 2);
-
-  if (self->qr_text == NULL || size < 1)
-    return;
-  /* White under the code and its quiet zone, whatever the theme. */
-  cairo_set_source_rgb (cr, 1, 1, 1);
-  cairo_rectangle (cr, x, y, size, size);
-  cairo_fill (cr);
-  jc_qr_draw (cr, self->qr_text, x, y, size, NULL);
-}
-
-static void
 jc_finding_view_dispose (GObject *object)
 {
   JcFindingView *self = JC_FINDING_VIEW (object);
@@ -572,6 +574,7 @@ jc_finding_view_class_init (JcFindingViewClass *klass)
                                           0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   g_type_ensure (JC_TYPE_SIGNATURE_PAD);
+  g_type_ensure (JC_TYPE_QR_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class, "/cn/jiancha/Jiancha/ui/jc-finding-view.ui");
   gtk_widget_class_bind_template_child (widget_class, JcFindingView, back_button);
   gtk_widget_class_bind_template_child (widget_class, JcFindingView, heading_label);
@@ -596,11 +599,12 @@ jc_finding_view_class_init (JcFindingViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, JcFindingView, pad);
   gtk_widget_class_bind_template_child (widget_class, JcFindingView, confirm_error_label);
   gtk_widget_class_bind_template_child (widget_class, JcFindingView, submit_button);
-  gtk_widget_class_bind_template_child (widget_class, JcFindingView, qr_area);
+  gtk_widget_class_bind_template_child (widget_class, JcFindingView, qr_view);
   gtk_widget_class_bind_template_child (widget_class, JcFindingView, qr_status_label);
   gtk_widget_class_bind_template_child (widget_class, JcFindingView, qr_summary_label);
   gtk_widget_class_bind_template_child (widget_class, JcFindingView, done_button);
   gtk_widget_class_bind_template_child (widget_class, JcFindingView, confirm_here_button);
+  gtk_widget_class_bind_template_child (widget_class, JcFindingView, scan_ack_button);
   gtk_widget_class_bind_template_callback (widget_class, on_seal_clicked);
   gtk_widget_class_bind_template_callback (widget_class, update_submit);
   gtk_widget_class_bind_template_callback (widget_class, on_choice_toggled);
@@ -616,7 +620,6 @@ jc_finding_view_init (JcFindingView *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->checks = g_ptr_array_new ();
-  gtk_drawing_area_set_draw_func (self->qr_area, draw_qr, self, NULL);
   gtk_label_set_label (self->pad_label, _("Representative's Signature"));
   update_submit (self);
 }

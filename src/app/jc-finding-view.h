@@ -4,6 +4,7 @@
 #include <adwaita.h>
 
 #include "jc-core.h"
+#include "jc-qr-view.h"
 #include "jc-signature-pad.h"
 
 G_BEGIN_DECLS
@@ -36,5 +37,7 @@ const char *jc_finding_view_get_finding_id (JcFindingView *self);
 const char *jc_finding_view_get_shown      (JcFindingView *self);
 /* The JC1 text the QR page draws; NULL elsewhere. */
 const char *jc_finding_view_get_qr_text    (JcFindingView *self);
+/* The QR page's code and its "Save QR Image…". */
+JcQrView   *jc_finding_view_get_qr_view    (JcFindingView *self);
 
 G_END_DECLS

@@ -10,16 +10,13 @@
 #include "config.h"
 
 #include "jc-signature-pad.h"
-
-typedef struct {
-  double x, y, pressure;
-} JcPadPoint;
+#include "jc-strokes.h"
 
 struct _JcSignaturePad
 {
   GtkDrawingArea  parent_instance;
 
-  GPtrArray      *strokes;   /* of GArray of JcPadPoint */
+  JcStrokes      *strokes;
   double          start_x;
   double          start_y;
 };
@@ -44,23 +41,7 @@ draw (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer data)
   cairo_stroke (cr);
 
   cairo_set_source_rgb (cr, 0.05, 0.05, 0.2);
-  cairo_set_line_cap (cr, CAIRO_LINE_CAP_ROUND);
-  cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
-  for (guint i = 0; i < self->strokes->len; i++)
-    {
-      GArray *points = self->strokes->pdata[i];
-
-      for (guint j = 0; j < points->len; j++)
-        {
-          JcPadPoint *a = &g_array_index (points, JcPadPoint, j > 0 ? j - 1 : 0);
-          JcPadPoint *b = &g_array_index (points, JcPadPoint, j);
-
-          cairo_set_line_width (cr, 1.5 + 2.5 * b->pressure);
-          cairo_move_to (cr, a->x, a->y);
-          cairo_line_to (cr, b->x, b->y);
-          cairo_stroke (cr);
-        }
-    }
+  jc_strokes_draw (self->strokes, cr, 1.0);
 }
 
 static double
@@ -94,22 +75,20 @@ jc_signature_pad_begin_stroke (JcSignaturePad *self, double x, double y, double 
 {
   g_return_if_fail (JC_IS_SIGNATURE_PAD (self));
 
-  g_ptr_array_add (self->strokes, g_array_new (FALSE, FALSE, sizeof (JcPadPoint)));
-  jc_signature_pad_add_point (self, x, y, pressure);
+  jc_strokes_begin (self->strokes, x, y, pressure);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  if (jc_strokes_get_n_points (self->strokes) == 1)
+    g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
 }
 
 void
 jc_signature_pad_add_point (JcSignaturePad *self, double x, double y, double pressure)
 {
-  JcPadPoint p = { x, y, CLAMP (pressure, 0, 1) };
-
   g_return_if_fail (JC_IS_SIGNATURE_PAD (self));
 
-  if (self->strokes->len == 0)
-    g_ptr_array_add (self->strokes, g_array_new (FALSE, FALSE, sizeof (JcPadPoint)));
-  g_array_append_val ((GArray *) self->strokes->pdata[self->strokes->len - 1], p);
+  jc_strokes_add_point (self->strokes, x, y, pressure);
   gtk_widget_queue_draw (GTK_WIDGET (self));
-  if (self->strokes->len == 1 && ((GArray *) self->strokes->pdata[0])->len == 1)
+  if (jc_strokes_get_n_points (self->strokes) == 1)
     g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
 }
 
@@ -118,7 +97,7 @@ jc_signature_pad_clear (JcSignaturePad *self)
 {
   g_return_if_fail (JC_IS_SIGNATURE_PAD (self));
 
-  g_ptr_array_set_size (self->strokes, 0);
+  jc_strokes_clear (self->strokes);
   gtk_widget_queue_draw (GTK_WIDGET (self));
   g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
 }
@@ -128,7 +107,7 @@ jc_signature_pad_is_empty (JcSignaturePad *self)
 {
   g_return_val_if_fail (JC_IS_SIGNATURE_PAD (self), TRUE);
 
-  return self->strokes->len == 0;
+  return jc_strokes_get_n_strokes (self->strokes) == 0;
 }
 
 guint
@@ -136,36 +115,16 @@ jc_signature_pad_get_n_strokes (JcSignaturePad *self)
 {
   g_return_val_if_fail (JC_IS_SIGNATURE_PAD (self), 0);
 
-  return self->strokes->len;
+  return jc_strokes_get_n_strokes (self->strokes);
 }
 
 char *
 jc_signature_pad_serialize (JcSignaturePad *self)
 {
-  GString *out;
-  char buf[3][G_ASCII_DTOSTR_BUF_SIZE];
-
   g_return_val_if_fail (JC_IS_SIGNATURE_PAD (self), NULL);
 
-  out = g_string_new ("JCS1\n");
-  g_string_append_printf (out, "size %d %d\n",
-                          gtk_widget_get_width (GTK_WIDGET (self)), gtk_widget_get_height (GTK_WIDGET (self)));
-  for (guint i = 0; i < self->strokes->len; i++)
-    {
-      GArray *points = self->strokes->pdata[i];
-
-      for (guint j = 0; j < points->len; j++)
-        {
-          JcPadPoint *p = &g_array_index (points, JcPadPoint, j);
-
-          g_string_append_printf (out, "%s%s,%s,%s", j > 0 ? ";" : "",
-                                  g_ascii_formatd (buf[0], sizeof buf[0], "%.1f", p->x),
-                                  g_ascii_formatd (buf[1], sizeof buf[1], "%.1f", p->y),
-                                  g_ascii_formatd (buf[2], sizeof buf[2], "%.2f", p->pressure));
-        }
-      g_string_append_c (out, '\n');
-    }
-  return g_string_free (out, FALSE);
+  return jc_strokes_serialize (self->strokes, gtk_widget_get_width (GTK_WIDGET (self)),
+                               gtk_widget_get_height (GTK_WIDGET (self)));
 }
 
 static void
@@ -173,7 +132,7 @@ jc_signature_pad_finalize (GObject *object)
 {
   JcSignaturePad *self = JC_SIGNATURE_PAD (object);
 
-  g_ptr_array_unref (self->strokes);
+  jc_strokes_free (self->strokes);
   G_OBJECT_CLASS (jc_signature_pad_parent_class)->finalize (object);
 }
 
@@ -193,7 +152,7 @@ jc_signature_pad_init (JcSignaturePad *self)
 {
   GtkGesture *drag = gtk_gesture_drag_new ();
 
-  self->strokes = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+  self->strokes = jc_strokes_new ();
   gtk_gesture_single_set_touch_only (GTK_GESTURE_SINGLE (drag), FALSE);
   g_signal_connect (drag, "drag-begin", G_CALLBACK (on_drag_begin), self);
   g_signal_connect (drag, "drag-update", G_CALLBACK (on_drag_update), self);

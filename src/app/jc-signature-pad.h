@@ -26,14 +26,7 @@ void       jc_signature_pad_clear        (JcSignaturePad *self);
 gboolean   jc_signature_pad_is_empty     (JcSignaturePad *self);
 guint      jc_signature_pad_get_n_strokes (JcSignaturePad *self);
 
-/* The strokes as text ("JCS1"):
- *
- *   JCS1\n
- *   size WIDTH HEIGHT\n          the pad's size when drawn, in pixels
- *   x,y,p;x,y,p;…\n              one line per stroke, in drawing order
- *
- * x and y with one decimal in pad pixels (origin top left), p the pressure
- * 0…1 with two decimals. Decimal points are always '.', whatever the locale. */
+/* The strokes as JCS1 text (jc-strokes.h), with the pad's size. */
 char      *jc_signature_pad_serialize    (JcSignaturePad *self);
 
 G_END_DECLS

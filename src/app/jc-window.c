@@ -17,6 +17,7 @@
 #include "jc-findings-page.h"
 #include "jc-inspections-page.h"
 #include "jc-preferences-window.h"
+#include "jc-scan-page.h"
 #include "jc-setup-page.h"
 #include "jc-unlock-page.h"
 #include "jc-window.h"
@@ -360,12 +361,13 @@ jc_window_class_init (JcWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
-  const char *places[] = { "assignments", "inspections", "findings", "sync" };
+  const char *places[] = { "assignments", "inspections", "findings", "scan", "sync" };
 
   object_class->dispose = jc_window_dispose;
 
   g_type_ensure (JC_TYPE_FINDINGS_PAGE);
   g_type_ensure (JC_TYPE_INSPECTIONS_PAGE);
+  g_type_ensure (JC_TYPE_SCAN_PAGE);
   g_type_ensure (JC_TYPE_SETUP_PAGE);
   g_type_ensure (JC_TYPE_UNLOCK_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class, "/cn/jiancha/Jiancha/ui/jc-window.ui");
@@ -443,6 +445,7 @@ jc_window_new (JcApplication *app)
   jc_findings_page_set_vault (JC_FINDINGS_PAGE (gtk_stack_get_child_by_name (self->stack, "findings")), self->vault);
   g_signal_connect_object (gtk_stack_get_child_by_name (self->stack, "findings"), "notify::at-top",
                            G_CALLBACK (update_back_button), self, G_CONNECT_SWAPPED);
+  jc_scan_page_set_vault (JC_SCAN_PAGE (gtk_stack_get_child_by_name (self->stack, "scan")), self->vault);
   g_signal_connect_object (self->vault, "notify::unlocked",
                            G_CALLBACK (update_vault_view), self, G_CONNECT_SWAPPED);
   update_vault_view (self);

@@ -12,7 +12,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (JcWindow, jc_window, JC, WINDOW, AdwApplicationWindow)
 
 JcWindow   *jc_window_new            (JcApplication *app);
-/* The place shown: "assignments", "inspections", "findings" or "sync". */
+/* The place shown: "assignments", "inspections", "findings", "scan" or "sync". */
 const char *jc_window_get_place      (JcWindow      *self);
 void        jc_window_show_place     (JcWindow      *self,
                                       const char    *place);

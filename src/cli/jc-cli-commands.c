@@ -5,6 +5,7 @@
 
 #include "jc-cli.h"
 
+gboolean jc_cli_cmd_ack (JcCli *cli, int argc, char **argv, GError **error);
 gboolean jc_cli_cmd_bundle (JcCli *cli, int argc, char **argv, GError **error);
 gboolean jc_cli_cmd_checklist (JcCli *cli, int argc, char **argv, GError **error);
 gboolean jc_cli_cmd_device (JcCli *cli, int argc, char **argv, GError **error);
@@ -22,12 +23,13 @@ gboolean jc_cli_cmd_verify (JcCli *cli, int argc, char **argv, GError **error);
 
 /* Keep sorted by name: `jiancha-cli --help` lists them in this order. */
 static const JcCommand commands[] = {
+  JC_CLI_COMMAND ("ack", N_("The institution’s side: answer a scanned finding with a signed QR code"), jc_cli_cmd_ack),
   JC_CLI_COMMAND ("bundle", N_("Sync by file: export a bundle for HQ, record HQ’s receipt"), jc_cli_cmd_bundle),
   JC_CLI_COMMAND ("checklist", N_("The official checklists: list, show, validate"), jc_cli_cmd_checklist),
   JC_CLI_COMMAND ("device", N_("This device’s identity"), jc_cli_cmd_device),
   JC_CLI_COMMAND ("enroll", N_("Enroll this device with HQ: certificate, HQ’s keys, recovery slot"), jc_cli_cmd_enroll),
   JC_CLI_COMMAND ("evidence", N_("Evidence files: add, get, list"), jc_cli_cmd_evidence),
-  JC_CLI_COMMAND ("finding", N_("Findings: seal, confirm, list, show, qr, amend"), jc_cli_cmd_finding),
+  JC_CLI_COMMAND ("finding", N_("Findings: seal, confirm, ack-scan, list, show, qr, amend"), jc_cli_cmd_finding),
   JC_CLI_COMMAND ("info", N_("Show version and build information"), jc_cli_cmd_info),
   JC_CLI_COMMAND ("inspection", N_("Inspections: new, list, show"), jc_cli_cmd_inspection),
   JC_CLI_COMMAND ("item", N_("An inspection’s checklist items: set"), jc_cli_cmd_item),

@@ -1,10 +1,11 @@
-/* jc-cli-finding.c — `jiancha-cli finding seal|confirm|list|show|qr|amend` */
+/* jc-cli-finding.c — `jiancha-cli finding seal|confirm|ack-scan|list|show|qr|amend` */
 #include "config.h"
 
 #include <inttypes.h>
 
 #include <glib/gi18n.h>
 
+#include "jc-ack.h"
 #include "jc-amount.h"
 #include "jc-cli.h"
 #include "jc-finding.h"
@@ -210,6 +211,38 @@ cmd_confirm (JcCli *cli, int argc, char **argv, GError **error)
          jc_finding_confirm (vault, argv[1], &c, error);
 }
 
+static gboolean
+cmd_ack_scan (JcCli *cli, int argc, char **argv, GError **error)
+{
+  g_autofree char *png = NULL, *text = NULL, *code = NULL, *words = NULL;
+  g_autoptr(JcVault) vault = NULL;
+  g_autoptr(JcAck) ack = NULL;
+  GOptionEntry entries[] = {
+    { "png", 0, 0, G_OPTION_ARG_FILENAME, &png, N_("The acknowledgment’s QR code, as a PNG image"), N_("FILE") },
+    { "text", 0, 0, G_OPTION_ARG_STRING, &text, N_("The acknowledgment’s text (JCA1:…)"), N_("STRING") },
+    { NULL }
+  };
+
+  if (!jc_command_parse (&argc, &argv, _("FINDING"),
+                         _("Record the institution’s signed acknowledgment (scanned from its device) as the "
+                           "answer to a finding"), entries, error) ||
+      !jc_command_expect_args (argc, 2, "finding ack-scan FINDING (--png FILE | --text STRING)", error))
+    return FALSE;
+  if ((png != NULL) == (text != NULL))
+    return usage_error (error, _("Give one of --png FILE and --text STRING"));
+  vault = jc_cli_open_vault (cli, error);
+  if (vault == NULL || (code = jc_cli_read_code (png, text, error)) == NULL ||
+      !jc_finding_record_ack (vault, argv[1], code, NULL, error))
+    return FALSE;
+  ack = jc_ack_decode_verify (code, error);
+  if (ack == NULL)
+    return FALSE;
+  words = jc_ack_describe (ack);
+  g_print ("%s", words);
+  g_print (_("Recorded: finding %s now carries the institution’s key and signature\n"), argv[1]);
+  return TRUE;
+}
+
 static const char *
 state_label (const JcFinding *f)
 {
@@ -306,6 +339,12 @@ cmd_show (JcCli *cli, int argc, char **argv, GError **error)
         g_print ("%s: %s\n", _("Witness"), f->confirm_witness);
       if (f->confirm_strokes != NULL)
         g_print ("%s: %s\n", _("Signature strokes"), f->confirm_strokes);
+      if (f->confirm_countersigned)
+        {
+          g_autofree char *key = jc_device_hex (f->confirm_institution_key, 32);
+
+          g_print ("%s: %s\n", _("Institution key (countersigned)"), key);
+        }
     }
   g_print ("%s: %s\n", _("Record SHA-256"), sha);
   return TRUE;
@@ -378,6 +417,7 @@ cmd_amend (JcCli *cli, int argc, char **argv, GError **error)
 }
 
 static const JcCommand verbs[] = {
+  JC_CLI_COMMAND ("ack-scan", N_("Record the institution’s signed acknowledgment"), cmd_ack_scan),
   JC_CLI_COMMAND ("amend", N_("Supersede a sealed finding with a new one"), cmd_amend),
   JC_CLI_COMMAND ("confirm", N_("Record the institution’s answer to a finding"), cmd_confirm),
   JC_CLI_COMMAND ("list", N_("List an inspection’s findings"), cmd_list),

@@ -2,6 +2,7 @@
  *
  *   jiancha-cli verify (--png FILE | --text STRING) [--hq-key HEX]
  *
+ * A finding's JC1 code, or an institution's JCA1 acknowledgment of one.
  * Exit 0 only when the code is valid (1 invalid, with the reason; 2 usage),
  * so scripts and the institution's own IT can rely on it.
  */
@@ -39,6 +40,35 @@ bad:
   return FALSE;
 }
 
+void
+jc_cli_trim_code (char *text)
+{
+  /* A text pasted from a file keeps its line end; Base45 has no \r or \n. */
+  gsize n = strlen (text);
+
+  while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == '\r'))
+    text[--n] = '\0';
+}
+
+char *
+jc_cli_read_code (const char  *png,
+                  const char  *text,
+                  GError     **error)
+{
+  char *code;
+
+  if ((png == NULL) == (text == NULL))
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                           _("Give the code either as a PNG image or as its text, not both"));
+      return NULL;
+    }
+  code = png != NULL ? jc_qr_decode_png (png, error) : g_strdup (text);
+  if (code != NULL)
+    jc_cli_trim_code (code);
+  return code;
+}
+
 gboolean
 jc_cli_cmd_verify (JcCli *cli, int argc, char **argv, GError **error)
 {
@@ -69,19 +99,24 @@ jc_cli_cmd_verify (JcCli *cli, int argc, char **argv, GError **error)
   if (hq_hex != NULL && !parse_hex_key (hq_hex, hq_pk, error))
     return FALSE;
 
-  if (png != NULL)
-    {
-      text = jc_qr_decode_png (png, error);
-      if (text == NULL)
-        return FALSE;
-    }
-  else
-    {
-      /* A text pasted from a file keeps its line end; Base45 has no \r or \n. */
-      gsize n = strlen (text);
+  if (png != NULL && (text = jc_cli_read_code (png, NULL, error)) == NULL)
+    return FALSE;
+  jc_cli_trim_code (text);
 
-      while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == '\r'))
-        text[--n] = '\0';
+  /* An institution's acknowledgment is of the same family: say what it is. */
+  if (g_str_has_prefix (text, JC_ACK_PREFIX))
+    {
+      g_autoptr(JcAck) ack = jc_ack_decode_verify (text, &local_error);
+
+      if (ack == NULL)
+        {
+          g_set_error (error, local_error->domain, local_error->code, _("INVALID: %s"), local_error->message);
+          return FALSE;
+        }
+      description = jc_ack_describe (ack);
+      g_print ("%s", description);
+      g_print (_("VALID: an acknowledgment signed by the institution’s key it names\n"));
+      return TRUE;
     }
 
   if (!jc_jc1_decode_verify (text, hq_hex != NULL ? hq_pk : NULL, &claims, &local_error))

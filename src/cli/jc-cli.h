@@ -34,4 +34,11 @@ void     jc_cli_free_pin     (char        *pin);
 JcVault *jc_cli_open_vault   (JcCli       *cli,
                               GError     **error);
 
+/* A scanned code from a PNG image (zbar) or from its text (line end
+ * trimmed): exactly one of @png and @text. */
+char    *jc_cli_read_code    (const char  *png,
+                              const char  *text,
+                              GError     **error);
+void     jc_cli_trim_code    (char        *text);
+
 G_END_DECLS

@@ -8,6 +8,7 @@
 #include <glib.h>
 #include <gio/gio.h>
 
+#include "jc-ack.h"
 #include "jc-amount.h"
 #include "jc-assignments.h"
 #include "jc-base45.h"
@@ -26,6 +27,7 @@
 #include "jc-qr.h"
 #include "jc-secret.h"
 #include "jc-sheet.h"
+#include "jc-strokes.h"
 #include "jc-vault.h"
 #include "jc-version.h"
 #include "jc-vfs.h"

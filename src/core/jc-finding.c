@@ -8,9 +8,11 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "jc-ack.h"
 #include "jc-amount.h"
 #include "jc-finding.h"
 #include "jc-inspection.h"
+#include "jc-jc1-private.h"
 #include "jc-json.h"
 #include "jc-vfs.h"
 
@@ -44,8 +46,15 @@ static const char finding_schema[] =
   "  signature_strokes TEXT,"
   "  confirmed_at INTEGER NOT NULL,"
   "  device_id TEXT NOT NULL,"
-  "  seq INTEGER NOT NULL) WITHOUT ROWID;";
-static const char * const finding_tables[] = { "findings", "finding_items", "finding_confirmations", NULL };
+  "  seq INTEGER NOT NULL) WITHOUT ROWID;"
+  /* Way 2: the institution's key and signature over the record's SHA-256,
+   * for the confirmation row of the same finding. */
+  "CREATE TABLE IF NOT EXISTS finding_countersignatures ("
+  "  finding_id TEXT PRIMARY KEY,"
+  "  institution_key TEXT NOT NULL,"
+  "  institution_signature TEXT NOT NULL) WITHOUT ROWID;";
+static const char * const finding_tables[] = { "findings", "finding_items", "finding_confirmations",
+                                               "finding_countersignatures", NULL };
 
 static const char * const status_names[] = { "confirmed", "disputed", "refused" };
 
@@ -342,6 +351,8 @@ apply_confirm (sqlite3 *db, const JcEvent *event, JsonObject *body, GError **err
   const char *status = obj_string (body, "status");
   const char *name = obj_string (body, "name");
   const char *strokes = obj_string (body, "signature_strokes");
+  const char *ikey = obj_string (body, "institution_key");
+  const char *isig = obj_string (body, "institution_signature");
   const char *values[G_N_ELEMENTS (optional)];
   JcJc1Status st;
   sqlite3_stmt *stmt = NULL;
@@ -355,6 +366,11 @@ apply_confirm (sqlite3 *db, const JcEvent *event, JsonObject *body, GError **err
     return refuse (event, "name", error);
   if (json_object_has_member (body, "signature_strokes") && !hex_is_valid (strokes, 32))
     return refuse (event, "signature_strokes", error);
+  if (json_object_has_member (body, "institution_key") && !hex_is_valid (ikey, 32))
+    return refuse (event, "institution_key", error);
+  if ((ikey != NULL) != json_object_has_member (body, "institution_signature") ||
+      (ikey != NULL && !hex_is_valid (isig, 64)))
+    return refuse (event, "institution_signature", error);
   for (guint i = 0; i < G_N_ELEMENTS (optional); i++)
     {
       values[i] = json_object_has_member (body, optional[i]) ? obj_string (body, optional[i]) : "";
@@ -378,7 +394,17 @@ apply_confirm (sqlite3 *db, const JcEvent *event, JsonObject *body, GError **err
         sqlite3_bind_text (stmt, 7, strokes, -1, SQLITE_TRANSIENT);
       sqlite3_bind_int64 (stmt, 8, jc_event_get_wall_time (event));
     }
-  return jc_eventlog_step_with_origin (db, stmt, event, 9, error);
+  if (!jc_eventlog_step_with_origin (db, stmt, event, 9, error))
+    return FALSE;
+  /* Only with the answer that stands. */
+  if (ikey != NULL && sqlite3_changes (db) > 0)
+    {
+      const char *args[] = { id, ikey, isig };
+
+      return exec_bound (db, "INSERT OR REPLACE INTO finding_countersignatures (finding_id, institution_key, "
+                             "institution_signature) VALUES (?, ?, ?)", args, 3, error);
+    }
+  return TRUE;
 }
 
 static gboolean
@@ -427,6 +453,29 @@ fill_confirmation (sqlite3 *db, JcFinding *f, GError **error)
       f->confirm_reason = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
       f->confirm_witness = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
       f->confirm_strokes = g_strdup ((const char *) sqlite3_column_text (stmt, 5));
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return set_db_error (db, error);
+  if (!f->confirmed)
+    return TRUE;
+
+  stmt = NULL;
+  rc = sqlite3_prepare_v2 (db, "SELECT institution_key, institution_signature FROM finding_countersignatures "
+                               "WHERE finding_id = ?", -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_text (stmt, 1, f->id, -1, SQLITE_TRANSIENT);
+      rc = sqlite3_step (stmt);
+    }
+  if (rc == SQLITE_ROW)
+    {
+      const char *k = (const char *) sqlite3_column_text (stmt, 0);
+      const char *g = (const char *) sqlite3_column_text (stmt, 1);
+
+      f->confirm_countersigned =
+        sodium_hex2bin (f->confirm_institution_key, 32, k, strlen (k), NULL, NULL, NULL) == 0 &&
+        sodium_hex2bin (f->confirm_institution_signature, 64, g, strlen (g), NULL, NULL, NULL) == 0;
     }
   sqlite3_finalize (stmt);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -613,6 +662,13 @@ check_confirmation (sqlite3 *db, const JcFindingConfirmation *c, GError **error)
                    _("The confirmation status is not one of confirmed, disputed, refused"));
       return FALSE;
     }
+  if ((c->institution_key != NULL) != (c->institution_signature != NULL) ||
+      (c->institution_key != NULL) != (c->acknowledgment != NULL))
+    {
+      g_set_error (error, JC_FINDING_ERROR, JC_FINDING_ERROR_INVALID,
+                   _("The institution’s key, its signature and its acknowledgment go together"));
+      return FALSE;
+    }
   if (c->signature_strokes == NULL)
     return TRUE;
   rc = hex_is_valid (c->signature_strokes, 32)
@@ -645,7 +701,18 @@ record_confirmation (JcVault *vault, const char *finding_id, const JcFindingConf
   g_autofree char *body = NULL;
 
   json_builder_begin_object (b);
+  if (c->acknowledgment != NULL)
+    jc_json_builder_add_string (b, "acknowledgment", c->acknowledgment);
   jc_json_builder_add_string (b, "finding", finding_id);
+  if (c->institution_key != NULL)
+    {
+      char key_hex[65], sig_hex[129];
+
+      sodium_bin2hex (key_hex, sizeof key_hex, c->institution_key, 32);
+      sodium_bin2hex (sig_hex, sizeof sig_hex, c->institution_signature, 64);
+      jc_json_builder_add_string (b, "institution_key", key_hex);
+      jc_json_builder_add_string (b, "institution_signature", sig_hex);
+    }
   jc_json_builder_add_string (b, "name", name ? name : "");
   if (reason != NULL && *reason != '\0')
     jc_json_builder_add_string (b, "reason", reason);
@@ -863,8 +930,91 @@ jc_finding_confirm (JcVault                     *vault,
                    jc_finding_status_to_string (f->confirm_status));
       return FALSE;
     }
-  return check_confirmation (db, confirmation, error) &&
-         record_confirmation (vault, f->id, confirmation, error);
+  if (!check_confirmation (db, confirmation, error))
+    return FALSE;
+  if (confirmation->institution_signature != NULL &&
+      crypto_sign_verify_detached (confirmation->institution_signature, f->record_sha256, 32,
+                                   confirmation->institution_key) != 0)
+    {
+      g_set_error (error, JC_FINDING_ERROR, JC_FINDING_ERROR_INVALID,
+                   _("The institution’s signature does not verify over the record of finding %s"), f->id);
+      return FALSE;
+    }
+  return record_confirmation (vault, f->id, confirmation, error);
+}
+
+char *
+jc_finding_acknowledge (JcVault     *vault,
+                        const char  *finding_code,
+                        JcJc1Status  status,
+                        const char  *name,
+                        const char  *title,
+                        const char  *reason,
+                        GError     **error)
+{
+  g_autoptr(JcJc1Claims) claims = jc_finding_verify_code (vault, finding_code, NULL, error);
+  g_autoptr(JsonBuilder) b = NULL;
+  g_autofree char *ack = NULL, *body = NULL, *fid = NULL;
+
+  if (claims == NULL ||
+      (ack = jc_ack_make (claims, status, name, title, reason,
+                          jc_device_get_secret_key (jc_vault_get_device (vault)), error)) == NULL)
+    return NULL;
+  fid = jc_jc1_hex (claims->finding_id, JC_FINDING_ID_SIZE);
+  b = json_builder_new ();
+  json_builder_begin_object (b);
+  jc_json_builder_add_string (b, "acknowledgment", ack);
+  jc_json_builder_add_string (b, "finding", fid);
+  jc_json_builder_add_string (b, "finding_code", finding_code);
+  json_builder_end_object (b);
+  body = jc_json_builder_to_string (b);
+  if (!jc_vault_record (vault, "finding.acknowledge", body, NULL, error))
+    return NULL;
+  return g_steal_pointer (&ack);
+}
+
+gboolean
+jc_finding_record_ack (JcVault     *vault,
+                       const char  *finding_id,
+                       const char  *ack_text,
+                       char       **out_finding_id,
+                       GError     **error)
+{
+  g_autoptr(JcAck) ack = jc_ack_decode_verify (ack_text, error);
+  g_autoptr(JcFinding) f = NULL;
+  g_autofree char *ack_finding = NULL;
+  guint8 raw_id[JC_FINDING_ID_SIZE];
+  JcFindingConfirmation c = { 0 };
+
+  if (ack == NULL)
+    return FALSE;
+  ack_finding = jc_jc1_hex (ack->finding_id, JC_FINDING_ID_SIZE);
+  if (finding_id == NULL)
+    finding_id = ack_finding;
+  if ((f = jc_finding_get (vault, finding_id, error)) == NULL)
+    return FALSE;
+  sodium_hex2bin (raw_id, sizeof raw_id, f->id, strlen (f->id), NULL, NULL, NULL);
+  if (!jc_ack_check_matches (ack, raw_id, f->record_sha256, error))
+    return FALSE;
+  if (g_strcmp0 (ack->institution_code, f->institution_code) != 0)
+    {
+      g_set_error (error, JC_ACK_ERROR, JC_ACK_ERROR_MISMATCH,
+                   _("This acknowledgment names institution %s, but finding %s is of institution %s"),
+                   ack->institution_code, f->id, f->institution_code);
+      return FALSE;
+    }
+  c.status = ack->status;
+  c.name = ack->name;
+  c.title = ack->title;
+  c.reason = ack->reason;
+  c.institution_key = ack->institution_key;
+  c.institution_signature = ack->institution_signature;
+  c.acknowledgment = ack_text;
+  if (!jc_finding_confirm (vault, f->id, &c, error))
+    return FALSE;
+  if (out_finding_id != NULL)
+    *out_finding_id = g_strdup (f->id);
+  return TRUE;
 }
 
 char *
@@ -925,6 +1075,13 @@ jc_finding_to_claims (JcVault         *vault,
       claims->confirmation.status = f->confirm_status;
       claims->confirmation.name = g_strdup (f->confirm_name && *f->confirm_name ? f->confirm_name
                                                                                : f->confirm_witness);
+      if (f->confirm_countersigned)
+        {
+          claims->confirmation.has_institution_key = TRUE;
+          claims->confirmation.has_institution_signature = TRUE;
+          memcpy (claims->confirmation.institution_key, f->confirm_institution_key, 32);
+          memcpy (claims->confirmation.institution_signature, f->confirm_institution_signature, 64);
+        }
     }
   return g_steal_pointer (&claims);
 }
@@ -941,4 +1098,106 @@ jc_finding_to_jc1 (JcVault    *vault,
   if (f == NULL || (claims = jc_finding_to_claims (vault, f, error)) == NULL)
     return FALSE;
   return jc_jc1_encode (claims, jc_device_get_secret_key (jc_vault_get_device (vault)), out_text, error);
+}
+
+char *
+jc_finding_describe_claims (const JcJc1Claims   *c,
+                            JcChecklistRegistry *registry)
+{
+  GString *s = g_string_new (NULL);
+  JcChecklist *list = NULL;
+  g_autofree char *amount = jc_amount_format_yuan (c->amount_fen);
+  g_autofree char *sealed = jc_jc1_format_local_time (c->sealed_at);
+  g_autofree char *fid = jc_jc1_hex (c->finding_id, JC_FINDING_ID_SIZE);
+  g_autofree char *signer = jc_jc1_hex (c->signer_key, 8);
+  guint n = c->item_codes ? g_strv_length (c->item_codes) : 0;
+
+  if (registry == NULL)
+    registry = jc_inspection_get_default_registry (NULL);
+  if (registry != NULL)
+    list = jc_checklist_registry_lookup (registry, c->checklist, NULL);
+
+  g_string_append_printf (s, _("Institution: %s\n"), c->institution_code);
+  if (list != NULL)
+    g_string_append_printf (s, _("Checklist: %s (%s)\n"), jc_checklist_get_title (list), c->checklist);
+  else
+    g_string_append_printf (s, _("Checklist: %s (not among the lists this device knows)\n"), c->checklist);
+  g_string_append_printf (s, g_dngettext (GETTEXT_PACKAGE, "%u item:\n", "%u items:\n", n), n);
+  for (guint i = 0; i < n; i++)
+    {
+      const JcChecklistItem *item = list ? jc_checklist_lookup (list, c->item_codes[i]) : NULL;
+
+      if (item != NULL)
+        g_string_append_printf (s, "  %s %s\n", c->item_codes[i], item->text);
+      else
+        g_string_append_printf (s, _("  %s (not in this checklist)\n"), c->item_codes[i]);
+    }
+  g_string_append_printf (s, _("Amount involved: %s yuan\n"), amount);
+  g_string_append_printf (s, _("Sealed at: %s\n"), sealed);
+  g_string_append_printf (s, _("Finding: %s\n"), fid);
+  if (c->has_certificate)
+    {
+      g_autofree char *dev = jc_jc1_hex (c->certificate.device_id, 16);
+
+      g_string_append_printf (s, _("Signed by: device %s (key %s…), enrolled with HQ\n"), dev, signer);
+    }
+  else
+    g_string_append_printf (s, _("Signed by: key %s… (device not enrolled with HQ)\n"), signer);
+  if (c->has_confirmation)
+    {
+      g_string_append_printf (s, _("Answer: %s by %s"), jc_jc1_status_to_string (c->confirmation.status),
+                              c->confirmation.name);
+      if (c->confirmation.has_institution_signature)
+        g_string_append (s, _(", countersigned with the institution’s key"));
+      g_string_append_c (s, '\n');
+    }
+  else
+    g_string_append (s, _("Answer: none yet\n"));
+  return g_string_free (s, FALSE);
+}
+
+JcJc1Claims *
+jc_finding_verify_code (JcVault     *vault,
+                        const char  *text,
+                        gboolean    *out_hq_checked,
+                        GError     **error)
+{
+  guint8 hq_pk[32];
+  gboolean pinned = vault != NULL && jc_vault_get_enrollment (vault, NULL, hq_pk, NULL);
+  JcJc1Claims *claims = NULL;
+
+  if (!jc_jc1_decode_verify (text, pinned ? hq_pk : NULL, &claims, error))
+    return NULL;
+  if (out_hq_checked != NULL)
+    *out_hq_checked = pinned;
+  return claims;
+}
+
+char *
+jc_finding_describe_code (JcVault             *vault,
+                          JcChecklistRegistry *registry,
+                          const char          *text,
+                          GError             **error)
+{
+  g_autoptr(JcJc1Claims) claims = NULL;
+  g_autofree char *words = NULL;
+  gboolean hq_checked = FALSE;
+
+  if (g_str_has_prefix (text, JC_ACK_PREFIX))
+    {
+      g_autoptr(JcAck) ack = jc_ack_decode_verify (text, error);
+
+      if (ack == NULL)
+        return NULL;
+      words = jc_ack_describe (ack);
+      return g_strdup_printf ("%s\n%s", _("Valid: an acknowledgment signed by the institution’s key"), words);
+    }
+  if ((claims = jc_finding_verify_code (vault, text, &hq_checked, error)) == NULL)
+    return NULL;
+  words = jc_finding_describe_claims (claims, registry);
+  return g_strdup_printf ("%s\n%s",
+                          hq_checked ? _("Valid: the inspector’s signature and HQ certificate verify")
+                                     : _("Valid: the inspector’s signature verifies (no HQ key on this device: "
+                                         "the certificate is not checked)"),
+                          words);
 }

@@ -6,6 +6,8 @@
  * "finding.amend" seals a new finding whose record names the one it
  * supersedes; both stay, the old one marked superseded. The institution's
  * answer is a "finding.confirm" event (confirmed, disputed or refused).
+ * On the institution's own device, the acknowledgment it signed (way 2) is
+ * a "finding.acknowledge" event, its copy of what it answered (no table).
  * The tables findings, finding_items and finding_confirmations are
  * projections of these events.
  *
@@ -57,6 +59,12 @@ typedef struct {
   const char  *reason;             /* of a dispute */
   const char  *witness;            /* of a refusal */
   const char  *signature_strokes;  /* SHA-256 hex of vault evidence, may be NULL */
+  /* Way 2 (jc_finding_record_ack()): the institution's key, its signature
+   * over the record's SHA-256 (JC1 claims 12.4 and 12.5) and the JCA1 text
+   * it came in; all three or none. */
+  const guint8 *institution_key;        /* 32 bytes */
+  const guint8 *institution_signature;  /* 64 bytes */
+  const char   *acknowledgment;
 } JcFindingConfirmation;
 
 typedef struct {
@@ -90,6 +98,9 @@ typedef struct {
   char        *confirm_reason;
   char        *confirm_witness;
   char        *confirm_strokes;
+  gboolean     confirm_countersigned;  /* the institution signed with its key (way 2) */
+  guint8       confirm_institution_key[32];
+  guint8       confirm_institution_signature[64];
 } JcFinding;
 
 GQuark      jc_finding_error_quark          (void);
@@ -110,6 +121,27 @@ char       *jc_finding_seal                 (JcVault                     *vault,
 gboolean    jc_finding_confirm              (JcVault                     *vault,
                                              const char                  *finding_id,
                                              const JcFindingConfirmation *confirmation,
+                                             GError                     **error);
+/* Way 2, on the institution's device: verifies the finding's JC1
+ * @finding_code (its certificate too when HQ's key is pinned in @vault),
+ * signs the answer with this vault's device key (jc_ack_make()), keeps the
+ * institution's copy as a "finding.acknowledge" event holding both codes,
+ * and returns the JCA1 text to show the inspector. */
+char       *jc_finding_acknowledge          (JcVault                     *vault,
+                                             const char                  *finding_code,
+                                             JcJc1Status                  status,
+                                             const char                  *name,
+                                             const char                  *title,
+                                             const char                  *reason,
+                                             GError                     **error);
+/* Way 2: records the institution's JCA1 acknowledgment @ack_text as the
+ * answer to @finding_id (NULL: the finding it names), after checking both
+ * of its signatures, that it answers this finding as sealed (id and
+ * claim 9), and that the finding is live and unanswered. */
+gboolean    jc_finding_record_ack           (JcVault                     *vault,
+                                             const char                  *finding_id,
+                                             const char                  *ack_text,
+                                             char                       **out_finding_id,
                                              GError                     **error);
 /* Seals a new finding that supersedes @finding_id: @items (NULL: the same)
  * and @facts (NULL: the same); the amount is the sum of the items'. */
@@ -141,6 +173,28 @@ JcJc1Claims *jc_finding_to_claims           (JcVault                     *vault,
 gboolean    jc_finding_to_jc1               (JcVault                     *vault,
                                              const char                  *finding_id,
                                              char                       **out_text,
+                                             GError                     **error);
+
+/* A scanned finding in words, for whoever reads it (the institution, the
+ * scan screen): the checklist's title, each item with its text looked up
+ * in @registry (NULL: the built-in lists), the amount in yuan, the sealing
+ * time, the signer and the answer. */
+char       *jc_finding_describe_claims      (const JcJc1Claims           *claims,
+                                             JcChecklistRegistry         *registry);
+
+/* Verifies a scanned JC1 @text; when @vault (may be NULL) is enrolled, the
+ * signer's certificate too, against the HQ key pinned in it
+ * (*out_hq_checked says which). */
+JcJc1Claims *jc_finding_verify_code         (JcVault                     *vault,
+                                             const char                  *text,
+                                             gboolean                    *out_hq_checked,
+                                             GError                     **error);
+/* Any scanned code of the JC1 family (a finding's JC1, an institution's
+ * JCA1) verified and put in words, first line the verdict; or the exact
+ * reason it is not valid. */
+char       *jc_finding_describe_code        (JcVault                     *vault,
+                                             JcChecklistRegistry         *registry,
+                                             const char                  *text,
                                              GError                     **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (JcFinding, jc_finding_free)

@@ -26,6 +26,7 @@
 
 #include "jc-base45.h"
 #include "jc-jc1.h"
+#include "jc-jc1-private.h"
 
 G_DEFINE_QUARK (jc-jc1-error-quark, jc_jc1_error)
 
@@ -265,8 +266,8 @@ check_claims (const JcJc1Claims *c,
 /* Deterministic CBOR, built with libcbor                               */
 
 /* libcbor keeps the width it was built with: pick the shortest. */
-static cbor_item_t *
-build_uint (guint64 v)
+cbor_item_t *
+jc_jc1_cbor_uint (guint64 v)
 {
   if (v <= G_MAXUINT8)
     return cbor_build_uint8 (v);
@@ -277,12 +278,12 @@ build_uint (guint64 v)
   return cbor_build_uint64 (v);
 }
 
-static void
-map_put (cbor_item_t *map,
+void
+jc_jc1_cbor_map_put (cbor_item_t *map,
          guint64      key,
          cbor_item_t *value)
 {
-  cbor_map_add (map, (struct cbor_pair) { .key = cbor_move (build_uint (key)),
+  cbor_map_add (map, (struct cbor_pair) { .key = cbor_move (jc_jc1_cbor_uint (key)),
                                           .value = cbor_move (value) });
 }
 
@@ -293,8 +294,8 @@ build_bytes (const guint8 *data,
   return cbor_build_bytestring (data, len);
 }
 
-static GBytes *
-serialize (cbor_item_t *item)
+GBytes *
+jc_jc1_cbor_serialize (cbor_item_t *item)
 {
   unsigned char *buf = NULL;
   size_t buf_size = 0;
@@ -319,16 +320,16 @@ encode_claims (const JcJc1Claims *c)
   for (guint i = 0; i < n_items; i++)
     cbor_array_push (items, cbor_move (cbor_build_string (c->item_codes[i])));
 
-  map_put (map, CLAIM_VERSION, build_uint (c->version));
-  map_put (map, CLAIM_FINDING_ID, build_bytes (c->finding_id, 16));
-  map_put (map, CLAIM_INSPECTION_ID, build_bytes (c->inspection_id, 16));
-  map_put (map, CLAIM_INSTITUTION, cbor_build_string (c->institution_code));
-  map_put (map, CLAIM_CHECKLIST, cbor_build_string (c->checklist));
-  map_put (map, CLAIM_ITEMS, items);
-  map_put (map, CLAIM_AMOUNT, build_uint (c->amount_fen));
-  map_put (map, CLAIM_SEALED_AT, build_uint (c->sealed_at));
-  map_put (map, CLAIM_RECORD_HASH, build_bytes (c->record_sha256, 32));
-  map_put (map, CLAIM_SIGNER_KEY, build_bytes (c->signer_key, 32));
+  jc_jc1_cbor_map_put (map, CLAIM_VERSION, jc_jc1_cbor_uint (c->version));
+  jc_jc1_cbor_map_put (map, CLAIM_FINDING_ID, build_bytes (c->finding_id, 16));
+  jc_jc1_cbor_map_put (map, CLAIM_INSPECTION_ID, build_bytes (c->inspection_id, 16));
+  jc_jc1_cbor_map_put (map, CLAIM_INSTITUTION, cbor_build_string (c->institution_code));
+  jc_jc1_cbor_map_put (map, CLAIM_CHECKLIST, cbor_build_string (c->checklist));
+  jc_jc1_cbor_map_put (map, CLAIM_ITEMS, items);
+  jc_jc1_cbor_map_put (map, CLAIM_AMOUNT, jc_jc1_cbor_uint (c->amount_fen));
+  jc_jc1_cbor_map_put (map, CLAIM_SEALED_AT, jc_jc1_cbor_uint (c->sealed_at));
+  jc_jc1_cbor_map_put (map, CLAIM_RECORD_HASH, build_bytes (c->record_sha256, 32));
+  jc_jc1_cbor_map_put (map, CLAIM_SIGNER_KEY, build_bytes (c->signer_key, 32));
 
   if (c->has_certificate)
     {
@@ -336,9 +337,9 @@ encode_claims (const JcJc1Claims *c)
 
       cbor_array_push (cert, cbor_move (build_bytes (c->certificate.device_id, 16)));
       cbor_array_push (cert, cbor_move (build_bytes (c->certificate.hq_kid, 8)));
-      cbor_array_push (cert, cbor_move (build_uint (c->certificate.not_after)));
+      cbor_array_push (cert, cbor_move (jc_jc1_cbor_uint (c->certificate.not_after)));
       cbor_array_push (cert, cbor_move (build_bytes (c->certificate.hq_signature, 64)));
-      map_put (map, CLAIM_CERTIFICATE, cert);
+      jc_jc1_cbor_map_put (map, CLAIM_CERTIFICATE, cert);
     }
 
   if (c->has_confirmation)
@@ -347,16 +348,16 @@ encode_claims (const JcJc1Claims *c)
       cbor_item_t *cm = cbor_new_definite_map (2 + !!conf->has_institution_key
                                                + !!conf->has_institution_signature);
 
-      map_put (cm, 1, build_uint (conf->status));
-      map_put (cm, 2, cbor_build_string (conf->name));
+      jc_jc1_cbor_map_put (cm, 1, jc_jc1_cbor_uint (conf->status));
+      jc_jc1_cbor_map_put (cm, 2, cbor_build_string (conf->name));
       if (conf->has_institution_key)
-        map_put (cm, 4, build_bytes (conf->institution_key, 32));
+        jc_jc1_cbor_map_put (cm, 4, build_bytes (conf->institution_key, 32));
       if (conf->has_institution_signature)
-        map_put (cm, 5, build_bytes (conf->institution_signature, 64));
-      map_put (map, CLAIM_CONFIRMATION, cm);
+        jc_jc1_cbor_map_put (cm, 5, build_bytes (conf->institution_signature, 64));
+      jc_jc1_cbor_map_put (map, CLAIM_CONFIRMATION, cm);
     }
 
-  bytes = serialize (map);
+  bytes = jc_jc1_cbor_serialize (map);
   cbor_decref (&map);
   return bytes;
 }
@@ -375,7 +376,7 @@ sig_structure (const guint8 *prot,
   cbor_array_push (arr, cbor_move (build_bytes (prot, prot_len)));
   cbor_array_push (arr, cbor_move (build_bytes (NULL, 0)));
   cbor_array_push (arr, cbor_move (build_bytes (payload, payload_len)));
-  bytes = serialize (arr);
+  bytes = jc_jc1_cbor_serialize (arr);
   cbor_decref (&arr);
   return bytes;
 }
@@ -391,8 +392,8 @@ jc_jc1_certificate_message (const guint8 device_id[16],
   cbor_array_push (arr, cbor_move (cbor_build_string ("JC-CERT")));
   cbor_array_push (arr, cbor_move (build_bytes (device_id, 16)));
   cbor_array_push (arr, cbor_move (build_bytes (device_pk, 32)));
-  cbor_array_push (arr, cbor_move (build_uint (not_after)));
-  bytes = serialize (arr);
+  cbor_array_push (arr, cbor_move (jc_jc1_cbor_uint (not_after)));
+  bytes = jc_jc1_cbor_serialize (arr);
   cbor_decref (&arr);
   return bytes;
 }
@@ -460,6 +461,55 @@ jc_jc1_certificate_verify (const JcJc1Certificate *cert,
   return TRUE;
 }
 
+char *
+jc_jc1_envelope_seal (const char   *prefix,
+                      GBytes       *payload,
+                      const guint8  sk[64],
+                      GError      **error)
+{
+  g_autoptr(GBytes) tbs = NULL;
+  g_autoptr(GBytes) cose = NULL;
+  g_autofree guint8 *zbuf = NULL;
+  g_autofree char *b45 = NULL;
+  guint8 sig[crypto_sign_BYTES];
+  guint8 kid[8];
+  uLongf zlen;
+  cbor_item_t *arr, *unprot, *tagged;
+  gsize plen, tlen, clen;
+  const guint8 *pdata, *tdata, *cdata;
+
+  pdata = g_bytes_get_data (payload, &plen);
+  tbs = sig_structure (protected_header, sizeof protected_header, pdata, plen);
+  tdata = g_bytes_get_data (tbs, &tlen);
+  crypto_sign_detached (sig, NULL, tdata, tlen, sk);
+  /* libsodium's secret key is seed || public key. */
+  jc_jc1_kid (sk + 32, kid);
+
+  arr = cbor_new_definite_array (4);
+  unprot = cbor_new_definite_map (1);
+  jc_jc1_cbor_map_put (unprot, 4, build_bytes (kid, 8));
+  cbor_array_push (arr, cbor_move (build_bytes (protected_header, sizeof protected_header)));
+  cbor_array_push (arr, cbor_move (unprot));
+  cbor_array_push (arr, cbor_move (build_bytes (pdata, plen)));
+  cbor_array_push (arr, cbor_move (build_bytes (sig, sizeof sig)));
+  tagged = cbor_build_tag (CBOR_TAG_COSE_SIGN1, cbor_move (arr));
+  cose = jc_jc1_cbor_serialize (tagged);
+  cbor_decref (&tagged);
+  cdata = g_bytes_get_data (cose, &clen);
+
+  zlen = compressBound (clen);
+  zbuf = g_malloc (zlen);
+  if (compress2 (zbuf, &zlen, cdata, clen, 9) != Z_OK)
+    {
+      g_set_error_literal (error, JC_JC1_ERROR, JC_JC1_ERROR_INFLATE,
+                           _("zlib could not compress the signed code"));
+      return NULL;
+    }
+
+  b45 = jc_base45_encode (zbuf, zlen);
+  return g_strconcat (prefix, b45, NULL);
+}
+
 gboolean
 jc_jc1_encode (const JcJc1Claims *claims,
                const guint8       sk[64],
@@ -467,17 +517,7 @@ jc_jc1_encode (const JcJc1Claims *claims,
                GError           **error)
 {
   g_autoptr(GBytes) payload = NULL;
-  g_autoptr(GBytes) tbs = NULL;
-  g_autoptr(GBytes) cose = NULL;
-  g_autofree guint8 *zbuf = NULL;
-  g_autofree char *b45 = NULL;
   g_autoptr(GError) local_error = NULL;
-  guint8 sig[crypto_sign_BYTES];
-  guint8 kid[8];
-  uLongf zlen;
-  cbor_item_t *arr, *unprot;
-  gsize plen, tlen, clen;
-  const guint8 *pdata, *tdata, *cdata;
 
   g_return_val_if_fail (claims != NULL && sk != NULL && out_text != NULL, FALSE);
 
@@ -496,39 +536,8 @@ jc_jc1_encode (const JcJc1Claims *claims,
     }
 
   payload = encode_claims (claims);
-  pdata = g_bytes_get_data (payload, &plen);
-  tbs = sig_structure (protected_header, sizeof protected_header, pdata, plen);
-  tdata = g_bytes_get_data (tbs, &tlen);
-  crypto_sign_detached (sig, NULL, tdata, tlen, sk);
-  jc_jc1_kid (claims->signer_key, kid);
-
-  arr = cbor_new_definite_array (4);
-  unprot = cbor_new_definite_map (1);
-  map_put (unprot, 4, build_bytes (kid, 8));
-  cbor_array_push (arr, cbor_move (build_bytes (protected_header, sizeof protected_header)));
-  cbor_array_push (arr, cbor_move (unprot));
-  cbor_array_push (arr, cbor_move (build_bytes (pdata, plen)));
-  cbor_array_push (arr, cbor_move (build_bytes (sig, sizeof sig)));
-  {
-    cbor_item_t *tagged = cbor_build_tag (CBOR_TAG_COSE_SIGN1, cbor_move (arr));
-
-    cose = serialize (tagged);
-    cbor_decref (&tagged);
-  }
-  cdata = g_bytes_get_data (cose, &clen);
-
-  zlen = compressBound (clen);
-  zbuf = g_malloc (zlen);
-  if (compress2 (zbuf, &zlen, cdata, clen, 9) != Z_OK)
-    {
-      g_set_error_literal (error, JC_JC1_ERROR, JC_JC1_ERROR_INFLATE,
-                           _("zlib could not compress the signed finding"));
-      return FALSE;
-    }
-
-  b45 = jc_base45_encode (zbuf, zlen);
-  *out_text = g_strconcat (JC_JC1_PREFIX, b45, NULL);
-  return TRUE;
+  *out_text = jc_jc1_envelope_seal (JC_JC1_PREFIX, payload, sk, error);
+  return *out_text != NULL;
 }
 
 /* ------------------------------------------------------------------ */
@@ -672,8 +681,8 @@ check_item (const guint8 *p,
 /* Well-formed, deterministic CBOR, exactly one item from @start to the end,
  * no trailing bytes; then (and only then) handed to libcbor. Byte offsets in
  * messages count from @p. */
-static cbor_item_t *
-load_cbor (const guint8 *p,
+cbor_item_t *
+jc_jc1_cbor_load (const guint8 *p,
            gsize         len,
            gsize         start,
            const char   *what,
@@ -705,8 +714,8 @@ load_cbor (const guint8 *p,
   return item;
 }
 
-static const char *
-type_name (const cbor_item_t *item)
+const char *
+jc_jc1_cbor_type_name (const cbor_item_t *item)
 {
   switch (cbor_typeof (item))
     {
@@ -723,18 +732,18 @@ type_name (const cbor_item_t *item)
 }
 
 /* A byte string of exactly @n bytes (any length when @n is 0). */
-static gboolean
-get_bytes (const cbor_item_t *item,
+gboolean
+jc_jc1_cbor_get_bytes (const cbor_item_t *item,
            gsize              n,
            guint8            *out,
-           JcJc1Error         code,
+           int                code,
            const char        *what,
            GError           **error)
 {
   if (!cbor_isa_bytestring (item) || !cbor_bytestring_is_definite (item))
     {
       g_set_error (error, JC_JC1_ERROR, code, _("%s must be a byte string of %zu"
-                                                " bytes, not %s"), what, n, type_name (item));
+                                                " bytes, not %s"), what, n, jc_jc1_cbor_type_name (item));
       return FALSE;
     }
   if (cbor_bytestring_length (item) != n)
@@ -748,8 +757,8 @@ get_bytes (const cbor_item_t *item,
   return TRUE;
 }
 
-static gboolean
-get_uint (const cbor_item_t *item,
+gboolean
+jc_jc1_cbor_get_uint (const cbor_item_t *item,
           guint64           *out,
           const char        *what,
           GError           **error)
@@ -757,15 +766,15 @@ get_uint (const cbor_item_t *item,
   if (!cbor_isa_uint (item))
     {
       g_set_error (error, JC_JC1_ERROR, JC_JC1_ERROR_CLAIMS,
-                   _("%s must be an unsigned integer, not %s"), what, type_name (item));
+                   _("%s must be an unsigned integer, not %s"), what, jc_jc1_cbor_type_name (item));
       return FALSE;
     }
   *out = cbor_get_int (item);
   return TRUE;
 }
 
-static gboolean
-get_text (const cbor_item_t *item,
+gboolean
+jc_jc1_cbor_get_text (const cbor_item_t *item,
           char             **out,
           const char        *what,
           GError           **error)
@@ -776,7 +785,7 @@ get_text (const cbor_item_t *item,
   if (!cbor_isa_string (item) || !cbor_string_is_definite (item))
     {
       g_set_error (error, JC_JC1_ERROR, JC_JC1_ERROR_CLAIMS,
-                   _("%s must be a text string, not %s"), what, type_name (item));
+                   _("%s must be a text string, not %s"), what, jc_jc1_cbor_type_name (item));
       return FALSE;
     }
   len = cbor_string_length (item);
@@ -789,8 +798,8 @@ get_text (const cbor_item_t *item,
 
 /* Integer keys in strictly ascending order (deterministic CBOR, no
  * duplicates), each within 1..@max_key and not in @forbidden. */
-static gboolean
-check_keys (const cbor_item_t *map,
+gboolean
+jc_jc1_cbor_check_keys (const cbor_item_t *map,
             guint64            max_key,
             guint64            forbidden,
             const char        *what,
@@ -807,7 +816,7 @@ check_keys (const cbor_item_t *map,
         {
           g_set_error (error, JC_JC1_ERROR, JC_JC1_ERROR_CLAIMS,
                        _("%s: key number %zu is %s; JC1 keys are small unsigned integers"),
-                       what, i + 1, type_name (pairs[i].key));
+                       what, i + 1, jc_jc1_cbor_type_name (pairs[i].key));
           return FALSE;
         }
       k = cbor_get_int (pairs[i].key);
@@ -845,10 +854,10 @@ parse_certificate (const cbor_item_t *item,
       return FALSE;
     }
   a = cbor_array_handle (item);
-  return get_bytes (a[0], 16, cert->device_id, JC_JC1_ERROR_CLAIMS, _("Claim 11 (certificate), the device id,"), error)
-         && get_bytes (a[1], 8, cert->hq_kid, JC_JC1_ERROR_CLAIMS, _("Claim 11 (certificate), the HQ kid,"), error)
-         && get_uint (a[2], &cert->not_after, _("Claim 11 (certificate), not after,"), error)
-         && get_bytes (a[3], 64, cert->hq_signature, JC_JC1_ERROR_CLAIMS, _("Claim 11 (certificate), the HQ signature,"), error);
+  return jc_jc1_cbor_get_bytes (a[0], 16, cert->device_id, JC_JC1_ERROR_CLAIMS, _("Claim 11 (certificate), the device id,"), error)
+         && jc_jc1_cbor_get_bytes (a[1], 8, cert->hq_kid, JC_JC1_ERROR_CLAIMS, _("Claim 11 (certificate), the HQ kid,"), error)
+         && jc_jc1_cbor_get_uint (a[2], &cert->not_after, _("Claim 11 (certificate), not after,"), error)
+         && jc_jc1_cbor_get_bytes (a[3], 64, cert->hq_signature, JC_JC1_ERROR_CLAIMS, _("Claim 11 (certificate), the HQ signature,"), error);
 }
 
 static gboolean
@@ -863,11 +872,11 @@ parse_confirmation (const cbor_item_t *item,
   if (!cbor_isa_map (item) || !cbor_map_is_definite (item))
     {
       g_set_error (error, JC_JC1_ERROR, JC_JC1_ERROR_CLAIMS,
-                   _("%s must be a map, not %s"), what, type_name (item));
+                   _("%s must be a map, not %s"), what, jc_jc1_cbor_type_name (item));
       return FALSE;
     }
   /* Key 3 is left unused by the format. */
-  if (!check_keys (item, 5, 3, what, error))
+  if (!jc_jc1_cbor_check_keys (item, 5, 3, what, error))
     return FALSE;
 
   pairs = cbor_map_handle (item);
@@ -879,7 +888,7 @@ parse_confirmation (const cbor_item_t *item,
       switch (cbor_get_int (pairs[i].key))
         {
         case 1:
-          if (!get_uint (v, &status, _("Claim 12 (confirmation), the status,"), error))
+          if (!jc_jc1_cbor_get_uint (v, &status, _("Claim 12 (confirmation), the status,"), error))
             return FALSE;
           if (status > JC_JC1_STATUS_REFUSED)
             {
@@ -892,17 +901,17 @@ parse_confirmation (const cbor_item_t *item,
           has_status = TRUE;
           break;
         case 2:
-          if (!get_text (v, &conf->name, _("Claim 12 (confirmation), the representative’s name,"), error))
+          if (!jc_jc1_cbor_get_text (v, &conf->name, _("Claim 12 (confirmation), the representative’s name,"), error))
             return FALSE;
           break;
         case 4:
-          if (!get_bytes (v, 32, conf->institution_key, JC_JC1_ERROR_CLAIMS,
+          if (!jc_jc1_cbor_get_bytes (v, 32, conf->institution_key, JC_JC1_ERROR_CLAIMS,
                           _("Claim 12 (confirmation), the institution key,"), error))
             return FALSE;
           conf->has_institution_key = TRUE;
           break;
         case 5:
-          if (!get_bytes (v, 64, conf->institution_signature, JC_JC1_ERROR_CLAIMS,
+          if (!jc_jc1_cbor_get_bytes (v, 64, conf->institution_signature, JC_JC1_ERROR_CLAIMS,
                           _("Claim 12 (confirmation), the institution signature,"), error))
             return FALSE;
           conf->has_institution_signature = TRUE;
@@ -932,7 +941,7 @@ parse_claims (const guint8 *data,
   guint seen = 0;
   gboolean ok = TRUE;
 
-  root = load_cbor (data, len, 0, _("Claims"), error);
+  root = jc_jc1_cbor_load (data, len, 0, _("Claims"), error);
   if (root == NULL)
     {
       if (error != NULL && *error != NULL)
@@ -942,11 +951,11 @@ parse_claims (const guint8 *data,
   if (!cbor_isa_map (root) || !cbor_map_is_definite (root))
     {
       g_set_error (error, JC_JC1_ERROR, JC_JC1_ERROR_CLAIMS,
-                   _("The claims must be a map, not %s"), type_name (root));
+                   _("The claims must be a map, not %s"), jc_jc1_cbor_type_name (root));
       cbor_decref (&root);
       return NULL;
     }
-  if (!check_keys (root, CLAIM_CONFIRMATION, 0, _("Claims"), error))
+  if (!jc_jc1_cbor_check_keys (root, CLAIM_CONFIRMATION, 0, _("Claims"), error))
     {
       cbor_decref (&root);
       return NULL;
@@ -963,7 +972,7 @@ parse_claims (const guint8 *data,
       switch (key)
         {
         case CLAIM_VERSION:
-          ok = get_uint (v, &c->version, what, error);
+          ok = jc_jc1_cbor_get_uint (v, &c->version, what, error);
           if (ok && c->version != JC_JC1_VERSION)
             {
               g_set_error (error, JC_JC1_ERROR, JC_JC1_ERROR_CLAIMS,
@@ -973,22 +982,22 @@ parse_claims (const guint8 *data,
             }
           break;
         case CLAIM_FINDING_ID:
-          ok = get_bytes (v, 16, c->finding_id, JC_JC1_ERROR_CLAIMS, what, error);
+          ok = jc_jc1_cbor_get_bytes (v, 16, c->finding_id, JC_JC1_ERROR_CLAIMS, what, error);
           break;
         case CLAIM_INSPECTION_ID:
-          ok = get_bytes (v, 16, c->inspection_id, JC_JC1_ERROR_CLAIMS, what, error);
+          ok = jc_jc1_cbor_get_bytes (v, 16, c->inspection_id, JC_JC1_ERROR_CLAIMS, what, error);
           break;
         case CLAIM_INSTITUTION:
-          ok = get_text (v, &c->institution_code, what, error);
+          ok = jc_jc1_cbor_get_text (v, &c->institution_code, what, error);
           break;
         case CLAIM_CHECKLIST:
-          ok = get_text (v, &c->checklist, what, error);
+          ok = jc_jc1_cbor_get_text (v, &c->checklist, what, error);
           break;
         case CLAIM_ITEMS:
           if (!cbor_isa_array (v) || !cbor_array_is_definite (v))
             {
               g_set_error (error, JC_JC1_ERROR, JC_JC1_ERROR_CLAIMS,
-                           _("%s must be an array of text, not %s"), what, type_name (v));
+                           _("%s must be an array of text, not %s"), what, jc_jc1_cbor_type_name (v));
               ok = FALSE;
               break;
             }
@@ -997,20 +1006,20 @@ parse_claims (const guint8 *data,
             {
               g_autofree char *iw = g_strdup_printf (_("Claim 6 (item codes), item %zu,"), j + 1);
 
-              ok = get_text (cbor_array_handle (v)[j], &c->item_codes[j], iw, error);
+              ok = jc_jc1_cbor_get_text (cbor_array_handle (v)[j], &c->item_codes[j], iw, error);
             }
           break;
         case CLAIM_AMOUNT:
-          ok = get_uint (v, &c->amount_fen, what, error);
+          ok = jc_jc1_cbor_get_uint (v, &c->amount_fen, what, error);
           break;
         case CLAIM_SEALED_AT:
-          ok = get_uint (v, &c->sealed_at, what, error);
+          ok = jc_jc1_cbor_get_uint (v, &c->sealed_at, what, error);
           break;
         case CLAIM_RECORD_HASH:
-          ok = get_bytes (v, 32, c->record_sha256, JC_JC1_ERROR_CLAIMS, what, error);
+          ok = jc_jc1_cbor_get_bytes (v, 32, c->record_sha256, JC_JC1_ERROR_CLAIMS, what, error);
           break;
         case CLAIM_SIGNER_KEY:
-          ok = get_bytes (v, 32, c->signer_key, JC_JC1_ERROR_CLAIMS, what, error);
+          ok = jc_jc1_cbor_get_bytes (v, 32, c->signer_key, JC_JC1_ERROR_CLAIMS, what, error);
           break;
         case CLAIM_CERTIFICATE:
           ok = parse_certificate (v, &c->certificate, error);
@@ -1094,8 +1103,8 @@ inflate_limited (const guint8 *in,
   return g_steal_pointer (&out);
 }
 
-static char *
-hex (const guint8 *data,
+char *
+jc_jc1_hex (const guint8 *data,
      gsize         len)
 {
   char *s = g_malloc (len * 2 + 1);
@@ -1105,45 +1114,49 @@ hex (const guint8 *data,
   return s;
 }
 
+void
+jc_jc1_envelope_clear (JcJc1Envelope *env)
+{
+  g_clear_pointer (&env->payload, g_bytes_unref);
+}
+
 gboolean
-jc_jc1_decode_verify (const char    *text,
-                      const guint8  *expected_hq_pk,
-                      JcJc1Claims  **out,
+jc_jc1_envelope_open (const char    *text,
+                      const char    *prefix,
+                      const char    *code_name,
+                      JcJc1Envelope *out,
                       GError       **error)
 {
   g_autoptr(GError) local_error = NULL;
-  g_autoptr(JcJc1Claims) claims = NULL;
-  g_autoptr(GBytes) tbs = NULL;
   g_autofree guint8 *zdata = NULL;
   g_autofree guint8 *cose = NULL;
   cbor_item_t *root = NULL;
   cbor_item_t **parts;
   struct cbor_pair *up;
-  gsize zlen, cose_len, plen, tlen;
-  const guint8 *payload, *tdata;
-  guint8 kid[8], signature[64];
+  gsize zlen, cose_len, prefix_len = strlen (prefix);
   gboolean ok = FALSE;
 
-  g_return_val_if_fail (text != NULL, FALSE);
+  g_return_val_if_fail (text != NULL && out != NULL, FALSE);
+  memset (out, 0, sizeof *out);
 
-  if (!g_str_has_prefix (text, JC_JC1_PREFIX))
+  if (!g_str_has_prefix (text, prefix))
     {
-      g_autofree char *start = g_strndup (text, 4);
+      g_autofree char *start = g_strndup (text, prefix_len);
 
       for (char *p = start; *p; p++)
         if ((guchar) *p < ' ' || (guchar) *p >= 0x7f)
           *p = '?';
       g_set_error (error, JC_JC1_ERROR, JC_JC1_ERROR_PREFIX,
-                   _("Not a JC1 code: it starts with “%s”, not “%s”"), start, JC_JC1_PREFIX);
+                   _("Not a %s code: it starts with “%s”, not “%s”"), code_name, start, prefix);
       return FALSE;
     }
 
-  zdata = jc_base45_decode (text + 4, strlen (text + 4), &zlen, &local_error);
+  zdata = jc_base45_decode (text + prefix_len, strlen (text + prefix_len), &zlen, &local_error);
   if (zdata == NULL)
     {
       g_set_error (error, JC_JC1_ERROR, JC_JC1_ERROR_BASE45,
-                   _("Not a valid JC1 code: %s (counting from after “%s”)"),
-                   local_error->message, JC_JC1_PREFIX);
+                   _("Not a valid %s code: %s (counting from after “%s”)"),
+                   code_name, local_error->message, prefix);
       return FALSE;
     }
 
@@ -1165,14 +1178,14 @@ jc_jc1_decode_verify (const char    *text,
                    found);
       return FALSE;
     }
-  root = load_cbor (cose, cose_len, 1, _("COSE structure"), error);
+  root = jc_jc1_cbor_load (cose, cose_len, 1, _("COSE structure"), error);
   if (root == NULL)
     return FALSE;
   if (!cbor_isa_array (root) || cbor_array_size (root) != 4)
     {
       g_set_error (error, JC_JC1_ERROR, JC_JC1_ERROR_COSE,
                    _("COSE_Sign1 must be an array of 4 [protected, unprotected, payload, signature], not %s"),
-                   cbor_isa_array (root) ? _("an array of another size") : type_name (root));
+                   cbor_isa_array (root) ? _("an array of another size") : jc_jc1_cbor_type_name (root));
       goto out;
     }
   parts = cbor_array_handle (root);
@@ -1193,46 +1206,79 @@ jc_jc1_decode_verify (const char    *text,
                            _("The COSE unprotected header must be exactly {4: kid}"));
       goto out;
     }
-  if (!get_bytes (up[0].value, 8, kid, JC_JC1_ERROR_COSE, _("The COSE kid"), error)
-      || !get_bytes (parts[3], 64, signature, JC_JC1_ERROR_COSE, _("The COSE signature"), error))
+  if (!jc_jc1_cbor_get_bytes (up[0].value, 8, out->kid, JC_JC1_ERROR_COSE, _("The COSE kid"), error)
+      || !jc_jc1_cbor_get_bytes (parts[3], 64, out->signature, JC_JC1_ERROR_COSE, _("The COSE signature"), error))
     goto out;
   if (!cbor_isa_bytestring (parts[2]))
     {
       g_set_error (error, JC_JC1_ERROR, JC_JC1_ERROR_COSE,
-                   _("The COSE payload must be a byte string, not %s"), type_name (parts[2]));
+                   _("The COSE payload must be a byte string, not %s"), jc_jc1_cbor_type_name (parts[2]));
       goto out;
     }
-  payload = cbor_bytestring_handle (parts[2]);
-  plen = cbor_bytestring_length (parts[2]);
+  out->payload = g_bytes_new (cbor_bytestring_handle (parts[2]), cbor_bytestring_length (parts[2]));
+  ok = TRUE;
 
-  claims = parse_claims (payload, plen, error);
-  if (claims == NULL)
-    goto out;
+out:
+  cbor_decref (&root);
+  return ok;
+}
 
-  {
-    guint8 want[8];
+gboolean
+jc_jc1_envelope_verify (const JcJc1Envelope *env,
+                        const guint8         pk[32],
+                        const char          *signer,
+                        const char          *altered,
+                        GError             **error)
+{
+  g_autoptr(GBytes) tbs = NULL;
+  const guint8 *payload, *tdata;
+  gsize plen, tlen;
+  guint8 want[8];
 
-    jc_jc1_kid (claims->signer_key, want);
-    if (memcmp (want, kid, 8) != 0)
-      {
-        g_autofree char *got_hex = hex (kid, 8);
-        g_autofree char *want_hex = hex (want, 8);
+  jc_jc1_kid (pk, want);
+  if (memcmp (want, env->kid, 8) != 0)
+    {
+      g_autofree char *got_hex = jc_jc1_hex (env->kid, 8);
+      g_autofree char *want_hex = jc_jc1_hex (want, 8);
 
-        g_set_error (error, JC_JC1_ERROR, JC_JC1_ERROR_COSE,
-                     _("The COSE kid %s does not match the signer key in claim 10 (kid %s)"),
-                     got_hex, want_hex);
-        goto out;
-      }
-  }
-
+      g_set_error (error, JC_JC1_ERROR, JC_JC1_ERROR_COSE,
+                   _("The COSE kid %s does not match %s (kid %s)"), got_hex, signer, want_hex);
+      return FALSE;
+    }
+  payload = g_bytes_get_data (env->payload, &plen);
   tbs = sig_structure (protected_header, sizeof protected_header, payload, plen);
   tdata = g_bytes_get_data (tbs, &tlen);
-  if (crypto_sign_verify_detached (signature, tdata, tlen, claims->signer_key) != 0)
+  if (crypto_sign_verify_detached (env->signature, tdata, tlen, pk) != 0)
     {
-      g_set_error_literal (error, JC_JC1_ERROR, JC_JC1_ERROR_SIGNATURE,
-                           _("The signature does not match: this finding was altered or not signed by the key it names"));
-      goto out;
+      g_set_error_literal (error, JC_JC1_ERROR, JC_JC1_ERROR_SIGNATURE, altered);
+      return FALSE;
     }
+  return TRUE;
+}
+
+gboolean
+jc_jc1_decode_verify (const char    *text,
+                      const guint8  *expected_hq_pk,
+                      JcJc1Claims  **out,
+                      GError       **error)
+{
+  g_auto(JcJc1Envelope) env = { 0 };
+  g_autoptr(JcJc1Claims) claims = NULL;
+  const guint8 *payload;
+  gsize plen;
+
+  g_return_val_if_fail (text != NULL, FALSE);
+
+  if (!jc_jc1_envelope_open (text, JC_JC1_PREFIX, "JC1", &env, error))
+    return FALSE;
+  payload = g_bytes_get_data (env.payload, &plen);
+  claims = parse_claims (payload, plen, error);
+  if (claims == NULL)
+    return FALSE;
+  if (!jc_jc1_envelope_verify (&env, claims->signer_key, _("the signer key in claim 10"),
+                               _("The signature does not match: this finding was altered or not signed by the key it names"),
+                               error))
+    return FALSE;
 
   if (claims->has_confirmation && claims->confirmation.has_institution_signature
       && crypto_sign_verify_detached (claims->confirmation.institution_signature,
@@ -1241,7 +1287,7 @@ jc_jc1_decode_verify (const char    *text,
     {
       g_set_error_literal (error, JC_JC1_ERROR, JC_JC1_ERROR_INSTITUTION_SIGNATURE,
                            _("The institution’s signature over the finding record does not verify"));
-      goto out;
+      return FALSE;
     }
 
   if (expected_hq_pk != NULL)
@@ -1250,10 +1296,10 @@ jc_jc1_decode_verify (const char    *text,
         {
           g_set_error_literal (error, JC_JC1_ERROR, JC_JC1_ERROR_NOT_ENROLLED,
                                _("The signer is not enrolled: the code carries no HQ certificate"));
-          goto out;
+          return FALSE;
         }
       if (!jc_jc1_certificate_verify (&claims->certificate, claims->signer_key, expected_hq_pk, error))
-        goto out;
+        return FALSE;
       if (claims->certificate.not_after < claims->sealed_at)
         {
           g_autoptr(GDateTime) na = g_date_time_new_from_unix_utc (MIN (claims->certificate.not_after, (guint64) G_MAXINT32 * 100));
@@ -1264,24 +1310,19 @@ jc_jc1_decode_verify (const char    *text,
           g_set_error (error, JC_JC1_ERROR, JC_JC1_ERROR_CERTIFICATE,
                        _("The signer’s certificate expired (%s) before the finding was sealed (%s)"),
                        na_s, sa_s);
-          goto out;
+          return FALSE;
         }
     }
 
-  ok = TRUE;
   if (out != NULL)
     *out = g_steal_pointer (&claims);
-
-out:
-  if (root != NULL)
-    cbor_decref (&root);
-  return ok;
+  return TRUE;
 }
 
 /* ------------------------------------------------------------------ */
 
 static char *
-format_time (guint64 t)
+format_unix (guint64 t, const char *format)
 {
   g_autoptr(GDateTime) dt = NULL;
 
@@ -1289,23 +1330,35 @@ format_time (guint64 t)
     dt = g_date_time_new_from_unix_local ((gint64) t);
   if (dt == NULL)
     return g_strdup_printf ("@%" PRIu64, t);
-  return g_date_time_format (dt, "%Y-%m-%dT%H:%M:%S%:z");
+  return g_date_time_format (dt, format);
+}
+
+char *
+jc_jc1_format_time (guint64 t)
+{
+  return format_unix (t, "%Y-%m-%dT%H:%M:%S%:z");
+}
+
+char *
+jc_jc1_format_local_time (guint64 t)
+{
+  return format_unix (t, "%Y-%m-%d %H:%M:%S");
 }
 
 char *
 jc_jc1_claims_describe (const JcJc1Claims *c)
 {
   GString *s = g_string_new (NULL);
-  g_autofree char *sealed = format_time (c->sealed_at);
-  g_autofree char *fid = hex (c->finding_id, 16);
-  g_autofree char *iid = hex (c->inspection_id, 16);
-  g_autofree char *rec = hex (c->record_sha256, 32);
+  g_autofree char *sealed = jc_jc1_format_time (c->sealed_at);
+  g_autofree char *fid = jc_jc1_hex (c->finding_id, 16);
+  g_autofree char *iid = jc_jc1_hex (c->inspection_id, 16);
+  g_autofree char *rec = jc_jc1_hex (c->record_sha256, 32);
   g_autofree char *items = c->item_codes ? g_strjoinv (", ", c->item_codes) : g_strdup ("");
   g_autofree char *kid_hex = NULL;
   guint8 kid[8];
 
   jc_jc1_kid (c->signer_key, kid);
-  kid_hex = hex (kid, 8);
+  kid_hex = jc_jc1_hex (kid, 8);
 
   g_string_append_printf (s, _("Institution: %s\n"), c->institution_code);
   g_string_append_printf (s, _("Checklist: %s\n"), c->checklist);
@@ -1320,9 +1373,9 @@ jc_jc1_claims_describe (const JcJc1Claims *c)
   g_string_append_printf (s, _("Signer kid: %s\n"), kid_hex);
   if (c->has_certificate)
     {
-      g_autofree char *dev = hex (c->certificate.device_id, 16);
-      g_autofree char *hq = hex (c->certificate.hq_kid, 8);
-      g_autofree char *until = format_time (c->certificate.not_after);
+      g_autofree char *dev = jc_jc1_hex (c->certificate.device_id, 16);
+      g_autofree char *hq = jc_jc1_hex (c->certificate.hq_kid, 8);
+      g_autofree char *until = jc_jc1_format_time (c->certificate.not_after);
 
       g_string_append_printf (s, _("Certificate: device %s, HQ kid %s, valid until %s\n"),
                               dev, hq, until);

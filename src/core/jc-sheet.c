@@ -14,6 +14,7 @@
 #include "jc-inspection.h"
 #include "jc-qr.h"
 #include "jc-sheet.h"
+#include "jc-strokes.h"
 
 G_DEFINE_QUARK (jc-sheet-error-quark, jc_sheet_error)
 
@@ -23,6 +24,9 @@ G_DEFINE_QUARK (jc-sheet-error-quark, jc_sheet_error)
 #define MARGIN   50.0
 #define TEXT_W   (PAGE_W - 2 * MARGIN)
 #define QR_SIZE  170.0
+/* The drawn signature: about the size of a signature on paper. */
+#define SIGNATURE_W 200.0
+#define SIGNATURE_H 60.0
 
 typedef struct {
   cairo_t            *cr;
@@ -160,6 +164,38 @@ answer_label (const JcFinding *f)
     }
 }
 
+/* The representative's handwritten signature, drawn again from its strokes
+ * (vault evidence), with their hash; when the evidence cannot be read
+ * (a device that has the events but not the file), the reason instead. */
+static void
+draw_signature (Sheet *s, JcVault *vault, const char *strokes_sha)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JcStrokes) strokes = jc_strokes_load (vault, strokes_sha, &error);
+
+  text (s, MARGIN, TEXT_W, 10, FALSE, _("Representative’s signature:"));
+  if (strokes == NULL)
+    {
+      g_autofree char *why = g_strdup_printf (_("(not drawn: %s)"), error->message);
+
+      text (s, MARGIN + 12, TEXT_W - 12, 8, FALSE, why);
+    }
+  else
+    {
+      need (s, SIGNATURE_H + 6);
+      cairo_save (s->cr);
+      cairo_set_source_rgb (s->cr, 0.7, 0.7, 0.7);
+      cairo_set_line_width (s->cr, 0.5);
+      cairo_rectangle (s->cr, MARGIN + 12, s->y + 2, SIGNATURE_W, SIGNATURE_H);
+      cairo_stroke (s->cr);
+      cairo_set_source_rgb (s->cr, 0, 0, 0.2);
+      jc_strokes_draw_in (strokes, s->cr, MARGIN + 14, s->y + 4, SIGNATURE_W - 4, SIGNATURE_H - 4);
+      cairo_restore (s->cr);
+      s->y += SIGNATURE_H + 6;
+    }
+  labelled (s, _("Signature strokes (SHA-256)"), strokes_sha);
+}
+
 static gboolean
 draw_finding (Sheet *s, JcVault *vault, const JcFinding *f, guint n, guint total, GError **error)
 {
@@ -209,7 +245,13 @@ draw_finding (Sheet *s, JcVault *vault, const JcFinding *f, guint n, guint total
       if (*f->confirm_witness != '\0')
         labelled (s, _("Witness"), f->confirm_witness);
       if (f->confirm_strokes != NULL)
-        labelled (s, _("Signature strokes (SHA-256)"), f->confirm_strokes);
+        draw_signature (s, vault, f->confirm_strokes);
+      if (f->confirm_countersigned)
+        {
+          g_autofree char *key = jc_device_hex (f->confirm_institution_key, 32);
+
+          labelled (s, _("Countersigned with the institution’s key"), key);
+        }
     }
 
   /* The QR and the lines to sign on paper, side by side. */
