@@ -361,6 +361,40 @@ apply_item_evidence (sqlite3 *db, const JcEvent *event, JsonObject *body, GError
   return jc_eventlog_step_with_origin (db, stmt, event, 5, error);
 }
 
+/* The link goes; the blob, its "evidence.add" and the link's own event stay. */
+static gboolean
+apply_item_evidence_unlink (sqlite3 *db, const JcEvent *event, JsonObject *body, GError **error)
+{
+  const char *id = body_string (body, "inspection");
+  const char *code = body_string (body, "code");
+  const char *sha = body_string (body, "sha256");
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  if (id == NULL)
+    return refuse (event, "inspection", error);
+  if (code == NULL)
+    return refuse (event, "code", error);
+  if (!sha256_hex_is_valid (sha))
+    return refuse (event, "sha256", error);
+  rc = sqlite3_prepare_v2 (db, "DELETE FROM item_evidence WHERE inspection_id = ? AND code = ? AND sha256 = ?",
+                           -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 2, code, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 3, sha, -1, SQLITE_TRANSIENT);
+      rc = sqlite3_step (stmt);
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      set_db_error (db, error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 inspection_apply (sqlite3 *db, const JcEvent *event, gpointer user_data, GError **error)
 {
@@ -375,6 +409,8 @@ inspection_apply (sqlite3 *db, const JcEvent *event, gpointer user_data, GError 
     return apply_item_set (db, event, body, error);
   if (g_str_equal (kind, "inspection.item.evidence"))
     return apply_item_evidence (db, event, body, error);
+  if (g_str_equal (kind, "inspection.item.evidence.unlink"))
+    return apply_item_evidence_unlink (db, event, body, error);
   return TRUE;  /* a kind of a later version: the log keeps it */
 }
 
@@ -1082,4 +1118,34 @@ jc_inspection_link_evidence (JcVault             *vault,
   json_builder_end_object (b);
   body = jc_json_builder_to_string (b);
   return jc_vault_record (vault, "inspection.item.evidence", body, NULL, error);
+}
+
+gboolean
+jc_inspection_unlink_evidence (JcVault             *vault,
+                               JcChecklistRegistry *registry,
+                               const char          *id,
+                               const char          *code,
+                               const char          *sha256_hex,
+                               GError             **error)
+{
+  g_autoptr(JcItemResult) r = NULL;
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autofree char *body = NULL;
+
+  r = find_item (vault, registry, id, code, error);
+  if (r == NULL)
+    return FALSE;
+  if (!g_strv_contains ((const char * const *) r->evidence, sha256_hex ? sha256_hex : ""))
+    {
+      g_set_error (error, JC_INSPECTION_ERROR, JC_INSPECTION_ERROR_NOT_FOUND,
+                   _("Item %s: evidence %s is not linked to it"), code, sha256_hex ? sha256_hex : "");
+      return FALSE;
+    }
+  json_builder_begin_object (b);
+  jc_json_builder_add_string (b, "code", code);
+  jc_json_builder_add_string (b, "inspection", id);
+  jc_json_builder_add_string (b, "sha256", sha256_hex);
+  json_builder_end_object (b);
+  body = jc_json_builder_to_string (b);
+  return jc_vault_record (vault, "inspection.item.evidence.unlink", body, NULL, error);
 }
