@@ -36,6 +36,7 @@ struct _JcEvidenceViewer
   GtkStack       *stack;
   GtkPicture     *picture;
   GtkVideo       *video;
+  GtkMediaControls *audio_controls;
   AdwStatusPage  *document_page;
   AdwStatusPage  *error_page;
   GtkButton      *launch_button;
@@ -43,7 +44,7 @@ struct _JcEvidenceViewer
 
 G_DEFINE_FINAL_TYPE (JcEvidenceViewer, jc_evidence_viewer, ADW_TYPE_WINDOW)
 
-typedef enum { SHOW_IMAGE, SHOW_MEDIA, SHOW_DOCUMENT } Show;
+typedef enum { SHOW_IMAGE, SHOW_AUDIO, SHOW_VIDEO, SHOW_DOCUMENT } Show;
 
 typedef struct {
   JcVault    *vault;
@@ -186,15 +187,19 @@ on_loaded (GObject *source, GAsyncResult *result, gpointer data)
       gtk_picture_set_paintable (self->picture, GDK_PAINTABLE (load->texture));
       gtk_stack_set_visible_child_name (self->stack, "image");
       break;
-    case SHOW_MEDIA:
+    case SHOW_AUDIO:
+    case SHOW_VIDEO:
       {
         g_autoptr(GtkMediaStream) stream = NULL;
 
         self->open_path = g_steal_pointer (&load->path);
         stream = gtk_media_file_new_for_filename (self->open_path);
         g_signal_connect_object (stream, "notify::error", G_CALLBACK (on_media_error), self, G_CONNECT_SWAPPED);
-        gtk_video_set_media_stream (self->video, stream);
-        gtk_stack_set_visible_child_name (self->stack, "media");
+        if (load->show == SHOW_VIDEO)
+          gtk_video_set_media_stream (self->video, stream);
+        else
+          gtk_media_controls_set_media_stream (self->audio_controls, stream);
+        gtk_stack_set_visible_child_name (self->stack, load->show == SHOW_VIDEO ? "video" : "audio");
       }
       break;
     case SHOW_DOCUMENT:
@@ -268,8 +273,10 @@ jc_evidence_viewer_new (GtkWindow *parent, JcVault *vault, const char *sha256_he
   }
   if (g_str_has_prefix (self->media_type, "image/"))
     load->show = SHOW_IMAGE;
-  else if (g_str_has_prefix (self->media_type, "audio/") || g_str_has_prefix (self->media_type, "video/"))
-    load->show = SHOW_MEDIA;
+  else if (g_str_has_prefix (self->media_type, "audio/"))
+    load->show = SHOW_AUDIO;
+  else if (g_str_has_prefix (self->media_type, "video/"))
+    load->show = SHOW_VIDEO;
   else
     load->show = SHOW_DOCUMENT;
   task = g_task_new (self, self->cancellable, on_loaded, NULL);
@@ -286,16 +293,27 @@ jc_evidence_viewer_get_shown (JcEvidenceViewer *self)
   return gtk_stack_get_visible_child_name (self->stack);
 }
 
+GtkMediaStream *
+jc_evidence_viewer_get_media_stream (JcEvidenceViewer *self)
+{
+  g_return_val_if_fail (JC_IS_EVIDENCE_VIEWER (self), NULL);
+
+  if (self->video != NULL && gtk_video_get_media_stream (self->video) != NULL)
+    return gtk_video_get_media_stream (self->video);
+  return self->audio_controls != NULL ? gtk_media_controls_get_media_stream (self->audio_controls) : NULL;
+}
+
 static void
 jc_evidence_viewer_dispose (GObject *object)
 {
   JcEvidenceViewer *self = JC_EVIDENCE_VIEWER (object);
 
   g_cancellable_cancel (self->cancellable);
-  if (self->video != NULL && gtk_video_get_media_stream (self->video) != NULL)
+  if (jc_evidence_viewer_get_media_stream (self) != NULL)
     {
-      gtk_media_stream_pause (gtk_video_get_media_stream (self->video));
+      gtk_media_stream_pause (jc_evidence_viewer_get_media_stream (self));
       gtk_video_set_media_stream (self->video, NULL);
+      gtk_media_controls_set_media_stream (self->audio_controls, NULL);
     }
   if (self->open_path != NULL)
     g_unlink (self->open_path);
@@ -331,6 +349,7 @@ jc_evidence_viewer_class_init (JcEvidenceViewerClass *klass)
   gtk_widget_class_bind_template_child (widget_class, JcEvidenceViewer, stack);
   gtk_widget_class_bind_template_child (widget_class, JcEvidenceViewer, picture);
   gtk_widget_class_bind_template_child (widget_class, JcEvidenceViewer, video);
+  gtk_widget_class_bind_template_child (widget_class, JcEvidenceViewer, audio_controls);
   gtk_widget_class_bind_template_child (widget_class, JcEvidenceViewer, document_page);
   gtk_widget_class_bind_template_child (widget_class, JcEvidenceViewer, error_page);
   gtk_widget_class_bind_template_child (widget_class, JcEvidenceViewer, launch_button);

@@ -16,7 +16,9 @@ G_DECLARE_FINAL_TYPE (JcEvidenceViewer, jc_evidence_viewer, JC, EVIDENCE_VIEWER,
 JcEvidenceViewer *jc_evidence_viewer_new       (GtkWindow        *parent,
                                                 JcVault          *vault,
                                                 const char       *sha256_hex);
-/* "loading", "image", "media", "document" or "error". */
+/* "loading", "image", "audio", "video", "document" or "error". */
 const char       *jc_evidence_viewer_get_shown (JcEvidenceViewer *self);
+/* The player's stream, once sound or video is loaded; else NULL. */
+GtkMediaStream   *jc_evidence_viewer_get_media_stream (JcEvidenceViewer *self);
 
 G_END_DECLS
