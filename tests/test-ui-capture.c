@@ -79,7 +79,7 @@ open_item (GtkWindow *window, char **out_id)
 static gboolean
 has_preview (gpointer panel)
 {
-  return gtk_picture_get_paintable (jc_ui_child (panel, JC_TYPE_CAPTURE_PANEL, "preview")) != NULL;
+  return jc_capture_panel_has_frame (JC_CAPTURE_PANEL (panel));
 }
 
 static gboolean
@@ -184,6 +184,24 @@ view (JcItemEditor *editor, const char *sha, const char *expected, const char *s
     ;
 }
 
+/* Photo, the live preview (@screenshot), the shutter: one more evidence. */
+static void
+take_photo (GtkWindow *window, JcItemEditor *editor, const char *screenshot)
+{
+  JcCapturePanel *panel = jc_item_editor_get_capture_panel (editor);
+  guint before = n_evidence (editor);
+
+  click (jc_ui_child (editor, JC_TYPE_ITEM_EDITOR, "photo_button"));
+  ck_assert (gtk_widget_get_visible (GTK_WIDGET (panel)));
+  ck_assert (!gtk_widget_get_sensitive (jc_ui_child (editor, JC_TYPE_ITEM_EDITOR, "voice_button")));
+  jc_ui_wait_until (has_preview, panel, "the camera preview's first frame");
+  scroll_down (window, editor);
+  shot (window, screenshot);
+  click (jc_ui_child (panel, JC_TYPE_CAPTURE_PANEL, "action_button"));
+  jc_ui_wait_until (stored, editor, "the photo to be stored");
+  ck_assert_uint_eq (n_evidence (editor), before + 1);
+}
+
 START_TEST (test_capture_handheld)
 {
   GtkWindow *window;
@@ -225,15 +243,7 @@ START_TEST (test_capture_handheld)
   g_setenv ("JIANCHA_CAPTURE_TEST_SOURCE", "1", TRUE);
   jc_item_editor_set_item (editor, vault, id, jc_item_editor_get_item (editor));
   ck_assert (!gtk_widget_get_visible (jc_ui_child (editor, JC_TYPE_ITEM_EDITOR, "device_note")));
-  click (jc_ui_child (editor, JC_TYPE_ITEM_EDITOR, "photo_button"));
-  ck_assert (gtk_widget_get_visible (GTK_WIDGET (panel)));
-  ck_assert (!gtk_widget_get_sensitive (jc_ui_child (editor, JC_TYPE_ITEM_EDITOR, "voice_button")));
-  jc_ui_wait_until (has_preview, panel, "the camera preview's first frame");
-  scroll_down (window, editor);
-  shot (window, "capture-02-preview-360");
-  click (jc_ui_child (panel, JC_TYPE_CAPTURE_PANEL, "action_button"));
-  jc_ui_wait_until (stored, editor, "the photo to be stored");
-  ck_assert_uint_eq (n_evidence (editor), 1);
+  take_photo (window, editor, "capture-02-preview-360");
 
   click (jc_ui_child (editor, JC_TYPE_ITEM_EDITOR, "voice_button"));
   ck_assert (gtk_widget_get_visible (GTK_WIDGET (panel)));
@@ -307,20 +317,12 @@ START_TEST (test_capture_desktop)
 {
   GtkWindow *window;
   JcItemEditor *editor;
-  JcCapturePanel *panel;
   g_autofree char *id = NULL;
 
   g_setenv ("JIANCHA_CAPTURE_TEST_SOURCE", "1", TRUE);
   window = jc_ui_start_unlocked (1280, 800);
   editor = open_item (window, &id);
-  panel = jc_item_editor_get_capture_panel (editor);
-  click (jc_ui_child (editor, JC_TYPE_ITEM_EDITOR, "photo_button"));
-  jc_ui_wait_until (has_preview, panel, "the camera preview's first frame");
-  scroll_down (window, editor);
-  shot (window, "capture-07-preview-1280");
-  click (jc_ui_child (panel, JC_TYPE_CAPTURE_PANEL, "action_button"));
-  jc_ui_wait_until (stored, editor, "the photo to be stored");
-  ck_assert_uint_eq (n_evidence (editor), 1);
+  take_photo (window, editor, "capture-07-preview-1280");
   scroll_down (window, editor);
   shot (window, "capture-08-evidence-1280");
   g_unsetenv ("JIANCHA_CAPTURE_TEST_SOURCE");

@@ -10,12 +10,14 @@
 #include <glib/gi18n.h>
 
 #include "jc-capture-panel.h"
+#include "jc-frame-paintable.h"
 
 struct _JcCapturePanel
 {
   AdwBin            parent_instance;
 
   JcCapture        *capture;
+  JcFramePaintable *frames;
   GCancellable     *cancellable;
   guint             timer_id;
 
@@ -56,7 +58,8 @@ stop (JcCapturePanel *self)
       jc_capture_cancel (self->capture);
       g_clear_object (&self->capture);
     }
-  gtk_picture_set_paintable (self->preview, NULL);
+  if (self->frames != NULL)
+    jc_frame_paintable_set_texture (self->frames, NULL);
 }
 
 static void
@@ -84,7 +87,7 @@ on_frame (JcCapturePanel *self, GBytes *rgba, int width, int height, int stride)
 {
   g_autoptr(GdkTexture) texture = gdk_memory_texture_new (width, height, GDK_MEMORY_R8G8B8A8, rgba, stride);
 
-  gtk_picture_set_paintable (self->preview, GDK_PAINTABLE (texture));
+  jc_frame_paintable_set_texture (self->frames, texture);
   gtk_widget_set_sensitive (GTK_WIDGET (self->action_button), TRUE);
 }
 
@@ -149,6 +152,14 @@ jc_capture_panel_cancel (JcCapturePanel *self)
   g_return_if_fail (JC_IS_CAPTURE_PANEL (self));
 
   close_panel (self);
+}
+
+gboolean
+jc_capture_panel_has_frame (JcCapturePanel *self)
+{
+  g_return_val_if_fail (JC_IS_CAPTURE_PANEL (self), FALSE);
+
+  return jc_frame_paintable_get_texture (self->frames) != NULL;
 }
 
 JcCapture *
@@ -224,6 +235,7 @@ jc_capture_panel_dispose (GObject *object)
   JcCapturePanel *self = JC_CAPTURE_PANEL (object);
 
   stop (self);
+  g_clear_object (&self->frames);
   gtk_widget_dispose_template (GTK_WIDGET (self), JC_TYPE_CAPTURE_PANEL);
   G_OBJECT_CLASS (jc_capture_panel_parent_class)->dispose (object);
 }
@@ -260,4 +272,6 @@ static void
 jc_capture_panel_init (JcCapturePanel *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->frames = jc_frame_paintable_new ();
+  gtk_picture_set_paintable (self->preview, GDK_PAINTABLE (self->frames));
 }

@@ -17,6 +17,8 @@ gboolean   jc_capture_panel_start       (JcCapturePanel *self,
                                          GError        **error);
 /* Stops and drops what was captured; emits "closed". */
 void       jc_capture_panel_cancel      (JcCapturePanel *self);
+/* TRUE once the preview shows a frame from the camera. */
+gboolean   jc_capture_panel_has_frame   (JcCapturePanel *self);
 /* The running capture, or NULL. */
 JcCapture *jc_capture_panel_get_capture (JcCapturePanel *self);
 

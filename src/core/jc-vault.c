@@ -874,6 +874,47 @@ jc_vault_get_evidence (JcVault       *self,
   return jc_blobstore_read_to_path (self->blobs, sha256, out_path, cancellable, error);
 }
 
+gboolean
+jc_vault_describe_evidence (JcVault     *self,
+                            const char  *sha256_hex,
+                            char       **out_name,
+                            char       **out_media_type,
+                            guint64     *out_size,
+                            gint64      *out_captured_at,
+                            GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  if (!require_unlocked (self, error))
+    return FALSE;
+  rc = sqlite3_prepare_v2 (self->db, "SELECT name, media_type, size, captured_at FROM evidence WHERE sha256 = ?",
+                           -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_text (stmt, 1, sha256_hex, -1, SQLITE_TRANSIENT);
+      rc = sqlite3_step (stmt);
+    }
+  if (rc == SQLITE_ROW)
+    {
+      if (out_name != NULL)
+        *out_name = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      if (out_media_type != NULL)
+        *out_media_type = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      if (out_size != NULL)
+        *out_size = (guint64) sqlite3_column_int64 (stmt, 2);
+      if (out_captured_at != NULL)
+        *out_captured_at = sqlite3_column_int64 (stmt, 3);
+    }
+  else if (rc == SQLITE_DONE || rc == SQLITE_OK)
+    g_set_error (error, JC_VAULT_ERROR, JC_VAULT_ERROR_NOT_FOUND,
+                 _("There is no evidence %s in this vault"), sha256_hex);
+  else
+    jc_vfs_set_error (self->db, rc, error);
+  sqlite3_finalize (stmt);
+  return rc == SQLITE_ROW;
+}
+
 GBytes *
 jc_vault_read_evidence (JcVault       *self,
                         const char    *sha256_hex,

@@ -123,6 +123,15 @@ gboolean     jc_vault_get_evidence    (JcVault       *self,
                                        const char    *out_path,
                                        GCancellable  *cancellable,
                                        GError       **error);
+/* What the "evidence.add" event said of it; each out may be NULL.
+ * @out_captured_at: Unix seconds. */
+gboolean     jc_vault_describe_evidence (JcVault     *self,
+                                       const char    *sha256_hex,
+                                       char         **out_name,
+                                       char         **out_media_type,
+                                       guint64       *out_size,
+                                       gint64        *out_captured_at,
+                                       GError       **error);
 /* The whole plaintext in memory, verified (chunks, end and hash) before
  * it is returned: for showing evidence without a plaintext file. */
 GBytes      *jc_vault_read_evidence   (JcVault       *self,
