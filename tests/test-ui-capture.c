@@ -17,6 +17,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "jc-application.h"
 #include "jc-capture-panel.h"
 #include "jc-core.h"
 #include "jc-evidence-viewer.h"
@@ -158,9 +159,10 @@ n_private_copies (JcVault *vault)
   return n;
 }
 
-/* Opens @sha in the viewer, waits for it, checks what it shows, closes it. */
+/* Opens @sha in the viewer, waits for it, checks what it shows and how
+ * many private copies it made, closes it. */
 static void
-view (JcItemEditor *editor, const char *sha, const char *expected, const char *screenshot)
+view (JcItemEditor *editor, const char *sha, const char *expected, guint copies, const char *screenshot)
 {
   GtkWindow *viewer = jc_item_editor_open_evidence (editor, sha);
 
@@ -178,6 +180,8 @@ view (JcItemEditor *editor, const char *sha, const char *expected, const char *s
       ck_assert (gtk_media_stream_has_audio (stream));
     }
   ck_assert_int_le (gtk_widget_get_width (GTK_WIDGET (viewer)), 360 + 16);
+  ck_assert_uint_eq (n_private_copies (jc_application_get_vault (JC_APPLICATION (g_application_get_default ()))),
+                     copies);
   shot (viewer, screenshot);
   gtk_window_destroy (viewer);
   while (g_main_context_iteration (NULL, FALSE))
@@ -286,9 +290,25 @@ START_TEST (test_capture_handheld)
 
   /* Opened: the picture from memory, the sound from a private copy that
    * goes with the viewer. */
-  view (editor, r->evidence[0], "image", "capture-05-view-photo-360");
-  view (editor, r->evidence[1], "audio", "capture-06-view-voice-360");
+  view (editor, r->evidence[0], "image", 0, "capture-05-view-photo-360");
+  view (editor, r->evidence[1], "audio", 1, "capture-06-view-voice-360");
   ck_assert_uint_eq (n_private_copies (vault), 0);
+  /* A document: handed to the default application, from a private copy. */
+  {
+    g_autofree char *tmp = jc_test_tmpdir ("ui-capture-files");
+    g_autofree char *path = g_build_filename (tmp, "处方.pdf", NULL);
+    g_autoptr(GFile) file = g_file_new_for_path (path);
+    g_autoptr(JcItemResult) with_pdf = NULL;
+
+    ck_assert (g_file_set_contents (path, "%PDF-1.4\n% a prescription\n", -1, NULL));
+    jc_item_editor_add_file (editor, file);
+    jc_ui_wait_until (stored, editor, "the document to be stored");
+    with_pdf = vault_result (vault, id);
+    ck_assert_uint_eq (g_strv_length (with_pdf->evidence), 3);
+    view (editor, with_pdf->evidence[2], "document", 1, "capture-06b-view-document-360");
+    ck_assert_uint_eq (n_private_copies (vault), 0);
+    ck_assert (jc_item_editor_remove_evidence (editor, with_pdf->evidence[2]));
+  }
 
   /* Removed from the item: gone from it, still in the vault. */
   ck_assert (jc_item_editor_remove_evidence (editor, r->evidence[0]));
