@@ -328,6 +328,14 @@ START_TEST (test_capture_handheld)
   ck_assert_ptr_null (jc_capture_panel_get_capture (panel));
   ck_assert_uint_eq (n_evidence (editor), 1);
 
+  /* Locking turns the camera off. */
+  click (jc_ui_child (editor, JC_TYPE_ITEM_EDITOR, "photo_button"));
+  ck_assert_ptr_nonnull (jc_capture_panel_get_capture (panel));
+  jc_vault_lock (vault);
+  jc_ui_wait_drawn (window);
+  ck_assert_ptr_null (jc_capture_panel_get_capture (panel));
+  ck_assert (!gtk_widget_get_visible (GTK_WIDGET (panel)));
+
   g_unsetenv ("JIANCHA_CAPTURE_TEST_SOURCE");
   jc_ui_stop (window);
 }

@@ -670,6 +670,15 @@ on_capture_closed (JcItemEditor *self)
   set_capturing (self, FALSE);
 }
 
+/* Locking the vault or leaving the page turns the camera and the
+ * microphone off; what they had not delivered yet is dropped with them. */
+static void
+on_unmap (JcItemEditor *self)
+{
+  if (gtk_widget_get_visible (GTK_WIDGET (self->capture_panel)))
+    jc_capture_panel_cancel (self->capture_panel);
+}
+
 JcCapturePanel *
 jc_item_editor_get_capture_panel (JcItemEditor *self)
 {
@@ -858,6 +867,7 @@ jc_item_editor_init (JcItemEditor *self)
 
   g_type_ensure (JC_TYPE_CAPTURE_PANEL);
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect (self, "unmap", G_CALLBACK (on_unmap), NULL);
 
   g_object_set_data (G_OBJECT (self->unchecked_button), "status", GINT_TO_POINTER (JC_ITEM_STATUS_UNCHECKED));
   g_object_set_data (G_OBJECT (self->compliant_button), "status", GINT_TO_POINTER (JC_ITEM_STATUS_COMPLIANT));
