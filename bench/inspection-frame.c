@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "jc-application.h"
+#include "jc-bench.h"
 #include "jc-core.h"
 #include "jc-inspections-page.h"
 #include "jc-window.h"
@@ -28,18 +29,6 @@
 #define PIN "583921"
 
 /* ---- one run, in a child process ---- */
-
-static gint64
-rss_kib (void)
-{
-  g_autofree char *status = NULL;
-  const char *line;
-
-  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL) ||
-      (line = strstr (status, "VmRSS:")) == NULL)
-    return -1;
-  return g_ascii_strtoll (line + 6, NULL, 10);
-}
 
 static guint frames;
 static gint64 painted_at;
@@ -118,7 +107,7 @@ child (int width, int height, const char *id)
     g_error ("cannot open inspection %s", id);
   wait_frame (before, 0);
   ms = (painted_at - t0) / 1000.0;
-  printf ("frame_ms=%.3f rss_kb=%" G_GINT64_FORMAT "\n", ms, rss_kib ());
+  printf ("frame_ms=%.3f rss_kb=%" G_GINT64_FORMAT "\n", ms, jc_bench_rss_kib ("VmRSS:"));
   fflush (stdout);
   gtk_window_destroy (window);
   while (g_main_context_iteration (NULL, FALSE))
@@ -152,38 +141,6 @@ run_once (const char *self_exe, const char *vault_dir, int width, int height, co
   if (out == NULL || sscanf (out, "frame_ms=%lf rss_kb=%ld", &s.ms, &s.rss_kb) != 2)
     g_error ("the run reported no frame (%s)", out ? out : "no output");
   return s;
-}
-
-static int
-cmp_double (const void *a, const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-  return (x > y) - (x < y);
-}
-
-static double
-median (double *v, int n)
-{
-  qsort (v, n, sizeof *v, cmp_double);
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-static void
-rmtree (const char *path)
-{
-  g_autoptr(GDir) d = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *sub = g_build_filename (path, name, NULL);
-
-      if (g_file_test (sub, G_FILE_TEST_IS_DIR) && !g_file_test (sub, G_FILE_TEST_IS_SYMLINK))
-        rmtree (sub);
-      else
-        g_unlink (sub);
-    }
-  g_rmdir (path);
 }
 
 /* One vault: a hospital inspection with a result on every item, and an empty one. */
@@ -246,8 +203,8 @@ measure (const char *self_exe, const char *vault_dir, int width, int height, con
       empty_rss = MAX (empty_rss, a.rss_kb);
       full_rss = MAX (full_rss, b.rss_kb);
     }
-  e = median (empty_ms, RUNS);   /* sorts */
-  f = median (full_ms, RUNS);
+  e = jc_bench_median (empty_ms, RUNS);   /* sorts */
+  f = jc_bench_median (full_ms, RUNS);
   printf ("%d×%d, open to first frame, median of %d runs each, alternating:\n", width, height, RUNS);
   printf ("  empty inspection (baseline)  %8.1f ms (%.1f–%.1f)   RSS %6ld KiB\n",
           e, empty_ms[0], empty_ms[RUNS - 1], empty_rss);
@@ -280,6 +237,6 @@ main (int argc, char **argv)
   printf ("bench-inspection-frame: hospital-2021, every item with status, note, amount, cases and evidence\n");
   measure (argv[0], vault_dir, 360, 720, full, empty);
   measure (argv[0], vault_dir, 1280, 800, full, empty);
-  rmtree (dir);
+  jc_bench_rmtree (dir);
   return 0;
 }
