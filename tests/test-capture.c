@@ -64,22 +64,35 @@ spin_until (gboolean *flag, const char *what)
   ck_assert_msg (*flag, "gave up waiting for %s", what);
 }
 
+/* Taking a photo before the start, finishing a recording that is not
+ * running: refused with NOT_RUNNING. */
+static void
+check_refused (JcCapture *capture, const char *media_type)
+{
+  Seen seen = { 0 };
+
+  ck_assert (jc_capture_has_device (jc_capture_get_kind (capture)));
+  ck_assert_str_eq (jc_capture_get_media_type (capture), media_type);
+  if (jc_capture_get_kind (capture) == JC_CAPTURE_PHOTO)
+    jc_capture_take_photo_async (capture, NULL, on_photo, &seen);
+  else
+    jc_capture_finish_async (capture, NULL, on_finished, &seen);
+  spin_until (&seen.done, "the refusal");
+  ck_assert_ptr_null (seen.result);
+  ck_assert (g_error_matches (seen.error, JC_CAPTURE_ERROR, JC_CAPTURE_ERROR_NOT_RUNNING));
+  g_clear_error (&seen.error);
+}
+
 START_TEST (test_photo)
 {
   g_autoptr(JcCapture) capture = jc_capture_new (JC_CAPTURE_PHOTO);
   g_autoptr(GError) error = NULL;
-  Seen seen = { 0 }, early = { 0 };
+  Seen seen = { 0 };
   gint64 deadline;
   const guint8 *jpeg;
   gsize size;
 
-  ck_assert (jc_capture_has_device (JC_CAPTURE_PHOTO));
-  ck_assert_str_eq (jc_capture_get_media_type (capture), "image/jpeg");
-  /* Before the start there is no frame to take. */
-  jc_capture_take_photo_async (capture, NULL, on_photo, &early);
-  spin_until (&early.done, "the refusal");
-  ck_assert (g_error_matches (early.error, JC_CAPTURE_ERROR, JC_CAPTURE_ERROR_NOT_RUNNING));
-  g_clear_error (&early.error);
+  check_refused (capture, "image/jpeg");
 
   g_signal_connect (capture, "frame", G_CALLBACK (on_frame), &seen);
   ck_assert_msg (jc_capture_start (capture, &error), "%s", error ? error->message : "");
@@ -112,17 +125,12 @@ START_TEST (test_voice)
 {
   g_autoptr(JcCapture) capture = jc_capture_new (JC_CAPTURE_VOICE);
   g_autoptr(GError) error = NULL;
-  Seen seen = { 0 }, idle = { 0 };
+  Seen seen = { 0 };
   gint64 until;
   const guint8 *ogg;
   gsize size;
 
-  ck_assert (jc_capture_has_device (JC_CAPTURE_VOICE));
-  ck_assert_str_eq (jc_capture_get_media_type (capture), "audio/ogg");
-  jc_capture_finish_async (capture, NULL, on_finished, &idle);
-  spin_until (&idle.done, "the refusal");
-  ck_assert (g_error_matches (idle.error, JC_CAPTURE_ERROR, JC_CAPTURE_ERROR_NOT_RUNNING));
-  g_clear_error (&idle.error);
+  check_refused (capture, "audio/ogg");
 
   ck_assert_msg (jc_capture_start (capture, &error), "%s", error ? error->message : "");
   until = g_get_monotonic_time () + G_USEC_PER_SEC;
