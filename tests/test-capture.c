@@ -6,6 +6,7 @@
 
 #include <check.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "jc-capture.h"
 #include "jc-test.h"
@@ -149,6 +150,60 @@ START_TEST (test_voice)
 }
 END_TEST
 
+/* A system without GStreamer's Opus plugin (every other one linked into a
+ * private plugin directory): the voice note is WAV, its header sizes
+ * written although the appsink could not seek back. */
+START_TEST (test_voice_without_opus)
+{
+  g_autofree char *tmp = jc_test_tmpdir ("capture-no-opus");
+  g_autofree char *plugins = g_build_filename (tmp, "plugins", NULL);
+  g_autofree char *registry = g_build_filename (tmp, "registry.bin", NULL);
+  g_autoptr(GDir) dir = g_dir_open (GST_PLUGINS_DIR, 0, NULL);
+  g_autoptr(JcCapture) capture = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *name;
+  Seen seen = { 0 };
+  gint64 until;
+  const guint8 *wav;
+  guint32 riff, data;
+  gsize size;
+
+  ck_assert_ptr_nonnull (dir);
+  ck_assert_int_eq (g_mkdir_with_parents (plugins, 0700), 0);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    if (!g_str_equal (name, "libgstopus.so"))
+      {
+        g_autofree char *from = g_build_filename (GST_PLUGINS_DIR, name, NULL);
+        g_autofree char *to = g_build_filename (plugins, name, NULL);
+
+        ck_assert_int_eq (symlink (from, to), 0);
+      }
+  g_setenv ("GST_PLUGIN_SYSTEM_PATH_1_0", plugins, TRUE);
+  g_setenv ("GST_REGISTRY_1_0", registry, TRUE);
+  g_unsetenv ("GST_PLUGIN_PATH_1_0");
+
+  capture = jc_capture_new (JC_CAPTURE_VOICE);
+  check_refused (capture, "audio/x-wav");
+  ck_assert_msg (jc_capture_start (capture, &error), "%s", error ? error->message : "");
+  until = g_get_monotonic_time () + G_USEC_PER_SEC / 2;
+  while (g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, FALSE), g_usleep (10000);
+  jc_capture_finish_async (capture, NULL, on_finished, &seen);
+  spin_until (&seen.done, "the end of the recording");
+  ck_assert_msg (seen.result != NULL, "%s", seen.error ? seen.error->message : "");
+  wav = g_bytes_get_data (seen.result, &size);
+  ck_assert_uint_gt (size, 44 + 1000);
+  ck_assert_mem_eq (wav, "RIFF", 4);
+  ck_assert_mem_eq (wav + 8, "WAVE", 4);
+  memcpy (&riff, wav + 4, 4);
+  ck_assert_uint_eq (GUINT32_FROM_LE (riff), size - 8);
+  ck_assert_mem_eq (wav + 36, "data", 4);
+  memcpy (&data, wav + 40, 4);
+  ck_assert_uint_eq (GUINT32_FROM_LE (data), size - 44);
+  g_bytes_unref (seen.result);
+}
+END_TEST
+
 START_TEST (test_voice_cancelled)
 {
   g_autoptr(JcCapture) capture = jc_capture_new (JC_CAPTURE_VOICE);
@@ -176,6 +231,7 @@ capture_suite (void)
   tcase_set_timeout (tc, 60);
   tcase_add_test (tc, test_photo);
   tcase_add_test (tc, test_voice);
+  tcase_add_test (tc, test_voice_without_opus);
   tcase_add_test (tc, test_voice_cancelled);
   suite_add_tcase (s, tc);
   return s;
