@@ -328,6 +328,20 @@ START_TEST (test_capture_handheld)
   ck_assert_ptr_null (jc_capture_panel_get_capture (panel));
   ck_assert_uint_eq (n_evidence (editor), 1);
 
+  /* Locking closes a viewer and removes its private copy. */
+  {
+    GtkWindow *viewer = jc_item_editor_open_evidence (editor, r->evidence[1]);
+    g_autoptr(GtkWindow) watched = g_object_ref (viewer);
+
+    jc_ui_wait_until (viewer_loaded, viewer, "the voice note to be decrypted");
+    ck_assert_uint_eq (n_private_copies (vault), 1);
+    jc_vault_lock (vault);
+    ck_assert_uint_eq (n_private_copies (vault), 0);
+    ck_assert (!gtk_widget_get_visible (GTK_WIDGET (watched)));
+    ck_assert_msg (jc_vault_unlock (vault, JC_UI_PIN, &error), "%s", error ? error->message : "");
+    jc_ui_wait_drawn (window);
+  }
+
   /* Locking turns the camera off. */
   click (jc_ui_child (editor, JC_TYPE_ITEM_EDITOR, "photo_button"));
   ck_assert_ptr_nonnull (jc_capture_panel_get_capture (panel));

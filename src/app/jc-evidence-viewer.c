@@ -159,6 +159,8 @@ show_error (JcEvidenceViewer *self, const char *message)
   gtk_stack_set_visible_child_name (self->stack, "error");
 }
 
+static void on_vault_locking (JcEvidenceViewer *self);
+
 static void
 on_media_error (JcEvidenceViewer *self, GParamSpec *pspec, GtkMediaStream *stream)
 {
@@ -243,6 +245,7 @@ jc_evidence_viewer_new (GtkWindow *parent, JcVault *vault, const char *sha256_he
 
   self->vault = g_object_ref (vault);
   self->sha256_hex = g_strdup (sha256_hex);
+  g_signal_connect_object (vault, "locking", G_CALLBACK (on_vault_locking), self, G_CONNECT_SWAPPED);
   /* A handheld's screen is smaller than the window's default. */
   if (parent != NULL && gtk_widget_get_width (GTK_WIDGET (parent)) > 0)
     gtk_window_set_default_size (GTK_WINDOW (self),
@@ -303,11 +306,10 @@ jc_evidence_viewer_get_media_stream (JcEvidenceViewer *self)
   return self->audio_controls != NULL ? gtk_media_controls_get_media_stream (self->audio_controls) : NULL;
 }
 
+/* Stops the player and removes the private copy. */
 static void
-jc_evidence_viewer_dispose (GObject *object)
+forget (JcEvidenceViewer *self)
 {
-  JcEvidenceViewer *self = JC_EVIDENCE_VIEWER (object);
-
   g_cancellable_cancel (self->cancellable);
   if (jc_evidence_viewer_get_media_stream (self) != NULL)
     {
@@ -315,9 +317,27 @@ jc_evidence_viewer_dispose (GObject *object)
       gtk_video_set_media_stream (self->video, NULL);
       gtk_media_controls_set_media_stream (self->audio_controls, NULL);
     }
+  if (self->picture != NULL)
+    gtk_picture_set_paintable (self->picture, NULL);
   if (self->open_path != NULL)
     g_unlink (self->open_path);
   g_clear_pointer (&self->open_path, g_free);
+}
+
+/* Locked, nothing decrypted stays on screen or on disk. */
+static void
+on_vault_locking (JcEvidenceViewer *self)
+{
+  forget (self);
+  gtk_window_destroy (GTK_WINDOW (self));
+}
+
+static void
+jc_evidence_viewer_dispose (GObject *object)
+{
+  JcEvidenceViewer *self = JC_EVIDENCE_VIEWER (object);
+
+  forget (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), JC_TYPE_EVIDENCE_VIEWER);
   G_OBJECT_CLASS (jc_evidence_viewer_parent_class)->dispose (object);
 }

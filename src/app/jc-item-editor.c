@@ -293,6 +293,7 @@ media_icon (const char *media_type)
 
 static void on_remove_clicked (JcItemEditor *self, GtkButton *button);
 static void update_devices (JcItemEditor *self);
+static void stop_capture (JcItemEditor *self);
 
 static GtkWidget *
 evidence_row (JcItemEditor *self, const char *sha256_hex)
@@ -388,6 +389,12 @@ jc_item_editor_set_item (JcItemEditor *self, JcVault *vault, const char *inspect
   g_return_if_fail (JC_IS_ITEM_OBJECT (item));
 
   jc_item_editor_flush (self);
+  if (self->vault != vault)
+    {
+      if (self->vault != NULL)
+        g_signal_handlers_disconnect_by_func (self->vault, stop_capture, self);
+      g_signal_connect_object (vault, "locking", G_CALLBACK (stop_capture), self, G_CONNECT_SWAPPED);
+    }
   g_set_object (&self->vault, vault);
   g_free (self->inspection_id);
   self->inspection_id = g_strdup (inspection_id);
@@ -673,7 +680,7 @@ on_capture_closed (JcItemEditor *self)
 /* Locking the vault or leaving the page turns the camera and the
  * microphone off; what they had not delivered yet is dropped with them. */
 static void
-on_unmap (JcItemEditor *self)
+stop_capture (JcItemEditor *self)
 {
   if (gtk_widget_get_visible (GTK_WIDGET (self->capture_panel)))
     jc_capture_panel_cancel (self->capture_panel);
@@ -867,7 +874,7 @@ jc_item_editor_init (JcItemEditor *self)
 
   g_type_ensure (JC_TYPE_CAPTURE_PANEL);
   gtk_widget_init_template (GTK_WIDGET (self));
-  g_signal_connect (self, "unmap", G_CALLBACK (on_unmap), NULL);
+  g_signal_connect (self, "unmap", G_CALLBACK (stop_capture), NULL);
 
   g_object_set_data (G_OBJECT (self->unchecked_button), "status", GINT_TO_POINTER (JC_ITEM_STATUS_UNCHECKED));
   g_object_set_data (G_OBJECT (self->compliant_button), "status", GINT_TO_POINTER (JC_ITEM_STATUS_COMPLIANT));
