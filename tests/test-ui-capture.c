@@ -27,6 +27,7 @@
 #include "jc-item-object.h"
 #include "jc-test.h"
 #include "jc-ui-test.h"
+#include "jc-vault-task.h"
 #include "jc-window.h"
 
 #define CODE "p21.1.2"
@@ -302,7 +303,9 @@ START_TEST (test_capture_handheld)
 
     ck_assert (g_file_set_contents (path, "%PDF-1.4\n% a prescription\n", -1, NULL));
     jc_item_editor_add_file (editor, file);
+    ck_assert (jc_vault_task_is_busy (vault));   /* the app's lock waits for the file */
     jc_ui_wait_until (stored, editor, "the document to be stored");
+    ck_assert (!jc_vault_task_is_busy (vault));
     with_pdf = vault_result (vault, id);
     ck_assert_uint_eq (g_strv_length (with_pdf->evidence), 3);
     view (editor, with_pdf->evidence[2], "document", 1, "capture-06b-view-document-360");

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "jc-evidence-viewer.h"
+#include "jc-vault-task.h"
 
 #define OPEN_PREFIX ".open-"
 
@@ -60,6 +61,7 @@ typedef struct {
 static void
 load_free (Load *load)
 {
+  jc_vault_task_release (load->vault);
   g_object_unref (load->vault);
   g_free (load->sha256_hex);
   g_free (load->dir);
@@ -266,6 +268,7 @@ jc_evidence_viewer_new (GtkWindow *parent, JcVault *vault, const char *sha256_he
   remove_leftovers (jc_vault_get_dir (vault));
   load = g_new0 (Load, 1);
   load->vault = g_object_ref (vault);
+  jc_vault_task_hold (vault);   /* decrypting: locking waits */
   load->sha256_hex = g_strdup (sha256_hex);
   load->dir = g_strdup (jc_vault_get_dir (vault));
   {

@@ -14,6 +14,7 @@
 #include "jc-capture-panel.h"
 #include "jc-evidence-viewer.h"
 #include "jc-item-editor.h"
+#include "jc-vault-task.h"
 
 /* Typing pause after which the note and the amount are saved. */
 #define SAVE_DELAY_MS 500
@@ -473,6 +474,7 @@ add_file_done (GObject *source, GAsyncResult *result, gpointer data)
   g_autoptr(JcBlobInfo) info = g_task_propagate_pointer (G_TASK (result), &error);
 
   self->n_pending_files--;
+  jc_vault_task_release (add->vault);
   if (info == NULL ||
       !jc_inspection_link_evidence (add->vault, NULL, add->inspection_id,
                                     jc_item_object_get_code (add->item), info->sha256_hex, &error))
@@ -505,6 +507,7 @@ store (JcItemEditor *self, AddFile *add)
   task = g_task_new (self, NULL, add_file_done, NULL);
   g_task_set_task_data (task, add, (GDestroyNotify) add_file_free);
   self->n_pending_files++;
+  jc_vault_task_hold (add->vault);
   g_task_run_in_thread (task, add_file_thread);
 }
 
