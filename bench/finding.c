@@ -19,42 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jc-bench.h"
 #include "jc-core.h"
 
 #define N_RUNS 101
-
-static int
-cmp_double (const void *a, const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return x < y ? -1 : x > y;
-}
-
-static double
-median (double *samples)
-{
-  qsort (samples, N_RUNS, sizeof samples[0], cmp_double);
-  return samples[N_RUNS / 2];
-}
-
-static void
-rmtree (const char *path)
-{
-  g_autoptr(GDir) d = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        rmtree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
 
 int
 main (void)
@@ -95,7 +63,7 @@ main (void)
         crypto_sign_detached (sig, NULL, msg, sizeof msg, sk);
       samples[r] = (g_get_monotonic_time () - t) / 1e8;
     }
-  t_sign = median (samples);
+  t_sign = jc_bench_median (samples, N_RUNS);
   for (guint r = 0; r < N_RUNS; r++)
     {
       gint64 t = g_get_monotonic_time ();
@@ -105,7 +73,7 @@ main (void)
           g_error ("raw verify failed");
       samples[r] = (g_get_monotonic_time () - t) / 1e8;
     }
-  t_verify = median (samples);
+  t_verify = jc_bench_median (samples, N_RUNS);
   printf ("baseline: Ed25519 sign %.1f µs, verify %.1f µs (medians of %d)\n", t_sign * 1e6, t_verify * 1e6, N_RUNS);
 
   for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
@@ -149,7 +117,7 @@ main (void)
           g_free (finding);
           finding = next;
         }
-      t_seal = median (samples);
+      t_seal = jc_bench_median (samples, N_RUNS);
       /* QR: the signed JC1 text and its module matrix. */
       for (guint r = 0; r < N_RUNS; r++)
         {
@@ -163,7 +131,7 @@ main (void)
             g_error ("%s", error->message);
           samples[r] = (g_get_monotonic_time () - t) / 1e6;
         }
-      t_qr = median (samples);
+      t_qr = jc_bench_median (samples, N_RUNS);
       for (guint r = 0; r < N_RUNS; r++)
         {
           g_autoptr(JcJc1Claims) claims = NULL;
@@ -177,7 +145,7 @@ main (void)
             }
           samples[r] = (g_get_monotonic_time () - t) / 1e7;
         }
-      t_check = median (samples);
+      t_check = jc_bench_median (samples, N_RUNS);
       printf ("%2u items: seal %.2f ms = %.0f× one sign; JC1 + QR matrix %.2f ms = %.0f× one sign; "
               "verify %.1f µs = %.1f× one raw verify; QR text %zu characters\n",
               sizes[s], t_seal * 1e3, t_seal / t_sign, t_qr * 1e3, t_qr / t_sign,
@@ -201,7 +169,7 @@ main (void)
               g_error ("%s", error->message);
             samples[r] = (g_get_monotonic_time () - t) / 1e6;
           }
-        t_ack = median (samples);
+        t_ack = jc_bench_median (samples, N_RUNS);
         for (guint r = 0; r < N_RUNS; r++)
           {
             gint64 t = g_get_monotonic_time ();
@@ -214,7 +182,7 @@ main (void)
               }
             samples[r] = (g_get_monotonic_time () - t) / 1e7;
           }
-        t_ack_check = median (samples);
+        t_ack_check = jc_bench_median (samples, N_RUNS);
         claims->has_confirmation = TRUE;
         claims->confirmation.status = JC_JC1_STATUS_CONFIRMED;
         claims->confirmation.name = g_strdup (ack->name);
@@ -230,6 +198,6 @@ main (void)
       }
     }
   jc_vault_lock (vault);
-  rmtree (dir);
+  jc_bench_rmtree (dir);
   return 0;
 }

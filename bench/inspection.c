@@ -16,49 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jc-bench.h"
 #include "jc-core.h"
 
 #define N_FULL  20
 #define N_RUNS  301
 #define N_COLD  11
-
-static gint64
-rss_kib (const char *field)
-{
-  g_autofree char *status = NULL;
-  const char *line;
-
-  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL) ||
-      (line = strstr (status, field)) == NULL)
-    return -1;
-  return g_ascii_strtoll (line + strlen (field), NULL, 10);
-}
-
-static void
-rmtree (const char *path)
-{
-  g_autoptr(GDir) d = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        rmtree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
-static int
-cmp_double (gconstpointer a, gconstpointer b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return x < y ? -1 : x > y;
-}
 
 /* Opens @id once; returns seconds. */
 static double
@@ -84,8 +47,7 @@ median_open (JcVault *vault, const char *id, guint *n_checked)
 
   for (guint i = 0; i < N_RUNS; i++)
     samples[i] = open_once (vault, id, n_checked);
-  qsort (samples, N_RUNS, sizeof samples[0], (int (*) (const void *, const void *)) cmp_double);
-  return samples[N_RUNS / 2];
+  return jc_bench_median (samples, N_RUNS);
 }
 
 int
@@ -156,17 +118,15 @@ main (void)
       if (!jc_vault_unlock (vault, "583921", &error))
         g_error ("%s", error->message);
       if (k == 0)
-        rss_start = rss_kib ("VmRSS:");
+        rss_start = jc_bench_rss_kib ("VmRSS:");
       if (k % 2)
         cold_full[k / 2] = open_once (vault, full_id, &n_full);
       else
         cold_empty[k / 2] = open_once (vault, empty_id, &n_empty);
     }
-  rss_open = rss_kib ("VmRSS:");
-  qsort (cold_full, N_COLD, sizeof (double), (int (*) (const void *, const void *)) cmp_double);
-  qsort (cold_empty, N_COLD, sizeof (double), (int (*) (const void *, const void *)) cmp_double);
-  t_full_cold = cold_full[N_COLD / 2];
-  t_empty_cold = cold_empty[N_COLD / 2];
+  rss_open = jc_bench_rss_kib ("VmRSS:");
+  t_full_cold = jc_bench_median (cold_full, N_COLD);
+  t_empty_cold = jc_bench_median (cold_empty, N_COLD);
 
   t_empty = median_open (vault, empty_id, &n_empty);
   t_full = median_open (vault, full_id, &n_full);
@@ -181,10 +141,10 @@ main (void)
   printf ("first open after unlock, median of %d: empty %.3f ms, full %.3f ms   ratio %.2f\n",
           N_COLD, t_empty_cold * 1e3, t_full_cold * 1e3, t_full_cold / t_empty_cold);
   printf ("RSS: %" G_GINT64_FORMAT " KiB after unlock, %" G_GINT64_FORMAT " KiB after opening (peak %"
-          G_GINT64_FORMAT " KiB)\n", rss_start, rss_open, rss_kib ("VmHWM:"));
+          G_GINT64_FORMAT " KiB)\n", rss_start, rss_open, jc_bench_rss_kib ("VmHWM:"));
 
   jc_vault_lock (vault);
   g_clear_object (&vault);
-  rmtree (dir);
+  jc_bench_rmtree (dir);
   return 0;
 }

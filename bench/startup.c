@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jc-bench.h"
+
 #define RUNS 10
 
 typedef struct {
@@ -42,20 +44,6 @@ run_once (const char *exe)
   return s;
 }
 
-static int
-cmp_double (const void *a, const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-  return (x > y) - (x < y);
-}
-
-static double
-median (double *v, int n)
-{
-  qsort (v, n, sizeof *v, cmp_double);
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 int
 main (int argc, char **argv)
 {
@@ -82,7 +70,7 @@ main (int argc, char **argv)
       app_rss = MAX (app_rss, a.rss_kb);
     }
   {
-    double a = median (app_ms, RUNS), b = median (bare_ms, RUNS);
+    double a = jc_bench_median (app_ms, RUNS), b = jc_bench_median (bare_ms, RUNS);
 
     printf ("startup to first frame, median of %d runs each, alternating:\n", RUNS);
     printf ("  bare AdwApplicationWindow  %8.1f ms   RSS %6ld KiB\n", b, bare_rss);

@@ -9,6 +9,7 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "jc-bench.h"
 #include "jc-core.h"
 
 #define ROUNDS 3
@@ -18,14 +19,6 @@ static double
 now_s (void)
 {
   return g_get_monotonic_time () / (double) G_USEC_PER_SEC;
-}
-
-static int
-cmp_double (gconstpointer a, gconstpointer b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return x < y ? -1 : x > y;
 }
 
 int
@@ -39,7 +32,7 @@ main (void)
   guint8 db_id[JC_KEYFILE_DB_ID_BYTES] = { 0 };
   guint8 salt[crypto_pwhash_SALTBYTES] = { 0 };
   guint8 out[32];
-  double t_tune, t_unlock[ROUNDS], t_inter[ROUNDS];
+  double t_tune, t_unlock[ROUNDS], t_inter[ROUNDS], m_unlock, m_inter;
   JcKdfLimits limits;
 
   if (!jc_core_init (&error))
@@ -76,14 +69,14 @@ main (void)
         }
       t_inter[i] = now_s () - t_inter[i];
     }
-  qsort (t_unlock, ROUNDS, sizeof (double), cmp_double);
-  qsort (t_inter, ROUNDS, sizeof (double), cmp_double);
 
   g_print ("tuned Argon2id limits: opslimit %" G_GUINT64_FORMAT ", memlimit %" G_GUINT64_FORMAT " MiB (tuning took %.2f s)\n",
            limits.opslimit, limits.memlimit >> 20, t_tune);
-  g_print ("unlock (median of %d): %.3f s (target about 0.5 s)\n", ROUNDS, t_unlock[ROUNDS / 2]);
-  g_print ("crypto_pwhash INTERACTIVE (2 passes, 64 MiB, median of %d): %.3f s\n", ROUNDS, t_inter[ROUNDS / 2]);
-  g_print ("ratio unlock/interactive: %.2f\n", t_unlock[ROUNDS / 2] / t_inter[ROUNDS / 2]);
+  m_unlock = jc_bench_median (t_unlock, ROUNDS);
+  m_inter = jc_bench_median (t_inter, ROUNDS);
+  g_print ("unlock (median of %d): %.3f s (target about 0.5 s)\n", ROUNDS, m_unlock);
+  g_print ("crypto_pwhash INTERACTIVE (2 passes, 64 MiB, median of %d): %.3f s\n", ROUNDS, m_inter);
+  g_print ("ratio unlock/interactive: %.2f\n", m_unlock / m_inter);
 
   g_unlink (path);
   g_rmdir (dir);

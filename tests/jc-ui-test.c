@@ -181,22 +181,48 @@ jc_ui_stop (GtkWindow *window)
   g_object_unref (app);
 }
 
+/* The window's last frame as a render node; NULL when a redraw was queued
+ * since (a live camera preview, a running timer). */
+static GskRenderNode *
+last_frame (GtkWidget *widget, int w, int h)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+
+  gdk_paintable_snapshot (paintable, snapshot, w, h);
+  return gtk_snapshot_free_to_node (snapshot);
+}
+
 char *
 jc_ui_screenshot (GtkWindow *window, const char *name)
 {
   GtkWidget *widget = GTK_WIDGET (window);
   int w = gtk_widget_get_width (widget);
   int h = gtk_widget_get_height (widget);
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
   g_autoptr(GskRenderNode) node = NULL;
   g_autoptr(GdkTexture) texture = NULL;
   g_autofree char *dir = g_build_filename (g_getenv ("JIANCHA_BUILD_DIR") ?: ".", "screenshots", NULL);
   g_autofree char *file = g_strconcat (name, ".png", NULL);
   char *path = g_build_filename (dir, file, NULL);
 
-  gdk_paintable_snapshot (paintable, snapshot, w, h);
-  node = gtk_snapshot_free_to_node (snapshot);
+  node = last_frame (widget, w, h);
+  for (int attempt = 0; node == NULL && attempt < 20; attempt++)
+    {
+      /* Taken right after the next frame is painted, before anything
+       * else can queue another redraw. */
+      GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
+      gint64 deadline = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
+      guint start = frames;
+      guint waker = g_timeout_add (50, wake, NULL);
+
+      g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), NULL);
+      gtk_widget_queue_draw (widget);
+      while (frames == start && g_get_monotonic_time () < deadline)
+        g_main_context_iteration (NULL, TRUE);
+      g_signal_handlers_disconnect_by_func (clock, on_after_paint, NULL);
+      g_source_remove (waker);
+      node = last_frame (widget, w, h);
+    }
   ck_assert_msg (node != NULL, "the window rendered nothing");
   texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
                                          &GRAPHENE_RECT_INIT (0, 0, w, h));

@@ -168,6 +168,21 @@ START_TEST (test_walk_through)
   ck_assert_ptr_nonnull (strstr (out6, "receipt.jpg"));
   ck_assert_ptr_nonnull (strstr (out6, "record.pdf"));
   ck_assert_msg (run (&out7, &err7, "vault", "check", NULL) == 0, "%s", err7);
+
+  /* unlink: the photo off the item (its hash was printed by item set), still in the vault */
+  {
+    g_autofree char *o1 = NULL, *e1 = NULL, *o2 = NULL, *e2 = NULL, *o3 = NULL, *e3 = NULL, *o4 = NULL, *e4 = NULL;
+    g_autofree char *sha = g_strndup (out, 64);
+
+    ck_assert_ptr_nonnull (strstr (out, "receipt.jpg"));
+    ck_assert_msg (run (&o1, &e1, "item", "unlink", id, "p21.1.1", sha, NULL) == 0, "%s", e1);
+    ck_assert (run (&o2, &e2, "inspection", "show", id, NULL) == 0);
+    ck_assert_ptr_nonnull (strstr (o2, "evidence 1"));
+    ck_assert (run (&o3, &e3, "item", "unlink", id, "p21.1.1", sha, NULL) == 1);
+    ck_assert_ptr_nonnull (strstr (e3, sha));
+    ck_assert (run (&o4, &e4, "evidence", "list", NULL) == 0);
+    ck_assert_ptr_nonnull (strstr (o4, "receipt.jpg"));
+  }
 }
 END_TEST
 

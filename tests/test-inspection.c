@@ -430,6 +430,59 @@ START_TEST (test_items_history_evidence_rebuild_reopen)
 }
 END_TEST
 
+/* Evidence from memory (a capture) linked, read back, unlinked: the link
+ * goes with an event of its own, the blob and the history stay, and a
+ * rebuild from the events agrees. */
+START_TEST (test_evidence_from_memory_unlink)
+{
+  static const char jpeg[] = "\xff\xd8\xff\xe0 not a real picture \xff\xd9";
+  g_autoptr(JcVault) vault = create_vault ();
+  g_autofree char *id = create (vault, "H-002", JC_INSTITUTION_HOSPITAL, 2, "hospital-2021");
+  g_autoptr(GInputStream) in = g_memory_input_stream_new_from_data (jpeg, sizeof jpeg - 1, NULL);
+  g_autoptr(JcBlobInfo) info = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GBytes) back = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) e1 = NULL;
+  g_autoptr(GError) e2 = NULL;
+  g_autofree char *before = NULL, *after = NULL;
+
+  info = jc_vault_add_evidence_stream (vault, in, "image/jpeg", "照片.jpg", NULL, NULL, &error);
+  ck_assert_msg (info != NULL, "%s", error ? error->message : "");
+  ck_assert_str_eq (info->media_type, "image/jpeg");
+  ck_assert_uint_eq (info->size, sizeof jpeg - 1);
+  back = jc_vault_read_evidence (vault, info->sha256_hex, NULL, &error);
+  ck_assert_msg (back != NULL, "%s", error ? error->message : "");
+  ck_assert_mem_eq (g_bytes_get_data (back, NULL), jpeg, sizeof jpeg - 1);
+  ck_assert_uint_eq (g_bytes_get_size (back), sizeof jpeg - 1);
+
+  ck_assert (jc_inspection_link_evidence (vault, NULL, id, "h21.1.2", info->sha256_hex, &error));
+  ck_assert (jc_inspection_unlink_evidence (vault, NULL, id, "h21.1.2", info->sha256_hex, &error));
+  ck_assert (!jc_inspection_unlink_evidence (vault, NULL, id, "h21.1.2", info->sha256_hex, &e1));
+  ck_assert (g_error_matches (e1, JC_INSPECTION_ERROR, JC_INSPECTION_ERROR_NOT_FOUND));
+  ck_assert_ptr_nonnull (strstr (e1->message, "h21.1.2"));
+  ck_assert (!jc_inspection_unlink_evidence (vault, NULL, id, "h21.9.9", info->sha256_hex, &e2));
+  ck_assert_uint_eq (count_events (vault, "inspection.item.evidence"), 1);
+  ck_assert_uint_eq (count_events (vault, "inspection.item.evidence.unlink"), 1);
+  results = jc_inspection_get_results (vault, NULL, id, NULL, 0, &error);
+  ck_assert_uint_eq (g_strv_length (result_of (results, "h21.1.2")->evidence), 0);
+  /* The evidence itself is still there. */
+  g_clear_pointer (&back, g_bytes_unref);
+  back = jc_vault_read_evidence (vault, info->sha256_hex, NULL, &error);
+  ck_assert_ptr_nonnull (back);
+
+  /* Linked again after the unlink: back on the item. */
+  ck_assert (jc_inspection_link_evidence (vault, NULL, id, "h21.1.2", info->sha256_hex, &error));
+  g_clear_pointer (&results, g_ptr_array_unref);
+  results = jc_inspection_get_results (vault, NULL, id, NULL, 0, &error);
+  ck_assert_str_eq (result_of (results, "h21.1.2")->evidence[0], info->sha256_hex);
+  before = dump_tables (vault);
+  ck_assert (jc_eventlog_rebuild_projections (jc_vault_get_eventlog (vault), &error));
+  after = dump_tables (vault);
+  ck_assert_str_eq (before, after);
+}
+END_TEST
+
 START_TEST (test_item_errors)
 {
   g_autoptr(JcVault) vault = create_vault ();
@@ -555,6 +608,7 @@ inspection_suite (void)
   tcase_add_test (tc, test_create_each_type);
   tcase_add_test (tc, test_create_refuses);
   tcase_add_test (tc, test_items_history_evidence_rebuild_reopen);
+  tcase_add_test (tc, test_evidence_from_memory_unlink);
   tcase_add_test (tc, test_item_errors);
   tcase_add_test (tc, test_bad_foreign_body_is_refused);
   tcase_add_test (tc, test_sync_order);

@@ -11,7 +11,10 @@
 
 #include <glib/gi18n.h>
 
+#include "jc-capture-panel.h"
+#include "jc-evidence-viewer.h"
 #include "jc-item-editor.h"
+#include "jc-vault-task.h"
 
 /* Typing pause after which the note and the amount are saved. */
 #define SAVE_DELAY_MS 500
@@ -49,7 +52,11 @@ struct _JcItemEditor
   GtkLabel       *amount_error;
   GtkSpinButton  *cases_spin;
   GtkListBox     *evidence_list;
+  GtkButton      *photo_button;
+  GtkButton      *voice_button;
   GtkButton      *add_file_button;
+  GtkLabel       *device_note;
+  JcCapturePanel *capture_panel;
 };
 
 G_DEFINE_FINAL_TYPE (JcItemEditor, jc_item_editor, ADW_TYPE_BIN)
@@ -273,33 +280,56 @@ on_status_toggled (JcItemEditor *self, GtkToggleButton *button)
   save (self, &update);
 }
 
+static const char *
+media_icon (const char *media_type)
+{
+  if (g_str_has_prefix (media_type, "image/"))
+    return "image-x-generic-symbolic";
+  if (g_str_has_prefix (media_type, "audio/"))
+    return "audio-x-generic-symbolic";
+  if (g_str_has_prefix (media_type, "video/"))
+    return "video-x-generic-symbolic";
+  return "text-x-generic-symbolic";
+}
+
+static void on_remove_clicked (JcItemEditor *self, GtkButton *button);
+static void update_devices (JcItemEditor *self);
+static void stop_capture (JcItemEditor *self);
+
 static GtkWidget *
 evidence_row (JcItemEditor *self, const char *sha256_hex)
 {
   GtkWidget *row = adw_action_row_new ();
-  sqlite3 *db = jc_eventlog_get_db (jc_vault_get_eventlog (self->vault));
-  sqlite3_stmt *stmt = NULL;
+  GtkWidget *remove = gtk_button_new_from_icon_name ("list-remove-symbolic");
+  g_autofree char *name = NULL;
+  g_autofree char *media_type = NULL;
+  guint64 size = 0;
+  gint64 captured_at = 0;
 
   gtk_widget_set_name (row, sha256_hex);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), sha256_hex);
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-  if (sqlite3_prepare_v2 (db, "SELECT name, size, captured_at FROM evidence WHERE sha256 = ?",
-                          -1, &stmt, NULL) == SQLITE_OK &&
-      sqlite3_bind_text (stmt, 1, sha256_hex, -1, SQLITE_STATIC) == SQLITE_OK &&
-      sqlite3_step (stmt) == SQLITE_ROW)
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+  if (jc_vault_describe_evidence (self->vault, sha256_hex, &name, &media_type, &size, &captured_at, NULL))
     {
-      const char *name = (const char *) sqlite3_column_text (stmt, 0);
-      g_autofree char *size = g_format_size ((guint64) sqlite3_column_int64 (stmt, 1));
-      g_autoptr(GDateTime) t = g_date_time_new_from_unix_local (sqlite3_column_int64 (stmt, 2));
+      g_autofree char *bytes = g_format_size (size);
+      g_autoptr(GDateTime) t = g_date_time_new_from_unix_local (captured_at);
       g_autofree char *when = t != NULL ? g_date_time_format (t, "%Y-%m-%d %H:%M") : g_strdup ("");
-      g_autofree char *subtitle = g_strdup_printf ("%s · %s", size, when);
+      g_autofree char *subtitle = g_strdup_printf ("%s · %s", bytes, when);
 
-      if (name != NULL && *name != '\0')
+      if (*name != '\0')
         adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name);
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
     }
-  sqlite3_finalize (stmt);
-  adw_action_row_add_prefix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("text-x-generic-symbolic"));
+  adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 2);
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name (media_icon (media_type ? media_type : "")));
+  gtk_widget_set_tooltip_text (remove, _("Remove from This Item"));
+  gtk_widget_set_valign (remove, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (remove, "flat");
+  gtk_widget_set_name (remove, "remove");
+  g_object_set_data_full (G_OBJECT (remove), "sha256", g_strdup (sha256_hex), g_free);
+  g_signal_connect_object (remove, "clicked", G_CALLBACK (on_remove_clicked), self, G_CONNECT_SWAPPED);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), remove);
   return row;
 }
 
@@ -345,6 +375,10 @@ load (JcItemEditor *self)
   gtk_spin_button_set_value (self->cases_spin, MAX (r->cases, 0));
   show_error (self, NULL);
   fill_evidence (self);
+  /* A capture belongs to the item it was started on. */
+  if (gtk_widget_get_visible (GTK_WIDGET (self->capture_panel)))
+    jc_capture_panel_cancel (self->capture_panel);
+  update_devices (self);
   self->note_dirty = self->amount_dirty = FALSE;
   self->loading = FALSE;
 }
@@ -356,6 +390,12 @@ jc_item_editor_set_item (JcItemEditor *self, JcVault *vault, const char *inspect
   g_return_if_fail (JC_IS_ITEM_OBJECT (item));
 
   jc_item_editor_flush (self);
+  if (self->vault != vault)
+    {
+      if (self->vault != NULL)
+        g_signal_handlers_disconnect_by_func (self->vault, stop_capture, self);
+      g_signal_connect_object (vault, "locking", G_CALLBACK (stop_capture), self, G_CONNECT_SWAPPED);
+    }
   g_set_object (&self->vault, vault);
   g_free (self->inspection_id);
   self->inspection_id = g_strdup (inspection_id);
@@ -379,13 +419,16 @@ jc_item_editor_get_n_pending_files (JcItemEditor *self)
   return self->n_pending_files;
 }
 
-/* ---- evidence from a file ---- */
+/* ---- evidence from a file or a capture ---- */
 
 typedef struct {
   JcVault      *vault;
   char         *inspection_id;
   JcItemObject *item;
-  char         *path;
+  char         *path;        /* a file, or: */
+  GBytes       *bytes;       /* a capture in memory, */
+  char         *media_type;  /* its media type */
+  char         *name;        /* and the name it is shown under */
 } AddFile;
 
 static void
@@ -395,6 +438,9 @@ add_file_free (AddFile *add)
   g_free (add->inspection_id);
   g_clear_object (&add->item);
   g_free (add->path);
+  g_clear_pointer (&add->bytes, g_bytes_unref);
+  g_free (add->media_type);
+  g_free (add->name);
   g_free (add);
 }
 
@@ -403,8 +449,16 @@ add_file_thread (GTask *task, gpointer source, gpointer data, GCancellable *canc
 {
   AddFile *add = data;
   GError *error = NULL;
-  JcBlobInfo *info = jc_vault_add_evidence (add->vault, add->path, NULL, cancellable, &error);
+  JcBlobInfo *info;
 
+  if (add->bytes != NULL)
+    {
+      g_autoptr(GInputStream) in = g_memory_input_stream_new_from_bytes (add->bytes);
+
+      info = jc_vault_add_evidence_stream (add->vault, in, add->media_type, add->name, NULL, cancellable, &error);
+    }
+  else
+    info = jc_vault_add_evidence (add->vault, add->path, NULL, cancellable, &error);
   if (info == NULL)
     g_task_return_error (task, error);
   else
@@ -420,12 +474,12 @@ add_file_done (GObject *source, GAsyncResult *result, gpointer data)
   g_autoptr(JcBlobInfo) info = g_task_propagate_pointer (G_TASK (result), &error);
 
   self->n_pending_files--;
+  jc_vault_task_release (add->vault);
   if (info == NULL ||
       !jc_inspection_link_evidence (add->vault, NULL, add->inspection_id,
                                     jc_item_object_get_code (add->item), info->sha256_hex, &error))
     {
-      g_autofree char *name = g_path_get_basename (add->path);
-      g_autofree char *message = g_strdup_printf (_("“%s” was not added: %s"), name, error->message);
+      g_autofree char *message = g_strdup_printf (_("“%s” was not added: %s"), add->name, error->message);
 
       if (self->vault != NULL)
         show_error (self, message);
@@ -441,10 +495,25 @@ add_file_done (GObject *source, GAsyncResult *result, gpointer data)
   record_deferred (self);
 }
 
+/* @add: path or bytes set; the rest is filled here. */
+static void
+store (JcItemEditor *self, AddFile *add)
+{
+  g_autoptr(GTask) task = NULL;
+
+  add->vault = g_object_ref (self->vault);
+  add->inspection_id = g_strdup (self->inspection_id);
+  add->item = g_object_ref (self->item);
+  task = g_task_new (self, NULL, add_file_done, NULL);
+  g_task_set_task_data (task, add, (GDestroyNotify) add_file_free);
+  self->n_pending_files++;
+  jc_vault_task_hold (add->vault);
+  g_task_run_in_thread (task, add_file_thread);
+}
+
 void
 jc_item_editor_add_file (JcItemEditor *self, GFile *file)
 {
-  g_autoptr(GTask) task = NULL;
   AddFile *add;
 
   g_return_if_fail (JC_IS_ITEM_EDITOR (self));
@@ -458,14 +527,26 @@ jc_item_editor_add_file (JcItemEditor *self, GFile *file)
       return;
     }
   add = g_new0 (AddFile, 1);
-  add->vault = g_object_ref (self->vault);
-  add->inspection_id = g_strdup (self->inspection_id);
-  add->item = g_object_ref (self->item);
   add->path = g_file_get_path (file);
-  task = g_task_new (self, NULL, add_file_done, NULL);
-  g_task_set_task_data (task, add, (GDestroyNotify) add_file_free);
-  self->n_pending_files++;
-  g_task_run_in_thread (task, add_file_thread);
+  add->name = g_path_get_basename (add->path);
+  store (self, add);
+}
+
+void
+jc_item_editor_add_bytes (JcItemEditor *self, GBytes *bytes, const char *media_type, const char *name)
+{
+  AddFile *add;
+
+  g_return_if_fail (JC_IS_ITEM_EDITOR (self));
+  g_return_if_fail (bytes != NULL);
+
+  if (self->item == NULL || self->vault == NULL)
+    return;
+  add = g_new0 (AddFile, 1);
+  add->bytes = g_bytes_ref (bytes);
+  add->media_type = g_strdup (media_type);
+  add->name = g_strdup (name);
+  store (self, add);
 }
 
 static void
@@ -485,18 +566,209 @@ on_chooser_response (JcItemEditor *self, int response, GtkFileChooserNative *cho
 }
 
 static void
-on_add_file_clicked (JcItemEditor *self)
+open_chooser (JcItemEditor *self, gboolean images_only)
 {
   GtkNative *native = gtk_widget_get_native (GTK_WIDGET (self));
 
   if (self->chooser != NULL)
     return;
-  self->chooser = gtk_file_chooser_native_new (_("Add Evidence"), GTK_IS_WINDOW (native) ? GTK_WINDOW (native) : NULL,
+  self->chooser = gtk_file_chooser_native_new (images_only ? _("Add a Photo") : _("Add Evidence"),
+                                               GTK_IS_WINDOW (native) ? GTK_WINDOW (native) : NULL,
                                                GTK_FILE_CHOOSER_ACTION_OPEN, _("_Add"), _("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
   gtk_file_chooser_set_select_multiple (GTK_FILE_CHOOSER (self->chooser), TRUE);
+  if (images_only)
+    {
+      g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+
+      gtk_file_filter_set_name (filter, _("Photos"));
+      gtk_file_filter_add_mime_type (filter, "image/*");
+      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), filter);
+    }
   g_signal_connect_object (self->chooser, "response", G_CALLBACK (on_chooser_response), self, G_CONNECT_SWAPPED);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}
+
+static void
+on_add_file_clicked (JcItemEditor *self)
+{
+  open_chooser (self, FALSE);
+}
+
+/* ---- camera and microphone ---- */
+
+/* Which of the two the device has, said under the buttons: without a
+ * camera the Photo button picks a photo file instead. */
+static void
+update_devices (JcItemEditor *self)
+{
+  gboolean camera = jc_capture_has_device (JC_CAPTURE_PHOTO);
+  gboolean microphone = jc_capture_has_device (JC_CAPTURE_VOICE);
+  const char *note = NULL;
+
+  if (!camera && !microphone)
+    note = _("No camera and no microphone on this device: Photo picks a photo file instead, and voice notes cannot be recorded.");
+  else if (!camera)
+    note = _("No camera on this device: Photo picks a photo file instead.");
+  else if (!microphone)
+    note = _("No microphone on this device: voice notes cannot be recorded.");
+  gtk_label_set_label (self->device_note, note);
+  gtk_widget_set_visible (GTK_WIDGET (self->device_note), note != NULL);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->photo_button),
+                               camera ? _("Take a photo with the camera") : _("No camera: add a photo from a file"));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->voice_button),
+                               microphone ? _("Record a voice note") : _("No microphone on this device"));
+  gtk_widget_set_sensitive (GTK_WIDGET (self->voice_button), microphone);
+}
+
+static void
+set_capturing (JcItemEditor *self, gboolean capturing)
+{
+  gtk_widget_set_visible (GTK_WIDGET (self->capture_panel), capturing);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->photo_button), !capturing);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->add_file_button), !capturing);
+  if (capturing)
+    gtk_widget_set_sensitive (GTK_WIDGET (self->voice_button), FALSE);
+  else
+    update_devices (self);
+}
+
+static void
+start_capture (JcItemEditor *self, JcCaptureKind kind)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->item == NULL || self->vault == NULL)
+    return;
+  if (kind == JC_CAPTURE_PHOTO && !jc_capture_has_device (kind))
+    {
+      update_devices (self);
+      open_chooser (self, TRUE);
+      return;
+    }
+  if (!jc_capture_panel_start (self->capture_panel, kind, &error))
+    {
+      update_devices (self);
+      show_error (self, error->message);
+      return;
+    }
+  show_error (self, NULL);
+  set_capturing (self, TRUE);
+}
+
+static void
+on_photo_clicked (JcItemEditor *self)
+{
+  start_capture (self, JC_CAPTURE_PHOTO);
+}
+
+static void
+on_voice_clicked (JcItemEditor *self)
+{
+  start_capture (self, JC_CAPTURE_VOICE);
+}
+
+static void
+on_captured (JcItemEditor *self, GBytes *bytes, const char *media_type, const char *name)
+{
+  jc_item_editor_add_bytes (self, bytes, media_type, name);
+}
+
+static void
+on_capture_closed (JcItemEditor *self)
+{
+  set_capturing (self, FALSE);
+}
+
+/* Locking the vault or leaving the page turns the camera and the
+ * microphone off; what they had not delivered yet is dropped with them. */
+static void
+stop_capture (JcItemEditor *self)
+{
+  if (gtk_widget_get_visible (GTK_WIDGET (self->capture_panel)))
+    jc_capture_panel_cancel (self->capture_panel);
+}
+
+JcCapturePanel *
+jc_item_editor_get_capture_panel (JcItemEditor *self)
+{
+  g_return_val_if_fail (JC_IS_ITEM_EDITOR (self), NULL);
+
+  return self->capture_panel;
+}
+
+/* ---- opening and removing evidence ---- */
+
+GtkWindow *
+jc_item_editor_open_evidence (JcItemEditor *self, const char *sha256_hex)
+{
+  GtkNative *native = gtk_widget_get_native (GTK_WIDGET (self));
+  JcEvidenceViewer *viewer;
+
+  g_return_val_if_fail (JC_IS_ITEM_EDITOR (self), NULL);
+
+  if (self->vault == NULL)
+    return NULL;
+  viewer = jc_evidence_viewer_new (GTK_IS_WINDOW (native) ? GTK_WINDOW (native) : NULL, self->vault, sha256_hex);
+  gtk_window_present (GTK_WINDOW (viewer));
+  return GTK_WINDOW (viewer);
+}
+
+static void
+on_evidence_activated (JcItemEditor *self, GtkListBoxRow *row)
+{
+  jc_item_editor_open_evidence (self, gtk_widget_get_name (GTK_WIDGET (row)));
+}
+
+gboolean
+jc_item_editor_remove_evidence (JcItemEditor *self, const char *sha256_hex)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_return_val_if_fail (JC_IS_ITEM_EDITOR (self), FALSE);
+
+  if (self->item == NULL || self->vault == NULL)
+    return FALSE;
+  if (!jc_inspection_unlink_evidence (self->vault, NULL, self->inspection_id,
+                                      jc_item_object_get_code (self->item), sha256_hex, &error))
+    {
+      g_autofree char *message = g_strdup_printf (_("The evidence was not removed: %s"), error->message);
+
+      show_error (self, message);
+      return FALSE;
+    }
+  show_error (self, NULL);
+  jc_item_object_remove_evidence (self->item, sha256_hex);
+  g_signal_emit (self, signals[SIGNAL_SAVED], 0, self->item);
+  fill_evidence (self);
+  return TRUE;
+}
+
+static void
+on_remove_response (AdwMessageDialog *dialog, const char *response, JcItemEditor *self)
+{
+  if (g_str_equal (response, "remove"))
+    jc_item_editor_remove_evidence (self, g_object_get_data (G_OBJECT (dialog), "sha256"));
+}
+
+static void
+on_remove_clicked (JcItemEditor *self, GtkButton *button)
+{
+  GtkNative *native = gtk_widget_get_native (GTK_WIDGET (self));
+  GtkWidget *dialog;
+
+  dialog = adw_message_dialog_new (GTK_IS_WINDOW (native) ? GTK_WINDOW (native) : NULL,
+                                   _("Remove This Evidence from the Item?"),
+                                   _("The file stays in the vault, and the record keeps when it was added and removed."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"), "remove", _("_Remove"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "remove", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "sha256",
+                          g_strdup (g_object_get_data (G_OBJECT (button), "sha256")), g_free);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_remove_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
@@ -580,11 +852,20 @@ jc_item_editor_class_init (JcItemEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, JcItemEditor, amount_error);
   gtk_widget_class_bind_template_child (widget_class, JcItemEditor, cases_spin);
   gtk_widget_class_bind_template_child (widget_class, JcItemEditor, evidence_list);
+  gtk_widget_class_bind_template_child (widget_class, JcItemEditor, photo_button);
+  gtk_widget_class_bind_template_child (widget_class, JcItemEditor, voice_button);
   gtk_widget_class_bind_template_child (widget_class, JcItemEditor, add_file_button);
+  gtk_widget_class_bind_template_child (widget_class, JcItemEditor, device_note);
+  gtk_widget_class_bind_template_child (widget_class, JcItemEditor, capture_panel);
   gtk_widget_class_bind_template_callback (widget_class, on_amount_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_cases_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_status_toggled);
   gtk_widget_class_bind_template_callback (widget_class, on_add_file_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_photo_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_voice_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_captured);
+  gtk_widget_class_bind_template_callback (widget_class, on_capture_closed);
+  gtk_widget_class_bind_template_callback (widget_class, on_evidence_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_back_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_next_clicked);
 }
@@ -594,7 +875,9 @@ jc_item_editor_init (JcItemEditor *self)
 {
   GtkEventController *focus;
 
+  g_type_ensure (JC_TYPE_CAPTURE_PANEL);
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect (self, "unmap", G_CALLBACK (stop_capture), NULL);
 
   g_object_set_data (G_OBJECT (self->unchecked_button), "status", GINT_TO_POINTER (JC_ITEM_STATUS_UNCHECKED));
   g_object_set_data (G_OBJECT (self->compliant_button), "status", GINT_TO_POINTER (JC_ITEM_STATUS_COMPLIANT));

@@ -3,6 +3,7 @@
 
 #include <adwaita.h>
 
+#include "jc-capture-panel.h"
 #include "jc-core.h"
 #include "jc-item-object.h"
 
@@ -24,6 +25,18 @@ gboolean      jc_item_editor_flush     (JcItemEditor *self);
  * off the main thread and links it to the item. */
 void          jc_item_editor_add_file  (JcItemEditor *self,
                                         GFile        *file);
+/* The same for a capture held in memory (a photo, a voice note). */
+void          jc_item_editor_add_bytes (JcItemEditor *self,
+                                        GBytes       *bytes,
+                                        const char   *media_type,
+                                        const char   *name);
+/* Opens the evidence in a viewer window over the editor's window. */
+GtkWindow    *jc_item_editor_open_evidence   (JcItemEditor *self,
+                                              const char   *sha256_hex);
+/* Takes the evidence off the item (an unlink event; the file stays). */
+gboolean      jc_item_editor_remove_evidence (JcItemEditor *self,
+                                              const char   *sha256_hex);
+JcCapturePanel *jc_item_editor_get_capture_panel (JcItemEditor *self);
 /* Files still being stored. */
 guint         jc_item_editor_get_n_pending_files (JcItemEditor *self);
 

@@ -280,3 +280,22 @@ jc_item_object_add_evidence (JcItemObject *self, const char *sha256_hex)
   g_strv_builder_unref (b);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SUMMARY]);
 }
+
+void
+jc_item_object_remove_evidence (JcItemObject *self, const char *sha256_hex)
+{
+  GStrvBuilder *b;
+
+  g_return_if_fail (JC_IS_ITEM_OBJECT (self));
+
+  if (self->result->evidence == NULL || !g_strv_contains ((const char * const *) self->result->evidence, sha256_hex))
+    return;
+  b = g_strv_builder_new ();
+  for (guint i = 0; self->result->evidence[i] != NULL; i++)
+    if (!g_str_equal (self->result->evidence[i], sha256_hex))
+      g_strv_builder_add (b, self->result->evidence[i]);
+  g_strfreev (self->result->evidence);
+  self->result->evidence = g_strv_builder_end (b);
+  g_strv_builder_unref (b);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SUMMARY]);
+}

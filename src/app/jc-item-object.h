@@ -21,6 +21,8 @@ void                jc_item_object_apply      (JcItemObject       *self,
                                                const JcItemUpdate *update);
 void                jc_item_object_add_evidence (JcItemObject     *self,
                                                  const char       *sha256_hex);
+void                jc_item_object_remove_evidence (JcItemObject  *self,
+                                                    const char    *sha256_hex);
 
 /* "违规 · ¥1,234.56 · 3 个文件 · the note…": what the list row shows under the text. */
 char               *jc_item_object_dup_summary (JcItemObject      *self);

@@ -53,6 +53,23 @@ add_busy (JcVault *vault, int delta)
   g_object_set_qdata (G_OBJECT (vault), busy_quark (), GUINT_TO_POINTER (n + delta));
 }
 
+void
+jc_vault_task_hold (JcVault *vault)
+{
+  g_return_if_fail (JC_IS_VAULT (vault));
+
+  add_busy (vault, +1);
+}
+
+void
+jc_vault_task_release (JcVault *vault)
+{
+  g_return_if_fail (JC_IS_VAULT (vault));
+  g_return_if_fail (jc_vault_task_is_busy (vault));
+
+  add_busy (vault, -1);
+}
+
 gboolean
 jc_vault_task_is_busy (JcVault *vault)
 {

@@ -34,6 +34,11 @@ gboolean jc_vault_task_finish           (JcVault              *vault,
                                          GAsyncResult         *result,
                                          GError              **error);
 
+/* Other work on the vault in a thread (storing or decrypting evidence)
+ * holds it the same way, so that locking waits for it. */
+void     jc_vault_task_hold             (JcVault              *vault);
+void     jc_vault_task_release          (JcVault              *vault);
+
 /* TRUE while one of them runs: the vault must not be locked meanwhile. */
 gboolean jc_vault_task_is_busy          (JcVault              *vault);
 

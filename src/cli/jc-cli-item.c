@@ -1,4 +1,4 @@
-/* jc-cli-item.c — `jiancha-cli item set INSPECTION ITEM-CODE …` */
+/* jc-cli-item.c — `jiancha-cli item set|unlink INSPECTION ITEM-CODE …` */
 #include "config.h"
 
 #include <glib/gi18n.h>
@@ -121,8 +121,23 @@ cmd_set (JcCli *cli, int argc, char **argv, GError **error)
   return TRUE;
 }
 
+static gboolean
+cmd_unlink (JcCli *cli, int argc, char **argv, GError **error)
+{
+  g_autoptr(JcVault) vault = NULL;
+
+  if (!jc_command_parse (&argc, &argv, _("INSPECTION ITEM-CODE SHA256"),
+                         _("Take a piece of evidence off an item; the file stays in the vault and the log "
+                           "keeps both events"), NULL, error) ||
+      !jc_command_expect_args (argc, 4, "item unlink INSPECTION ITEM-CODE SHA256", error))
+    return FALSE;
+  vault = jc_cli_open_vault (cli, error);
+  return vault != NULL && jc_inspection_unlink_evidence (vault, NULL, argv[1], argv[2], argv[3], error);
+}
+
 static const JcCommand verbs[] = {
   JC_CLI_COMMAND ("set", N_("Record an item’s status, note, amount, cases and evidence"), cmd_set),
+  JC_CLI_COMMAND ("unlink", N_("Take a piece of evidence off an item"), cmd_unlink),
   { NULL, NULL, NULL },
 };
 

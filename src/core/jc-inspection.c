@@ -333,8 +333,10 @@ apply_item_set (sqlite3 *db, const JcEvent *event, JsonObject *body, GError **er
   return jc_eventlog_step_with_origin (db, stmt, event, 8, error);
 }
 
+/* A link made (@unlink FALSE) or taken back: for an unlink the row goes,
+ * while the blob, its "evidence.add" and both events stay in the log. */
 static gboolean
-apply_item_evidence (sqlite3 *db, const JcEvent *event, JsonObject *body, GError **error)
+apply_item_evidence (sqlite3 *db, const JcEvent *event, JsonObject *body, gboolean unlink, GError **error)
 {
   const char *id = body_string (body, "inspection");
   const char *code = body_string (body, "code");
@@ -348,17 +350,31 @@ apply_item_evidence (sqlite3 *db, const JcEvent *event, JsonObject *body, GError
     return refuse (event, "code", error);
   if (!sha256_hex_is_valid (sha))
     return refuse (event, "sha256", error);
-  rc = sqlite3_prepare_v2 (db,
-                           "INSERT OR IGNORE INTO item_evidence (inspection_id, code, sha256, added_at, device_id, seq) "
-                           "VALUES (?, ?, ?, ?, ?, ?)", -1, &stmt, NULL);
+  rc = sqlite3_prepare_v2 (db, unlink
+                           ? "DELETE FROM item_evidence WHERE inspection_id = ? AND code = ? AND sha256 = ?"
+                           : "INSERT OR IGNORE INTO item_evidence (inspection_id, code, sha256, added_at, device_id, seq) "
+                             "VALUES (?, ?, ?, ?, ?, ?)", -1, &stmt, NULL);
   if (rc == SQLITE_OK)
     {
       sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
       sqlite3_bind_text (stmt, 2, code, -1, SQLITE_TRANSIENT);
       sqlite3_bind_text (stmt, 3, sha, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int64 (stmt, 4, jc_event_get_wall_time (event));
     }
-  return jc_eventlog_step_with_origin (db, stmt, event, 5, error);
+  if (!unlink)
+    {
+      if (rc == SQLITE_OK)
+        sqlite3_bind_int64 (stmt, 4, jc_event_get_wall_time (event));
+      return jc_eventlog_step_with_origin (db, stmt, event, 5, error);
+    }
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      set_db_error (db, error);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 static gboolean
@@ -374,7 +390,9 @@ inspection_apply (sqlite3 *db, const JcEvent *event, gpointer user_data, GError 
   if (g_str_equal (kind, "inspection.item.set"))
     return apply_item_set (db, event, body, error);
   if (g_str_equal (kind, "inspection.item.evidence"))
-    return apply_item_evidence (db, event, body, error);
+    return apply_item_evidence (db, event, body, FALSE, error);
+  if (g_str_equal (kind, "inspection.item.evidence.unlink"))
+    return apply_item_evidence (db, event, body, TRUE, error);
   return TRUE;  /* a kind of a later version: the log keeps it */
 }
 
@@ -1035,6 +1053,23 @@ jc_inspection_set_item (JcVault             *vault,
   return jc_vault_record (vault, "inspection.item.set", body, NULL, error);
 }
 
+/* The body of a link and of an unlink: which evidence on which item. */
+static gboolean
+record_evidence_event (JcVault *vault, const char *kind, const char *id, const char *code,
+                       const char *sha256_hex, GError **error)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autofree char *body = NULL;
+
+  json_builder_begin_object (b);
+  jc_json_builder_add_string (b, "code", code);
+  jc_json_builder_add_string (b, "inspection", id);
+  jc_json_builder_add_string (b, "sha256", sha256_hex);
+  json_builder_end_object (b);
+  body = jc_json_builder_to_string (b);
+  return jc_vault_record (vault, kind, body, NULL, error);
+}
+
 gboolean
 jc_inspection_link_evidence (JcVault             *vault,
                              JcChecklistRegistry *registry,
@@ -1044,8 +1079,6 @@ jc_inspection_link_evidence (JcVault             *vault,
                              GError             **error)
 {
   g_autoptr(JcItemResult) r = NULL;
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autofree char *body = NULL;
   sqlite3 *db;
   sqlite3_stmt *stmt = NULL;
   int rc;
@@ -1075,11 +1108,27 @@ jc_inspection_link_evidence (JcVault             *vault,
       return FALSE;
     }
 
-  json_builder_begin_object (b);
-  jc_json_builder_add_string (b, "code", code);
-  jc_json_builder_add_string (b, "inspection", id);
-  jc_json_builder_add_string (b, "sha256", sha256_hex);
-  json_builder_end_object (b);
-  body = jc_json_builder_to_string (b);
-  return jc_vault_record (vault, "inspection.item.evidence", body, NULL, error);
+  return record_evidence_event (vault, "inspection.item.evidence", id, code, sha256_hex, error);
+}
+
+gboolean
+jc_inspection_unlink_evidence (JcVault             *vault,
+                               JcChecklistRegistry *registry,
+                               const char          *id,
+                               const char          *code,
+                               const char          *sha256_hex,
+                               GError             **error)
+{
+  g_autoptr(JcItemResult) r = NULL;
+
+  r = find_item (vault, registry, id, code, error);
+  if (r == NULL)
+    return FALSE;
+  if (!g_strv_contains ((const char * const *) r->evidence, sha256_hex ? sha256_hex : ""))
+    {
+      g_set_error (error, JC_INSPECTION_ERROR, JC_INSPECTION_ERROR_NOT_FOUND,
+                   _("Item %s: evidence %s is not linked to it"), code, sha256_hex ? sha256_hex : "");
+      return FALSE;
+    }
+  return record_evidence_event (vault, "inspection.item.evidence.unlink", id, code, sha256_hex, error);
 }

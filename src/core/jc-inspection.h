@@ -1,7 +1,8 @@
 /* jc-inspection.h — an on-site inspection and its item results
  *
  * Everything is an event of the vault ("inspection.create",
- * "inspection.item.set", "inspection.item.evidence"); the tables
+ * "inspection.item.set", "inspection.item.evidence",
+ * "inspection.item.evidence.unlink"); the tables
  * inspections, item_results and item_evidence are projections of them.
  * The latest item.set of an item wins (on one device by seq, across
  * devices by wall time); every earlier one stays in the log.
@@ -165,6 +166,14 @@ gboolean          jc_inspection_set_item         (JcVault                *vault,
                                                   GError                **error);
 /* Links a piece of the vault's evidence (jc_vault_add_evidence()) to an item. */
 gboolean          jc_inspection_link_evidence    (JcVault                *vault,
+                                                  JcChecklistRegistry    *registry,
+                                                  const char             *id,
+                                                  const char             *code,
+                                                  const char             *sha256_hex,
+                                                  GError                **error);
+/* Takes a piece of evidence off an item with an event of its own; the
+ * evidence stays in the vault and the log keeps both events. */
+gboolean          jc_inspection_unlink_evidence  (JcVault                *vault,
                                                   JcChecklistRegistry    *registry,
                                                   const char             *id,
                                                   const char             *code,

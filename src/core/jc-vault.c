@@ -796,26 +796,17 @@ jc_vault_get_enrollment (JcVault          *self,
   return TRUE;
 }
 
-JcBlobInfo *
-jc_vault_add_evidence (JcVault       *self,
-                       const char    *path,
-                       const char    *note,
-                       GCancellable  *cancellable,
-                       GError       **error)
+/* The event that names a stored blob; the blob is stored (and synced)
+ * before it, so a crash leaves at worst an unnamed blob, never an event
+ * without its file. */
+static JcBlobInfo *
+record_evidence (JcVault *self, JcBlobInfo *info, const char *name, const char *note, GError **error)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autofree char *name = g_path_get_basename (path);
   g_autofree char *body = NULL;
-  JcBlobInfo *info;
 
-  if (!require_unlocked (self, error))
-    return NULL;
-  /* The file is stored (and synced) before the event that names it, so a
-   * crash leaves at worst an unnamed blob, never an event without its file. */
-  info = jc_blobstore_add_file (self->blobs, path, NULL, cancellable, error);
   if (info == NULL)
     return NULL;
-
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "sha256");
   json_builder_add_string_value (builder, info->sha256_hex);
@@ -824,7 +815,7 @@ jc_vault_add_evidence (JcVault       *self,
   json_builder_set_member_name (builder, "media_type");
   json_builder_add_string_value (builder, info->media_type);
   json_builder_set_member_name (builder, "name");
-  json_builder_add_string_value (builder, g_utf8_validate (name, -1, NULL) ? name : "");
+  json_builder_add_string_value (builder, name != NULL && g_utf8_validate (name, -1, NULL) ? name : "");
   json_builder_set_member_name (builder, "note");
   json_builder_add_string_value (builder, note ? note : "");
   json_builder_end_object (builder);
@@ -836,6 +827,36 @@ jc_vault_add_evidence (JcVault       *self,
       return NULL;
     }
   return info;
+}
+
+JcBlobInfo *
+jc_vault_add_evidence (JcVault       *self,
+                       const char    *path,
+                       const char    *note,
+                       GCancellable  *cancellable,
+                       GError       **error)
+{
+  g_autofree char *name = g_path_get_basename (path);
+
+  if (!require_unlocked (self, error))
+    return NULL;
+  return record_evidence (self, jc_blobstore_add_file (self->blobs, path, NULL, cancellable, error),
+                          name, note, error);
+}
+
+JcBlobInfo *
+jc_vault_add_evidence_stream (JcVault       *self,
+                              GInputStream  *in,
+                              const char    *media_type,
+                              const char    *name,
+                              const char    *note,
+                              GCancellable  *cancellable,
+                              GError       **error)
+{
+  if (!require_unlocked (self, error))
+    return NULL;
+  return record_evidence (self, jc_blobstore_add_stream (self->blobs, in, media_type, name, cancellable, error),
+                          name, note, error);
 }
 
 gboolean
@@ -851,6 +872,67 @@ jc_vault_get_evidence (JcVault       *self,
       !jc_blob_hash_from_hex (sha256_hex, sha256, error))
     return FALSE;
   return jc_blobstore_read_to_path (self->blobs, sha256, out_path, cancellable, error);
+}
+
+gboolean
+jc_vault_describe_evidence (JcVault     *self,
+                            const char  *sha256_hex,
+                            char       **out_name,
+                            char       **out_media_type,
+                            guint64     *out_size,
+                            gint64      *out_captured_at,
+                            GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  if (!require_unlocked (self, error))
+    return FALSE;
+  rc = sqlite3_prepare_v2 (self->db, "SELECT name, media_type, size, captured_at FROM evidence WHERE sha256 = ?",
+                           -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_text (stmt, 1, sha256_hex, -1, SQLITE_TRANSIENT);
+      rc = sqlite3_step (stmt);
+    }
+  if (rc == SQLITE_ROW)
+    {
+      if (out_name != NULL)
+        *out_name = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      if (out_media_type != NULL)
+        *out_media_type = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      if (out_size != NULL)
+        *out_size = (guint64) sqlite3_column_int64 (stmt, 2);
+      if (out_captured_at != NULL)
+        *out_captured_at = sqlite3_column_int64 (stmt, 3);
+    }
+  else if (rc == SQLITE_DONE || rc == SQLITE_OK)
+    g_set_error (error, JC_VAULT_ERROR, JC_VAULT_ERROR_NOT_FOUND,
+                 _("There is no evidence %s in this vault"), sha256_hex);
+  else
+    jc_vfs_set_error (self->db, rc, error);
+  sqlite3_finalize (stmt);
+  return rc == SQLITE_ROW;
+}
+
+GBytes *
+jc_vault_read_evidence (JcVault       *self,
+                        const char    *sha256_hex,
+                        GCancellable  *cancellable,
+                        GError       **error)
+{
+  g_autoptr(GOutputStream) out = NULL;
+  guint8 sha256[32];
+
+  if (!require_unlocked (self, error) ||
+      !jc_blob_hash_from_hex (sha256_hex, sha256, error))
+    return NULL;
+  out = g_memory_output_stream_new_resizable ();
+  /* On failure the prefix already decrypted is dropped with the stream. */
+  if (!jc_blobstore_read_to (self->blobs, sha256, out, cancellable, error) ||
+      !g_output_stream_close (out, cancellable, error))
+    return NULL;
+  return g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (out));
 }
 
 static gint64

@@ -109,9 +109,33 @@ JcBlobInfo  *jc_vault_add_evidence    (JcVault       *self,
                                        const char    *note,
                                        GCancellable  *cancellable,
                                        GError       **error);
+/* The same for what a capture holds in memory, never written anywhere in
+ * plaintext: @name (may be NULL) is recorded as the evidence's name. */
+JcBlobInfo  *jc_vault_add_evidence_stream (JcVault     *self,
+                                       GInputStream  *in,
+                                       const char    *media_type,
+                                       const char    *name,
+                                       const char    *note,
+                                       GCancellable  *cancellable,
+                                       GError       **error);
 gboolean     jc_vault_get_evidence    (JcVault       *self,
                                        const char    *sha256_hex,
                                        const char    *out_path,
+                                       GCancellable  *cancellable,
+                                       GError       **error);
+/* What the "evidence.add" event said of it; each out may be NULL.
+ * @out_captured_at: Unix seconds. */
+gboolean     jc_vault_describe_evidence (JcVault     *self,
+                                       const char    *sha256_hex,
+                                       char         **out_name,
+                                       char         **out_media_type,
+                                       guint64       *out_size,
+                                       gint64        *out_captured_at,
+                                       GError       **error);
+/* The whole plaintext in memory, verified (chunks, end and hash) before
+ * it is returned: for showing evidence without a plaintext file. */
+GBytes      *jc_vault_read_evidence   (JcVault       *self,
+                                       const char    *sha256_hex,
                                        GCancellable  *cancellable,
                                        GError       **error);
 
