@@ -40,6 +40,7 @@ struct _JcHqServer
   gint64      started_at;   /* monotonic µs */
   guint       in_flight;
   gboolean    stopping;
+  gboolean    tls;
   guint       port;
 };
 
@@ -266,6 +267,7 @@ handle_enroll (SoupServer        *server,
 }
 
 static void request_done (SoupServer *server, SoupServerMessage *msg, JcHqServer *self);
+static void request_gone (SoupServerMessage *msg, JcHqServer *self);
 
 static void
 refuse_and_close (JcHqServer *self, SoupServerMessage *msg, guint status, const char *reason)
@@ -619,6 +621,10 @@ static void
 request_started (SoupServer *server, SoupServerMessage *msg, JcHqServer *self)
 {
   self->in_flight++;
+  /* Counted until it finishes, is aborted, or its connection goes away
+   * (a failed TLS handshake reports nothing else): whichever comes first. */
+  g_object_set_data (G_OBJECT (msg), "jc-in-flight", GINT_TO_POINTER (1));
+  g_signal_connect_object (msg, "disconnected", G_CALLBACK (request_gone), self, 0);
 }
 
 static gboolean
@@ -631,12 +637,21 @@ emit_stopped (gpointer data)
 }
 
 static void
-request_done (SoupServer *server, SoupServerMessage *msg, JcHqServer *self)
+request_gone (SoupServerMessage *msg, JcHqServer *self)
 {
+  if (g_object_get_data (G_OBJECT (msg), "jc-in-flight") == NULL)
+    return;
+  g_object_set_data (G_OBJECT (msg), "jc-in-flight", NULL);
   g_return_if_fail (self->in_flight > 0);
   self->in_flight--;
   if (self->stopping && self->in_flight == 0)
     g_idle_add_full (G_PRIORITY_DEFAULT, emit_stopped, g_object_ref (self), g_object_unref);
+}
+
+static void
+request_done (SoupServer *server, SoupServerMessage *msg, JcHqServer *self)
+{
+  request_gone (msg, self);
 }
 
 JcHqServer *
@@ -681,6 +696,29 @@ jc_hq_server_new (const char *dir, GError **error)
   return g_steal_pointer (&self);
 }
 
+gboolean
+jc_hq_server_set_tls (JcHqServer *self, const char *cert_path, const char *key_path, GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GTlsCertificate) cert = g_tls_certificate_new_from_files (cert_path, key_path, &local_error);
+
+  if (cert == NULL)
+    {
+      g_set_error (error, JC_HQ_ERROR, JC_HQ_ERROR_TLS, _("Cannot use the TLS certificate %s with key %s: %s"),
+                   cert_path, key_path, local_error->message);
+      return FALSE;
+    }
+  g_object_set (self->soup, "tls-certificate", cert, NULL);
+  self->tls = TRUE;
+  return TRUE;
+}
+
+gboolean
+jc_hq_server_is_tls (JcHqServer *self)
+{
+  return self->tls;
+}
+
 /* ADDRESS is HOST:PORT, with IPv6 hosts in brackets: [::1]:8470. */
 gboolean
 jc_hq_server_listen (JcHqServer *self, const char *address, GError **error)
@@ -707,7 +745,7 @@ jc_hq_server_listen (JcHqServer *self, const char *address, GError **error)
                    address, local_error ? local_error->message : _("no address"));
       return FALSE;
     }
-  if (!soup_server_listen (self->soup, addr, 0, &local_error))
+  if (!soup_server_listen (self->soup, addr, self->tls ? SOUP_SERVER_LISTEN_HTTPS : 0, &local_error))
     {
       g_set_error (error, JC_HQ_ERROR, JC_HQ_ERROR_LISTEN, _("Cannot listen on %s: %s"),
                    address, local_error->message);

@@ -10,6 +10,7 @@ G_BEGIN_DECLS
 typedef enum {
   JC_HQ_ERROR_LISTEN,
   JC_HQ_ERROR_DIR,
+  JC_HQ_ERROR_TLS,
 } JcHqError;
 
 GQuark jc_hq_error_quark (void);
@@ -19,6 +20,14 @@ G_DECLARE_FINAL_TYPE (JcHqServer, jc_hq_server, JC, HQ_SERVER, GObject)
 
 JcHqServer *jc_hq_server_new          (const char  *dir,
                                        GError     **error);
+/* Serves HTTPS with the PEM certificate and key at these paths (call it
+ * before listening). The bundles are sealed and signed end to end anyway;
+ * TLS keeps the rest (evidence state, updates, metadata) private too. */
+gboolean    jc_hq_server_set_tls      (JcHqServer  *self,
+                                       const char  *cert_path,
+                                       const char  *key_path,
+                                       GError     **error);
+gboolean    jc_hq_server_is_tls       (JcHqServer  *self);
 gboolean    jc_hq_server_listen       (JcHqServer  *self,
                                        const char  *address,
                                        GError     **error);

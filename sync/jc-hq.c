@@ -54,25 +54,36 @@ static gboolean
 cmd_serve (JcHq *hq, int argc, char **argv, GError **error)
 {
   g_autofree char *listen = NULL;
+  g_autofree char *tls_cert = NULL;
+  g_autofree char *tls_key = NULL;
   g_autoptr(JcHqServer) server = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   guint term_id, int_id;
   GOptionEntry entries[] = {
     { "listen", 0, 0, G_OPTION_ARG_STRING, &listen,
       N_("Address to listen on (default 127.0.0.1:8470)"), N_("HOST:PORT") },
+    { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &tls_cert, N_("Serve HTTPS with this PEM certificate"), N_("FILE") },
+    { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &tls_key, N_("The PEM private key of --tls-cert"), N_("FILE") },
     { NULL }
   };
 
   if (!jc_command_parse (&argc, &argv, NULL, _("Serve the sync protocol over HTTP"), entries, error) ||
-      !jc_command_expect_args (argc, 1, "serve [--listen HOST:PORT]", error))
+      !jc_command_expect_args (argc, 1, "serve [--listen HOST:PORT] [--tls-cert FILE --tls-key FILE]", error))
     return FALSE;
+  if ((tls_cert == NULL) != (tls_key == NULL))
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, _("--tls-cert and --tls-key go together"));
+      return FALSE;
+    }
 
   server = jc_hq_server_new (hq->dir, error);
-  if (server == NULL || !jc_hq_server_listen (server, listen ?: "127.0.0.1:8470", error))
+  if (server == NULL || (tls_cert != NULL && !jc_hq_server_set_tls (server, tls_cert, tls_key, error)) ||
+      !jc_hq_server_listen (server, listen ?: "127.0.0.1:8470", error))
     return FALSE;
 
   /* The line tests and scripts wait for; with port 0 it tells the port. */
-  g_print ("jiancha-hq: listening on port %u, data in %s\n", jc_hq_server_get_port (server), hq->dir);
+  g_print ("jiancha-hq: listening on port %u (%s), data in %s\n", jc_hq_server_get_port (server),
+           jc_hq_server_is_tls (server) ? "https" : "http", hq->dir);
 
   loop = g_main_loop_new (NULL, FALSE);
   g_signal_connect (server, "stopped", G_CALLBACK (on_stopped), loop);

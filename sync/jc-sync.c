@@ -819,6 +819,28 @@ fetch_updates (JcVault *vault, Http *h, JcSyncResult *result, GError **error)
   return TRUE;
 }
 
+SoupSession *
+jc_sync_new_session (GError **error)
+{
+  g_autoptr(SoupSession) session = soup_session_new_with_options ("timeout", 120, NULL);
+  const char *ca = g_getenv ("JIANCHA_HQ_CA_FILE");
+
+  if (ca != NULL && *ca != '\0')
+    {
+      g_autoptr(GError) local = NULL;
+      g_autoptr(GTlsDatabase) db = g_tls_file_database_new (ca, &local);
+
+      if (db == NULL)
+        {
+          g_set_error (error, JC_SYNC_ERROR, JC_SYNC_ERROR_NETWORK,
+                       _("Cannot read HQ’s certificate authority %s (JIANCHA_HQ_CA_FILE): %s"), ca, local->message);
+          return NULL;
+        }
+      soup_session_set_tls_database (session, db);
+    }
+  return g_steal_pointer (&session);
+}
+
 gboolean
 jc_sync_run (JcVault            *vault,
              const char         *hq_url,
@@ -828,7 +850,7 @@ jc_sync_run (JcVault            *vault,
              JcSyncResult       *result,
              GError            **error)
 {
-  g_autoptr(SoupSession) session = soup_session_new_with_options ("timeout", 120, NULL);
+  g_autoptr(SoupSession) session = jc_sync_new_session (error);
   JcSyncResult local_result = { 0 };
   sqlite3 *db = sync_db (vault, error);
   guint8 hq_pk[32];
@@ -838,7 +860,7 @@ jc_sync_run (JcVault            *vault,
   if (result == NULL)
     result = &local_result;
   memset (result, 0, sizeof *result);
-  if (db == NULL || !pinned_hq_key (vault, hq_pk, error))
+  if (session == NULL || db == NULL || !pinned_hq_key (vault, hq_pk, error))
     return FALSE;
   h.session = session;
   h.base = g_str_has_suffix (hq_url, "/") ? g_strndup (hq_url, strlen (hq_url) - 1) : g_strdup (hq_url);

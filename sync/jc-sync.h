@@ -11,6 +11,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <libsoup/soup.h>
 
 #include "jc-core.h"
 
@@ -100,6 +101,10 @@ gboolean jc_sync_run           (JcVault            *vault,
                                 GCancellable       *cancellable,
                                 JcSyncResult       *result,
                                 GError            **error);
+/* The HTTP session every request to HQ goes through. HTTPS is checked
+ * against the system's CAs, or against the PEM file named by
+ * JIANCHA_HQ_CA_FILE (an HQ with a certificate of its own). */
+SoupSession *jc_sync_new_session (GError **error);
 /* The HQ address of enrollment or of the last sync (NULL when none). */
 char    *jc_sync_get_hq_url    (JcVault            *vault);
 gboolean jc_sync_set_hq_url    (JcVault            *vault,

@@ -157,18 +157,38 @@ jc_test_hq (const char *hqdir, char **out, char **err, ...)
 void
 jc_test_server_start (JcTestServer *s, const char *hqdir)
 {
+  jc_test_server_start_with (s, hqdir, NULL);
+}
+
+void
+jc_test_server_start_with (JcTestServer *s, const char *hqdir, const char * const *options)
+{
   g_autoptr(GError) error = NULL;
   g_autofree char *exe = g_build_filename (JC_BUILD_DIR, "sync", "jiancha-hq", NULL);
   g_autofree char *line = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  gboolean tls = FALSE;
 
-  s->proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error, exe,
-                              "--dir", hqdir, "serve", "--listen", "127.0.0.1:0", NULL);
+  g_ptr_array_add (argv, exe);
+  g_ptr_array_add (argv, (char *) "--dir");
+  g_ptr_array_add (argv, (char *) hqdir);
+  g_ptr_array_add (argv, (char *) "serve");
+  g_ptr_array_add (argv, (char *) "--listen");
+  g_ptr_array_add (argv, (char *) "127.0.0.1:0");
+  for (guint i = 0; options != NULL && options[i] != NULL; i++)
+    {
+      g_ptr_array_add (argv, (char *) options[i]);
+      tls = tls || g_str_equal (options[i], "--tls-cert");
+    }
+  g_ptr_array_add (argv, NULL);
+  s->proc = g_subprocess_newv ((const char * const *) argv->pdata,
+                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error);
   ck_assert_msg (s->proc != NULL, "start %s: %s", exe, error ? error->message : "");
   s->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (s->proc));
   line = g_data_input_stream_read_line_utf8 (s->out, NULL, NULL, &error);
   ck_assert_msg (line != NULL, "no start line from jiancha-hq");
   ck_assert_msg (sscanf (line, "jiancha-hq: listening on port %u", &s->port) == 1, "start line: %s", line);
-  s->url = g_strdup_printf ("http://127.0.0.1:%u", s->port);
+  s->url = g_strdup_printf ("%s://127.0.0.1:%u", tls ? "https" : "http", s->port);
 }
 
 static void

@@ -58,6 +58,10 @@ typedef struct {
 
 void  jc_test_server_start (JcTestServer *s,
                             const char   *hqdir);
+/* The same with more `serve` options (NULL-terminated), e.g. TLS. */
+void  jc_test_server_start_with (JcTestServer       *s,
+                                 const char         *hqdir,
+                                 const char * const *options);
 /* SIGTERM, and it must exit 0 after finishing what is in flight. */
 void  jc_test_server_stop  (JcTestServer *s);
 /* SIGKILL: the crash the fault-injection tests inflict. */
