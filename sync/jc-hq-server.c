@@ -101,11 +101,23 @@ reply_json (SoupServerMessage *msg, guint status, const char *json)
   log_request (msg, status);
 }
 
+static char *
+error_json (const char *reason)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  jc_json_builder_add_string (b, "error", reason);
+  json_builder_end_object (b);
+  return jc_json_builder_to_string (b);
+}
+
+/* JSON built by json-glib: a translated (Chinese) reason stays valid UTF-8
+ * JSON, which g_strescape()'s octal escapes would not. */
 static void
 reply_error (SoupServerMessage *msg, guint status, const char *reason)
 {
-  g_autofree char *escaped = g_strescape (reason, NULL);
-  g_autofree char *body = g_strdup_printf ("{\"error\":\"%s\"}", escaped);
+  g_autofree char *body = error_json (reason);
 
   reply_json (msg, status, body);
 }
@@ -272,8 +284,7 @@ static void request_gone (SoupServerMessage *msg, JcHqServer *self);
 static void
 refuse_and_close (JcHqServer *self, SoupServerMessage *msg, guint status, const char *reason)
 {
-  g_autofree char *escaped = g_strescape (reason, NULL);
-  g_autofree char *body = g_strdup_printf ("{\"error\":\"%s\"}", escaped);
+  g_autofree char *body = error_json (reason);
   g_autofree char *head = g_strdup_printf ("HTTP/1.1 %u %s\r\nContent-Type: application/json\r\n"
                                            "Content-Length: %zu\r\nConnection: close\r\n\r\n",
                                            status, soup_status_get_phrase (status), strlen (body));
@@ -375,17 +386,6 @@ job_done (GObject *source, GAsyncResult *result, gpointer user_data)
 
   reply_json (job->msg, job->status, job->reply);
   soup_server_message_unpause (job->msg);
-}
-
-static char *
-error_json (const char *reason)
-{
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-
-  json_builder_begin_object (b);
-  jc_json_builder_add_string (b, "error", reason);
-  json_builder_end_object (b);
-  return jc_json_builder_to_string (b);
 }
 
 static void
