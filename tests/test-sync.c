@@ -675,7 +675,21 @@ START_TEST (test_tls)
   vault_dir = new_device ("t", "张伟", plain.url, 1000, &insp);
   jc_test_server_stop (&plain);
 
-  jc_test_server_start_with (&s, hqdir, tls);
+  /* Under AddressSanitizer, LeakSanitizer's own tracer crashes at the exit
+   * of a process that loaded GnuTLS (seen with Debian 12's libgnutls30):
+   * the HTTPS server alone runs without the leak check; every other test
+   * keeps it. */
+  if (g_getenv ("ASAN_OPTIONS") != NULL)
+    {
+      g_autofree char *saved = g_strdup (g_getenv ("ASAN_OPTIONS"));
+      g_autofree char *asan = g_strconcat (saved, ":detect_leaks=0", NULL);
+
+      g_setenv ("ASAN_OPTIONS", asan, TRUE);
+      jc_test_server_start_with (&s, hqdir, tls);
+      g_setenv ("ASAN_OPTIONS", saved, TRUE);
+    }
+  else
+    jc_test_server_start_with (&s, hqdir, tls);
   ck_assert (g_str_has_prefix (s.url, "https://"));
   /* not trusted: refused, nothing sent */
   ck_assert_int_eq (cli (vault_dir, &out, &err, "sync", "--hq", s.url, NULL), 1);
