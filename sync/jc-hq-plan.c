@@ -325,3 +325,37 @@ jc_hq_plan_get_assignments_json (JcHqStore *store, const char *plan_id, GError *
 
   return plan != NULL ? jc_hq_plan_envelope (store, plan) : NULL;
 }
+
+GPtrArray *
+jc_hq_plan_envelopes_since (JcHqStore *store, gint64 since, GError **error)
+{
+  g_autoptr(GPtrArray) envelopes = g_ptr_array_new_with_free_func (g_free);
+  sqlite3 *db = jc_hq_store_get_db (store);
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  if (!ensure_schema (store, error) ||
+      !jc_hq_sql_prepare (db, "SELECT plan_id, seed, created, document, signature FROM plans "
+                              "WHERE created >= ? ORDER BY created DESC, rowid DESC", &stmt, error))
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, since);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      JcHqPlan plan = {
+        .plan_id = (char *) sqlite3_column_text (stmt, 0),
+        .seed = (guint64) sqlite3_column_int64 (stmt, 1),
+        .created = sqlite3_column_int64 (stmt, 2),
+        .document = (char *) sqlite3_column_text (stmt, 3),
+        .signature = (char *) sqlite3_column_text (stmt, 4),
+      };
+
+      g_ptr_array_add (envelopes, jc_hq_plan_envelope (store, &plan));
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      jc_hq_sql_error (db, _("reading the plans for the updates"), error);
+      return NULL;
+    }
+  return g_steal_pointer (&envelopes);
+}

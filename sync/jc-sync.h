@@ -84,7 +84,9 @@ gboolean jc_sync_apply_receipt (JcVault            *vault,
                                 GPtrArray         **out_rejected,
                                 GError            **error);
 /* Verifies and applies GET /v1/updates: HQ time, revoked devices, signed
- * checklists (written to VAULT/checklists/ once their signature checks). */
+ * checklists (written to VAULT/checklists/ once their signature checks),
+ * signed plans (this inspector's assignments, jc_assignments_save()).
+ * Every plan and list verifies before anything is kept. */
 gboolean jc_sync_apply_updates (JcVault            *vault,
                                 const char         *envelope,
                                 gsize               len,
