@@ -184,7 +184,7 @@ START_TEST (test_handheld)
   subtitle = adw_action_row_get_subtitle (row);
   ck_assert_msg (strstr (subtitle, "江宁区") != NULL && strstr (subtitle, "测试检查员、李娜") != NULL &&
                  strstr (subtitle, "5f0c2a9b") != NULL && strstr (subtitle, "20211001") != NULL &&
-                 strstr (subtitle, "三级") != NULL, "%s", subtitle);
+                 strstr (subtitle, "定点医疗机构，3 级") != NULL, "%s", subtitle);
   subtitle = adw_action_row_get_subtitle (find_row (page, "P3201-0042", NULL));
   ck_assert_msg (strstr (subtitle, "2026-12-18") != NULL, "%s", subtitle);
   jc_ui_shot (window, "today-02-list-360");

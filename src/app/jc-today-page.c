@@ -57,7 +57,8 @@ subtitle_of (const JcAssignment *a)
   g_string_append_printf (s, _("Plan %.8s · seed %" PRIu64), a->plan_id, a->seed);
   if (a->due != NULL)
     {
-      g_string_append (s, " · ");
+      /* its own line: a date split across two reads badly at 360 px */
+      g_string_append_c (s, '\n');
       /* TRANSLATORS: a date, YYYY-MM-DD */
       g_string_append_printf (s, _("due %s"), a->due);
     }
