@@ -83,6 +83,18 @@ jc_test_read (const char *path, gsize *len)
   return contents;
 }
 
+char *
+jc_test_last_line (const char *text)
+{
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+  guint n = g_strv_length (lines);
+
+  while (n > 0 && *lines[n - 1] == '\0')
+    n--;
+  ck_assert_msg (n > 0, "no line in “%s”", text);
+  return g_strdup (lines[n - 1]);
+}
+
 int
 jc_test_spawn (const char * const *argv,
                const char * const *envp_extra,

@@ -26,6 +26,10 @@ void  jc_test_rmtree   (const char *path);
 /* Reads a whole file or aborts the test. */
 char *jc_test_read     (const char *path, gsize *len);
 
+/* The last line of @text that is not empty (the test fails when none is):
+ * where the CLI prints the id it made. */
+char *jc_test_last_line (const char *text);
+
 /* Runs a program of the build with @argv, captures stdout/stderr, returns
  * its exit status (or -1 when it did not exit normally). */
 int   jc_test_spawn    (const char * const *argv,

@@ -90,27 +90,12 @@ cli_ok (const char *vault, const char *what, ...)
   return out;
 }
 
-static void
-hq_ok (char **out, ...)
-{
-  g_autofree char *exe = g_build_filename (JC_BUILD_DIR, "sync", "jiancha-hq", NULL);
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autofree char *err = NULL;
-  const char *arg;
-  va_list ap;
-  int status;
-
-  g_ptr_array_add (argv, exe);
-  g_ptr_array_add (argv, (char *) "--dir");
-  g_ptr_array_add (argv, hqdir);
-  va_start (ap, out);
-  while ((arg = va_arg (ap, const char *)) != NULL)
-    g_ptr_array_add (argv, (char *) arg);
-  va_end (ap);
-  g_ptr_array_add (argv, NULL);
-  status = jc_test_spawn ((const char * const *) argv->pdata, NULL, out, &err);
-  ck_assert_msg (status == 0, "jiancha-hq %s: exit %d: %s", (char *) argv->pdata[3], status, err);
-}
+/* jiancha-hq --dir HQDIR ARGS… must succeed; *out (may be NULL) gets its output. */
+#define HQ_OK(out, ...) G_STMT_START {                                          \
+    g_autofree char *e_ = NULL;                                                 \
+    int rc_ = jc_test_hq (hqdir, out, &e_, __VA_ARGS__, NULL);                  \
+    ck_assert_msg (rc_ == 0, "jiancha-hq %s: exit %d: %s", #__VA_ARGS__, rc_, e_); \
+  } G_STMT_END
 
 static char *
 write_file (const char *name, const char *text)
@@ -128,10 +113,10 @@ hq_with_plan (void)
   g_autofree char *dir_csv = write_file ("名录.csv", directory_csv);
   g_autofree char *roster = write_file ("人员.csv", roster_csv);
 
-  hq_ok (NULL, "init", NULL);
-  hq_ok (NULL, "directory", "import", dir_csv, NULL);
-  hq_ok (NULL, "roster", "import", roster, NULL);
-  hq_ok (NULL, "plan", "draw", "--seed", "7", NULL);
+  HQ_OK (NULL, "init");
+  HQ_OK (NULL, "directory", "import", dir_csv);
+  HQ_OK (NULL, "roster", "import", roster);
+  HQ_OK (NULL, "plan", "draw", "--seed", "7");
 }
 
 static JsonNode *
@@ -144,18 +129,6 @@ parse (const char *text)
   return json_node_copy (json_parser_get_root (parser));
 }
 
-static char *
-last_line (const char *text)
-{
-  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
-  guint n = g_strv_length (lines);
-
-  while (n > 0 && *lines[n - 1] == '\0')
-    n--;
-  ck_assert_uint_gt (n, 0);
-  return g_strdup (lines[n - 1]);
-}
-
 /* A vault of @inspector enrolled with the HQ at @url. */
 static char *
 new_device (const char *name, const char *inspector, const char *url)
@@ -163,8 +136,8 @@ new_device (const char *name, const char *inspector, const char *url)
   g_autofree char *out = NULL, *code = NULL, *o1 = NULL, *o2 = NULL;
   char *vault = g_build_filename (root, name, NULL);
 
-  hq_ok (&out, "enroll-code", "--inspector", inspector, NULL);
-  code = last_line (out);
+  HQ_OK (&out, "enroll-code", "--inspector", inspector);
+  code = jc_test_last_line (out);
   o1 = CLI_OUT (vault, "vault", "init", "--inspector", inspector);
   o2 = CLI_OUT (vault, "enroll", "--hq", url, "--code", code);
   return vault;
@@ -186,7 +159,7 @@ plan_codes_of (const char *inspector, char **out_plan_id)
   JsonObject *doc;
   JsonArray *list;
 
-  hq_ok (&out, "plan", "show", "--format", "json", NULL);
+  HQ_OK (&out, "plan", "show", "--format", "json");
   root_node = parse (out);
   doc = json_node_get_object (root_node);
   list = json_object_get_array_member (doc, "assignments");
@@ -337,7 +310,7 @@ START_TEST (test_tampered_plan_rejected)
   ck_assert (v != NULL);
   v[11] = '2';
   ck_assert (g_file_set_contents (list_path, text, -1, NULL));
-  hq_ok (NULL, "checklist-issue", list_path, NULL);
+  HQ_OK (NULL, "checklist-issue", list_path);
 
   /* Someone with access to HQ's database changes the plan's published seed. */
   ck_assert_int_eq (sqlite3_open (db_path, &db), SQLITE_OK);
@@ -394,7 +367,7 @@ START_TEST (test_check_envelopes)
   char *p;
 
   hq_with_plan ();
-  hq_ok (&out, "plan", "show", "--format", "signed", NULL);
+  HQ_OK (&out, "plan", "show", "--format", "signed");
   g_strstrip (out);
   {
     g_autoptr(JsonNode) env = parse (out);
@@ -458,7 +431,7 @@ START_TEST (test_start_from_assignment)
   ck_assert_msg (strstr (err, "No assignment ffff:H2001 for 张伟") != NULL, "%s", err);
 
   created = CLI_OUT (vault_dir, "inspection", "new", "--assignment", short_id);
-  id = last_line (created);
+  id = jc_test_last_line (created);
   ck_assert_uint_eq (strlen (id), 32);
   shown = CLI_OUT (vault_dir, "inspection", "show", id);
   ck_assert_msg (strstr (shown, "张伟") != NULL, "%s", shown);
