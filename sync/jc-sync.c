@@ -472,12 +472,13 @@ update_plans (JsonObject *doc, GError **error)
   return g_steal_pointer (&plans);
 }
 
-gboolean
-jc_sync_apply_updates (JcVault     *vault,
-                       const char  *envelope,
-                       gsize        len,
-                       guint       *out_checklists,
-                       GError     **error)
+static gboolean
+apply_updates (JcVault     *vault,
+               const char  *envelope,
+               gsize        len,
+               guint       *out_checklists,
+               guint       *out_assignments,
+               GError     **error)
 {
   sqlite3 *db = sync_db (vault, error);
   g_autoptr(JsonParser) parser = NULL;
@@ -552,7 +553,7 @@ jc_sync_apply_updates (JcVault     *vault,
   /* The plans, HQ's time and the state: one transaction. */
   if (!jc_vfs_exec (db, "SAVEPOINT jc_sync_updates", error))
     return FALSE;
-  if (!jc_assignments_save (vault, (const char * const *) plans->pdata, hq_pk, hq_time, NULL, error) ||
+  if (!jc_assignments_save (vault, (const char * const *) plans->pdata, hq_pk, hq_time, out_assignments, error) ||
       !jc_eventlog_set_hq_time (jc_vault_get_eventlog (vault), hq_time * G_USEC_PER_SEC, error) ||
       !state_set (db, "last_updates", hq_time, NULL, error) ||
       !state_set (db, "revoked", 0, revoked->str, error) ||
@@ -564,6 +565,16 @@ jc_sync_apply_updates (JcVault     *vault,
   if (out_checklists != NULL)
     *out_checklists = n;
   return TRUE;
+}
+
+gboolean
+jc_sync_apply_updates (JcVault     *vault,
+                       const char  *envelope,
+                       gsize        len,
+                       guint       *out_checklists,
+                       GError     **error)
+{
+  return apply_updates (vault, envelope, len, out_checklists, NULL, error);
 }
 
 gboolean
@@ -842,7 +853,7 @@ fetch_updates (JcVault *vault, Http *h, JcSyncResult *result, GError **error)
   sqlite3 *db = sync_db (vault, error);
   g_autofree char *path = NULL;
   g_autoptr(GBytes) reply = NULL;
-  guint status = 0, n = 0;
+  guint status = 0, n = 0, mine = 0;
   gsize len;
   const char *data;
 
@@ -855,9 +866,10 @@ fetch_updates (JcVault *vault, Http *h, JcSyncResult *result, GError **error)
   if (status != SOUP_STATUS_OK)
     return refused (reply, status, _("the updates"), error);
   data = g_bytes_get_data (reply, &len);
-  if (!jc_sync_apply_updates (vault, data, len, &n, error))
+  if (!apply_updates (vault, data, len, &n, &mine, error))
     return FALSE;
   result->checklists_received += n;
+  result->assignments_received += mine;
   return TRUE;
 }
 

@@ -48,6 +48,7 @@ typedef struct {
   guint64  blobs_uploaded;
   guint64  blob_bytes_sent;
   guint64  checklists_received;
+  guint64  assignments_received; /* new ones of this inspector */
 } JcSyncResult;
 
 /* Called from the syncing thread after each step (may be NULL). */

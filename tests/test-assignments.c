@@ -236,12 +236,18 @@ START_TEST (test_sync_lists_mine)
   ck_assert_msg (*expected != '\0', "the plan gives 张伟 nothing");
   got = device_codes (vault_dir, &n);
   ck_assert_str_eq (got, expected);
+  {
+    g_autofree char *line = g_strdup_printf ("new assignments from HQ: %u ", n);
+
+    ck_assert_msg (strstr (o1, line) != NULL, "%s", o1);
+  }
 
   /* Again: the same plan is not stored twice. */
   o2 = CLI_OUT (vault_dir, "sync", "--hq", s.url);
   again = device_codes (vault_dir, &n_again);
   ck_assert_str_eq (again, expected);
   ck_assert_uint_eq (n_again, n);
+  ck_assert_msg (strstr (o2, "new assignments") == NULL, "%s", o2);
 
   /* Someone the roster does not name gets none of it. */
   o3 = CLI_OUT (other_dir, "sync", "--hq", s.url);
