@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <json-glib/json-glib.h>
+#include <sodium.h>
 #include <sqlite3.h>
 #include <string.h>
 
@@ -407,6 +408,72 @@ START_TEST (test_check_envelopes)
 }
 END_TEST
 
+static char *
+sign_envelope (const char *doc, const guint8 sk[64], const guint8 pk[32])
+{
+  g_autoptr(GBytes) message = jc_assignments_message (doc);
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autofree char *sig_hex = NULL, *pk_hex = jc_device_hex (pk, 32);
+  guint8 sig[64];
+
+  crypto_sign_detached (sig, NULL, g_bytes_get_data (message, NULL), g_bytes_get_size (message), sk);
+  sig_hex = jc_device_hex (sig, sizeof sig);
+  json_builder_begin_object (b);
+  jc_json_builder_add_string (b, "document", doc);
+  jc_json_builder_add_string (b, "signature", sig_hex);
+  jc_json_builder_add_string (b, "hq_key", pk_hex);
+  json_builder_end_object (b);
+  return jc_json_builder_to_string (b);
+}
+
+/* Signed but not well-formed: refused like a forgery, and a good plan
+ * beside it is not stored either; alone, it is. */
+START_TEST (test_save_all_or_nothing)
+{
+  g_autofree char *doc = NULL, *bad_doc = NULL, *good = NULL, *bad = NULL;
+  g_autofree char *vault_dir = g_build_filename (root, "core.vault", NULL);
+  g_autoptr(JcVault) vault = jc_vault_new (vault_dir);
+  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(GError) error = NULL;
+  guint8 pk[32], sk[64];
+  guint mine = 99;
+  char *p;
+
+  hq_with_plan ();
+  HQ_OK (&doc, "plan", "show", "--format", "json");
+  g_strchomp (doc);
+  bad_doc = g_strdup (doc);
+  p = strstr (strstr (bad_doc, "\"assignments\""), "\"type\":\"hospital\"");
+  ck_assert (p != NULL);
+  memcpy (p + 8, "clinicxx", 8);
+  crypto_sign_keypair (pk, sk);
+  good = sign_envelope (doc, sk, pk);
+  bad = sign_envelope (bad_doc, sk, pk);
+  ck_assert_msg (jc_vault_create (vault, PIN, "张伟", NULL, &error), "%s", error ? error->message : "");
+  {
+    const char *both[] = { good, bad, NULL };
+
+    ck_assert (!jc_assignments_save (vault, both, pk, 1, &mine, &error));
+    ck_assert_error (error, JC_ASSIGNMENTS_ERROR, JC_ASSIGNMENTS_ERROR_MALFORMED);
+    ck_assert_msg (strstr (error->message, "Plan 2") != NULL && strstr (error->message, "is not an institution"),
+                   "%s", error->message);
+    g_clear_error (&error);
+    ck_assert_uint_eq (mine, 99);
+  }
+  list = jc_assignments_list (vault, &error);
+  ck_assert_uint_eq (list->len, 0);
+  g_clear_pointer (&list, g_ptr_array_unref);
+  {
+    const char *one[] = { good, NULL };
+
+    ck_assert_msg (jc_assignments_save (vault, one, pk, 1, &mine, &error), "%s", error ? error->message : "");
+  }
+  list = jc_assignments_list (vault, &error);
+  ck_assert_uint_gt (mine, 0);
+  ck_assert_uint_eq (list->len, mine);
+}
+END_TEST
+
 /* inspection new --assignment: the institution, its type and level, the
  * team, a cross inspection with the type's checklist; once only. */
 START_TEST (test_start_from_assignment)
@@ -488,6 +555,7 @@ assignments_suite (void)
   tcase_add_test (tc, test_sync_lists_mine);
   tcase_add_test (tc, test_tampered_plan_rejected);
   tcase_add_test (tc, test_check_envelopes);
+  tcase_add_test (tc, test_save_all_or_nothing);
   tcase_add_test (tc, test_start_from_assignment);
   suite_add_tcase (suite, tc);
   return suite;
