@@ -7,11 +7,13 @@
 #include "config.h"
 
 #include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
 #include <sodium.h>
 #include <sqlite3.h>
 #include <string.h>
 
 #include "jc-core.h"
+#include "jc-signed-doc.h"
 #include "jc-sync.h"
 #include "jc-test.h"
 
@@ -364,26 +366,87 @@ START_TEST (test_tampered_plan_rejected)
 }
 END_TEST
 
+/* The newest plan's envelope as `plan show --format signed` prints it;
+ * @pk gets the HQ key it names. */
+static char *
+signed_plan (guint8 pk[32])
+{
+  char *out = NULL;
+  g_autoptr(JsonNode) env = NULL;
+  const char *hex;
+  gsize len = 0;
+
+  HQ_OK (&out, "plan", "show", "--format", "signed");
+  g_strstrip (out);
+  env = parse (out);
+  hex = json_object_get_string_member (json_node_get_object (env), "hq_key");
+  ck_assert (sodium_hex2bin (pk, 32, hex, strlen (hex), NULL, &len, NULL) == 0 && len == 32);
+  return out;
+}
+
+static JsonParser *
+get_updates (JcTestServer *s, gint64 since, const guint8 pk[32])
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *url = g_strdup_printf ("%s/v1/updates?since=%" G_GINT64_FORMAT, s->url, since);
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonParser *parser;
+
+  body = soup_session_send_and_read (session, msg, NULL, &error);
+  ck_assert_msg (body != NULL, "%s: %s", url, error ? error->message : "");
+  ck_assert_uint_eq (soup_message_get_status (msg), 200);
+  parser = jc_signed_doc_unwrap (g_bytes_get_data (body, NULL), g_bytes_get_size (body), pk, "updates", &error);
+  ck_assert_msg (parser != NULL, "%s", error ? error->message : "");
+  return parser;
+}
+
+/* HQ's updates keep their members and add "plans": the envelope of each
+ * plan drawn at or after `since`, exactly as HQ signed it. */
+START_TEST (test_updates_document)
+{
+  g_autofree char *envelope = NULL;
+  g_autoptr(JsonParser) first = NULL, later = NULL;
+  g_autoptr(GList) members = NULL;
+  g_autoptr(GString) names = g_string_new (NULL);
+  JcTestServer s = { 0 };
+  JsonObject *doc;
+  JsonArray *plans;
+  guint8 pk[32];
+
+  hq_with_plan ();
+  envelope = signed_plan (pk);
+  jc_test_server_start (&s, hqdir);
+  first = get_updates (&s, 0, pk);
+  doc = json_node_get_object (json_parser_get_root (first));
+  members = json_object_get_members (doc);
+  for (GList *l = members; l != NULL; l = l->next)
+    g_string_append_printf (names, "%s%s", names->len > 0 ? "," : "", (const char *) l->data);
+  ck_assert_str_eq (names->str, "type,version,hq_time,since,revoked,checklists,plans");
+  plans = json_object_get_array_member (doc, "plans");
+  ck_assert_uint_eq (json_array_get_length (plans), 1);
+  ck_assert_str_eq (json_array_get_string_element (plans, 0), envelope);
+
+  /* Nothing drawn since: no plan travels again. */
+  later = get_updates (&s, json_object_get_int_member (doc, "hq_time") + 1, pk);
+  plans = json_object_get_array_member (json_node_get_object (json_parser_get_root (later)), "plans");
+  ck_assert_uint_eq (json_array_get_length (plans), 0);
+  jc_test_server_stop (&s);
+}
+END_TEST
+
 /* A tampered envelope handed straight to the device's check fails too. */
 START_TEST (test_check_envelopes)
 {
-  g_autofree char *out = NULL, *key_out = NULL;
+  g_autofree char *out = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *bad = NULL;
   guint8 pk[32], other[32];
   char *p;
 
   hq_with_plan ();
-  HQ_OK (&out, "plan", "show", "--format", "signed");
-  g_strstrip (out);
-  {
-    g_autoptr(JsonNode) env = parse (out);
-    const char *hex = json_object_get_string_member (json_node_get_object (env), "hq_key");
-
-    ck_assert_int_eq (strlen (hex), 64);
-    for (guint i = 0; i < 32; i++)
-      pk[i] = (guint8) g_ascii_strtoull ((char[]) { hex[2 * i], hex[2 * i + 1], 0 }, NULL, 16);
-  }
+  out = signed_plan (pk);
   {
     const char *good[] = { out, NULL };
 
@@ -554,6 +617,7 @@ assignments_suite (void)
   tcase_set_timeout (tc, 300);
   tcase_add_test (tc, test_sync_lists_mine);
   tcase_add_test (tc, test_tampered_plan_rejected);
+  tcase_add_test (tc, test_updates_document);
   tcase_add_test (tc, test_check_envelopes);
   tcase_add_test (tc, test_save_all_or_nothing);
   tcase_add_test (tc, test_start_from_assignment);
