@@ -306,16 +306,8 @@ jc_hq_plan_get (JcHqStore *store, const char *plan_id, GError **error)
 char *
 jc_hq_plan_envelope (JcHqStore *store, const JcHqPlan *plan)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autofree char *hq_key = jc_device_hex (jc_hq_store_get_public_key (store), 32);
-
-  json_builder_begin_object (b);
-  jc_json_builder_add_string (b, "plan_id", plan->plan_id);
-  jc_json_builder_add_string (b, "document", plan->document);
-  jc_json_builder_add_string (b, "signature", plan->signature);
-  jc_json_builder_add_string (b, "hq_key", hq_key);
-  json_builder_end_object (b);
-  return jc_json_builder_to_string (b);
+  return jc_assignments_envelope (plan->plan_id, plan->document, plan->signature,
+                                  jc_hq_store_get_public_key (store));
 }
 
 char *

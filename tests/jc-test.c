@@ -5,11 +5,13 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sodium.h>
 #include <sys/wait.h>
 
 #include <signal.h>
 #include <stdio.h>
 
+#include "jc-core.h"
 #include "jc-test.h"
 
 int
@@ -93,6 +95,18 @@ jc_test_last_line (const char *text)
     n--;
   ck_assert_msg (n > 0, "no line in “%s”", text);
   return g_strdup (lines[n - 1]);
+}
+
+char *
+jc_test_plan_envelope (const char *plan_id, const char *document, const guint8 sk[64], const guint8 pk[32])
+{
+  g_autoptr(GBytes) message = jc_assignments_message (document);
+  g_autofree char *sig_hex = NULL;
+  guint8 sig[64];
+
+  crypto_sign_detached (sig, NULL, g_bytes_get_data (message, NULL), g_bytes_get_size (message), sk);
+  sig_hex = jc_device_hex (sig, sizeof sig);
+  return jc_assignments_envelope (plan_id, document, sig_hex, pk);
 }
 
 int

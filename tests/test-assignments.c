@@ -471,24 +471,6 @@ START_TEST (test_check_envelopes)
 }
 END_TEST
 
-static char *
-sign_envelope (const char *doc, const guint8 sk[64], const guint8 pk[32])
-{
-  g_autoptr(GBytes) message = jc_assignments_message (doc);
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autofree char *sig_hex = NULL, *pk_hex = jc_device_hex (pk, 32);
-  guint8 sig[64];
-
-  crypto_sign_detached (sig, NULL, g_bytes_get_data (message, NULL), g_bytes_get_size (message), sk);
-  sig_hex = jc_device_hex (sig, sizeof sig);
-  json_builder_begin_object (b);
-  jc_json_builder_add_string (b, "document", doc);
-  jc_json_builder_add_string (b, "signature", sig_hex);
-  jc_json_builder_add_string (b, "hq_key", pk_hex);
-  json_builder_end_object (b);
-  return jc_json_builder_to_string (b);
-}
-
 /* Signed but not well-formed: refused like a forgery, and a good plan
  * beside it is not stored either; alone, it is. */
 START_TEST (test_save_all_or_nothing)
@@ -510,8 +492,13 @@ START_TEST (test_save_all_or_nothing)
   ck_assert (p != NULL);
   memcpy (p + 8, "clinicxx", 8);
   crypto_sign_keypair (pk, sk);
-  good = sign_envelope (doc, sk, pk);
-  bad = sign_envelope (bad_doc, sk, pk);
+  {
+    g_autoptr(JsonNode) parsed = parse (doc);
+    const char *plan_id = json_object_get_string_member (json_node_get_object (parsed), "plan_id");
+
+    good = jc_test_plan_envelope (plan_id, doc, sk, pk);
+    bad = jc_test_plan_envelope (plan_id, bad_doc, sk, pk);
+  }
   ck_assert_msg (jc_vault_create (vault, PIN, "张伟", NULL, &error), "%s", error ? error->message : "");
   {
     const char *both[] = { good, bad, NULL };

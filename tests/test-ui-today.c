@@ -38,25 +38,14 @@ static const char document[] =
 static void
 save_plan (JcVault *vault)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(GBytes) message = jc_assignments_message (document);
   g_autoptr(GError) error = NULL;
-  g_autofree char *sig_hex = NULL, *pk_hex = NULL, *envelope = NULL;
-  guint8 pk[32], sk[64], sig[64];
+  g_autofree char *envelope = NULL;
+  guint8 pk[32], sk[64];
   const char *envelopes[2] = { NULL, NULL };
   guint mine = 0;
 
   crypto_sign_keypair (pk, sk);
-  crypto_sign_detached (sig, NULL, g_bytes_get_data (message, NULL), g_bytes_get_size (message), sk);
-  sig_hex = jc_device_hex (sig, sizeof sig);
-  pk_hex = jc_device_hex (pk, sizeof pk);
-  json_builder_begin_object (b);
-  jc_json_builder_add_string (b, "plan_id", PLAN_ID);
-  jc_json_builder_add_string (b, "document", document);
-  jc_json_builder_add_string (b, "signature", sig_hex);
-  jc_json_builder_add_string (b, "hq_key", pk_hex);
-  json_builder_end_object (b);
-  envelope = jc_json_builder_to_string (b);
+  envelope = jc_test_plan_envelope (PLAN_ID, document, sk, pk);
   envelopes[0] = envelope;
   ck_assert_msg (jc_assignments_save (vault, envelopes, pk, g_get_real_time () / G_USEC_PER_SEC, &mine, &error),
                  "%s", error ? error->message : "");

@@ -7,7 +7,9 @@
 #include <string.h>
 
 #include "jc-assignments.h"
+#include "jc-device.h"
 #include "jc-inspection.h"
+#include "jc-json.h"
 #include "jc-vfs.h"
 
 G_DEFINE_QUARK (jc-assignments-error-quark, jc_assignments_error)
@@ -22,6 +24,22 @@ jc_assignments_message (const char *document)
   memcpy (message, JC_ASSIGNMENTS_FORMAT, prefix);
   memcpy (message + prefix, document, len);
   return g_bytes_new_take (message, prefix + len);
+}
+
+char *
+jc_assignments_envelope (const char *plan_id, const char *document, const char *signature_hex,
+                         const guint8 hq_key[32])
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autofree char *key_hex = jc_device_hex (hq_key, 32);
+
+  json_builder_begin_object (b);
+  jc_json_builder_add_string (b, "plan_id", plan_id);
+  jc_json_builder_add_string (b, "document", document);
+  jc_json_builder_add_string (b, "signature", signature_hex);
+  jc_json_builder_add_string (b, "hq_key", key_hex);
+  json_builder_end_object (b);
+  return jc_json_builder_to_string (b);
 }
 
 static const char *

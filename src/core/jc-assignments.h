@@ -68,6 +68,13 @@ GQuark      jc_assignments_error_quark (void);
 /* The bytes signed for @document: "JC-PLAN1\0" + @document. */
 GBytes     *jc_assignments_message     (const char    *document);
 
+/* The envelope of @document for its @signature_hex (128 hex digits) by
+ * @hq_key: what HQ serves (plan_id, document, signature, hq_key). */
+char       *jc_assignments_envelope    (const char    *plan_id,
+                                        const char    *document,
+                                        const char    *signature_hex,
+                                        const guint8   hq_key[32]);
+
 /* Checks @envelope's signature with @hq_key (HQ's pinned public key) and
  * returns the document, parsed; *document_text (may be NULL) gets its text. */
 JsonObject *jc_assignments_verify      (const char    *envelope,
