@@ -49,6 +49,7 @@ typedef struct {
   guint64  blobs_uploaded;
   guint64  blob_bytes_sent;
   guint64  checklists_received;
+  guint64  assignments_received; /* new ones of this inspector */
 } JcSyncResult;
 
 /* Called from the syncing thread after each step (may be NULL). */
@@ -85,7 +86,9 @@ gboolean jc_sync_apply_receipt (JcVault            *vault,
                                 GPtrArray         **out_rejected,
                                 GError            **error);
 /* Verifies and applies GET /v1/updates: HQ time, revoked devices, signed
- * checklists (written to VAULT/checklists/ once their signature checks). */
+ * checklists (written to VAULT/checklists/ once their signature checks),
+ * signed plans (this inspector's assignments, jc_assignments_save()).
+ * Every plan and list verifies before anything is kept. */
 gboolean jc_sync_apply_updates (JcVault            *vault,
                                 const char         *envelope,
                                 gsize               len,

@@ -5,11 +5,13 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sodium.h>
 #include <sys/wait.h>
 
 #include <signal.h>
 #include <stdio.h>
 
+#include "jc-core.h"
 #include "jc-test.h"
 
 int
@@ -81,6 +83,30 @@ jc_test_read (const char *path, gsize *len)
   ck_assert_msg (g_file_get_contents (path, &contents, len, &error),
                  "read %s: %s", path, error ? error->message : "?");
   return contents;
+}
+
+char *
+jc_test_last_line (const char *text)
+{
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+  guint n = g_strv_length (lines);
+
+  while (n > 0 && *lines[n - 1] == '\0')
+    n--;
+  ck_assert_msg (n > 0, "no line in “%s”", text);
+  return g_strdup (lines[n - 1]);
+}
+
+char *
+jc_test_plan_envelope (const char *plan_id, const char *document, const guint8 sk[64], const guint8 pk[32])
+{
+  g_autoptr(GBytes) message = jc_assignments_message (document);
+  g_autofree char *sig_hex = NULL;
+  guint8 sig[64];
+
+  crypto_sign_detached (sig, NULL, g_bytes_get_data (message, NULL), g_bytes_get_size (message), sk);
+  sig_hex = jc_device_hex (sig, sizeof sig);
+  return jc_assignments_envelope (plan_id, document, sig_hex, pk);
 }
 
 int

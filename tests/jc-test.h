@@ -26,6 +26,17 @@ void  jc_test_rmtree   (const char *path);
 /* Reads a whole file or aborts the test. */
 char *jc_test_read     (const char *path, gsize *len);
 
+/* The last line of @text that is not empty (the test fails when none is):
+ * where the CLI prints the id it made. */
+char *jc_test_last_line (const char *text);
+
+/* HQ's envelope (jc-assignments.h) of the plan @document, signed here with
+ * @sk: plans for the device's check without an HQ. */
+char *jc_test_plan_envelope (const char   *plan_id,
+                             const char   *document,
+                             const guint8  sk[64],
+                             const guint8  pk[32]);
+
 /* Runs a program of the build with @argv, captures stdout/stderr, returns
  * its exit status (or -1 when it did not exit normally). */
 int   jc_test_spawn    (const char * const *argv,

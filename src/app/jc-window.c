@@ -19,6 +19,7 @@
 #include "jc-preferences-window.h"
 #include "jc-scan-page.h"
 #include "jc-setup-page.h"
+#include "jc-today-page.h"
 #include "jc-unlock-page.h"
 #include "jc-window.h"
 
@@ -369,6 +370,7 @@ jc_window_class_init (JcWindowClass *klass)
   g_type_ensure (JC_TYPE_INSPECTIONS_PAGE);
   g_type_ensure (JC_TYPE_SCAN_PAGE);
   g_type_ensure (JC_TYPE_SETUP_PAGE);
+  g_type_ensure (JC_TYPE_TODAY_PAGE);
   g_type_ensure (JC_TYPE_UNLOCK_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class, "/cn/jiancha/Jiancha/ui/jc-window.ui");
   gtk_widget_class_bind_template_child (widget_class, JcWindow, toast_overlay);
@@ -430,6 +432,17 @@ jc_window_init (JcWindow *self)
   on_folded_changed (self);
 }
 
+/* 开始检查 under Today: the inspection opens where inspections live. */
+static void
+on_open_inspection (JcWindow *self, const char *id)
+{
+  JcInspectionsPage *page = JC_INSPECTIONS_PAGE (gtk_stack_get_child_by_name (self->stack, "inspections"));
+
+  jc_inspections_page_reload (page);
+  jc_window_show_place (self, "inspections");
+  jc_inspections_page_open_inspection (page, id);
+}
+
 JcWindow *
 jc_window_new (JcApplication *app)
 {
@@ -446,6 +459,9 @@ jc_window_new (JcApplication *app)
   g_signal_connect_object (gtk_stack_get_child_by_name (self->stack, "findings"), "notify::at-top",
                            G_CALLBACK (update_back_button), self, G_CONNECT_SWAPPED);
   jc_scan_page_set_vault (JC_SCAN_PAGE (gtk_stack_get_child_by_name (self->stack, "scan")), self->vault);
+  jc_today_page_set_vault (JC_TODAY_PAGE (gtk_stack_get_child_by_name (self->stack, "assignments")), self->vault);
+  g_signal_connect_object (gtk_stack_get_child_by_name (self->stack, "assignments"), "open-inspection",
+                           G_CALLBACK (on_open_inspection), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->vault, "notify::unlocked",
                            G_CALLBACK (update_vault_view), self, G_CONNECT_SWAPPED);
   update_vault_view (self);
