@@ -29,8 +29,10 @@ struct _JcSyncPage
   JcEnrollDialog   *enroll_dialog;    /* weak */
   GtkFileChooserNative *chooser;
   gboolean          usb_busy;
+  guint             scroll_frames;
 
   GtkStack         *stack;
+  GtkScrolledWindow *scroller;
   AdwStatusPage    *enroll_status;
   GtkLabel         *enroll_waiting_label;
   GtkButton        *enroll_button;
@@ -184,13 +186,19 @@ update (JcSyncPage *self)
     {
       gtk_image_set_from_icon_name (self->state_icon, "emblem-ok-symbolic");
       gtk_label_set_label (self->state_label, _("Everything Is at Headquarters"));
-      detail = g_strdup_printf (_("Last successful sync: %s"), last);
+      /* All of it may have gone by USB stick, acknowledged by receipt. */
+      detail = have && st.last_sync > 0 ? g_strdup_printf (_("Last successful sync: %s"), last)
+                                        : g_strdup (_("Headquarters acknowledged everything by receipt"));
     }
   gtk_label_set_label (self->state_detail, detail);
   if (error_text != NULL && !running)
     gtk_widget_add_css_class (GTK_WIDGET (self->state_icon), "error");
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self->state_icon), "error");
+  if (!running && error_text == NULL && !waits)
+    gtk_widget_add_css_class (GTK_WIDGET (self->state_icon), "success");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->state_icon), "success");
 
   gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), running);
   if (running)
@@ -360,6 +368,18 @@ import_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
                            g_free);
 }
 
+/* A wrapped label settles its height over a frame or two: follow it for a
+ * few frames. */
+static gboolean
+scroll_to_end (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
+{
+  JcSyncPage *self = JC_SYNC_PAGE (widget);
+  GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (self->scroller);
+
+  gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj));
+  return ++self->scroll_frames < 8 ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
 static void
 on_usb_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -376,6 +396,10 @@ on_usb_done (GObject *source, GAsyncResult *result, gpointer user_data)
     gtk_widget_add_css_class (GTK_WIDGET (self->usb_label), "error");
   gtk_widget_set_visible (GTK_WIDGET (self->usb_label), TRUE);
   jc_sync_manager_refresh (self->manager);
+  /* The outcome is at the foot of the page: bring it into view once the
+   * page has its new size. */
+  self->scroll_frames = 0;
+  gtk_widget_add_tick_callback (GTK_WIDGET (self), scroll_to_end, NULL, NULL);
 }
 
 static void
@@ -507,6 +531,7 @@ jc_sync_page_class_init (JcSyncPageClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, "/cn/jiancha/Jiancha/ui/jc-sync-page.ui");
   gtk_widget_class_bind_template_child (widget_class, JcSyncPage, stack);
+  gtk_widget_class_bind_template_child (widget_class, JcSyncPage, scroller);
   gtk_widget_class_bind_template_child (widget_class, JcSyncPage, enroll_status);
   gtk_widget_class_bind_template_child (widget_class, JcSyncPage, enroll_waiting_label);
   gtk_widget_class_bind_template_child (widget_class, JcSyncPage, enroll_button);
