@@ -22,7 +22,7 @@
 #include "jc-window.h"
 
 static gint64
-hq_events (const char *hqdir)
+hq_count (const char *hqdir, const char *sql)
 {
   g_autofree char *db_path = g_build_filename (hqdir, "hq.db", NULL);
   sqlite3 *db = NULL;
@@ -30,12 +30,18 @@ hq_events (const char *hqdir)
   gint64 n = -1;
 
   ck_assert_int_eq (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-  ck_assert_int_eq (sqlite3_prepare_v2 (db, "SELECT count(*) FROM events", -1, &stmt, NULL), SQLITE_OK);
+  ck_assert_msg (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK, "%s: %s", sql, sqlite3_errmsg (db));
   if (sqlite3_step (stmt) == SQLITE_ROW)
     n = sqlite3_column_int64 (stmt, 0);
   sqlite3_finalize (stmt);
   sqlite3_close (db);
   return n;
+}
+
+static gint64
+hq_events (const char *hqdir)
+{
+  return hq_count (hqdir, "SELECT count(*) FROM events");
 }
 
 static char *
@@ -116,6 +122,12 @@ enrolled (gpointer data)
 }
 
 static gboolean
+shown (gpointer data)
+{
+  return gtk_widget_get_visible (data);
+}
+
+static gboolean
 no_dialog (gpointer data)
 {
   return find_enroll_dialog () == NULL;
@@ -128,6 +140,7 @@ enroll_through_dialog (GtkWindow *window, const char *url, const char *code, con
   JcSyncPage *page = sync_page (window);
   JcSyncManager *manager = jc_window_get_sync_manager (JC_WINDOW (window));
   JcEnrollDialog *dialog;
+  GtkWidget *error_label;
 
   jc_window_show_place (JC_WINDOW (window), "sync");
   jc_ui_wait_drawn (window);
@@ -136,8 +149,20 @@ enroll_through_dialog (GtkWindow *window, const char *url, const char *code, con
   dialog = find_enroll_dialog ();
   ck_assert_ptr_nonnull (dialog);
   jc_ui_set_text (jc_ui_child (dialog, JC_TYPE_ENROLL_DIALOG, "url_row"), url);
-  jc_ui_set_text (jc_ui_child (dialog, JC_TYPE_ENROLL_DIALOG, "code_row"), code);
   jc_ui_set_text (jc_ui_child (dialog, JC_TYPE_ENROLL_DIALOG, "pin_row"), JC_UI_PIN);
+
+  /* A code HQ never gave: HQ's refusal is said in the dialog, which stays. */
+  jc_ui_set_text (jc_ui_child (dialog, JC_TYPE_ENROLL_DIALOG, "code_row"), "AAAA-BBBB-CCCC");
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "enroll");
+  error_label = jc_ui_child (dialog, JC_TYPE_ENROLL_DIALOG, "error_label");
+  jc_ui_wait_until (shown, error_label, "HQ's refusal of a wrong code is shown");
+  ck_assert_ptr_eq (find_enroll_dialog (), dialog);
+  ck_assert_msg (strstr (gtk_label_get_label (GTK_LABEL (error_label)), "HTTP") != NULL, "%s",
+                 gtk_label_get_label (GTK_LABEL (error_label)));
+  ck_assert (!jc_vault_get_enrollment (jc_ui_app_vault (window), NULL, NULL, NULL));
+
+  jc_ui_set_text (jc_ui_child (dialog, JC_TYPE_ENROLL_DIALOG, "code_row"), code);
+  ck_assert (!gtk_widget_get_visible (error_label));
   jc_ui_wait_drawn (GTK_WINDOW (dialog));
   jc_ui_shot (GTK_WINDOW (dialog), shot);
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "enroll");
@@ -186,6 +211,18 @@ status_of (GtkWindow *window)
   return st;
 }
 
+/* What the page's progress bar said while a sync ran. */
+static void
+on_changed (JcSyncManager *manager, GPtrArray *seen)
+{
+  const char *what = NULL;
+  guint64 done, total;
+
+  jc_sync_manager_get_progress (manager, &what, &done, &total);
+  if (what != NULL && !g_ptr_array_find_with_equal_func (seen, what, g_str_equal, NULL))
+    g_ptr_array_add (seen, (gpointer) what);
+}
+
 static gboolean
 synced (gpointer data)
 {
@@ -212,6 +249,8 @@ START_TEST (test_enroll_sync_retry)
   g_autofree char *code = hq_setup (hqdir);
   g_autoptr(GSettings) settings = g_settings_new (APP_ID);
   g_autofree char *id = NULL, *count = NULL;
+  g_autofree char *photo = g_build_filename (root, "photo.jpg", NULL);
+  g_autoptr(GPtrArray) seen = g_ptr_array_new ();
   JcTestServer server = { 0 };
   GtkWindow *window;
   JcSyncManager *manager;
@@ -233,7 +272,8 @@ START_TEST (test_enroll_sync_retry)
   jc_ui_shot (window, "sync-enroll-360");
   enroll_through_dialog (window, server.url, code, "sync-enroll-dialog-360");
 
-  id = record (jc_ui_app_vault (window), NULL, "p21.1.3", "医保卡结算日用品", NULL);
+  ck_assert (g_file_set_contents (photo, "\xff\xd8\xff\xe0 not really a photo, but evidence all the same", -1, NULL));
+  id = record (jc_ui_app_vault (window), NULL, "p21.1.3", "医保卡结算日用品", photo);
   st = status_of (window);
   ck_assert_uint_gt (st.events_waiting, 0);
   ck_assert_uint_eq (st.acked_seq, 0);
@@ -241,8 +281,10 @@ START_TEST (test_enroll_sync_retry)
   ck_assert_str_eq (label_of (page, "state_label"), "等待同步");
   jc_ui_shot (window, "sync-waiting-360");
 
+  g_signal_connect (manager, "changed", G_CALLBACK (on_changed), seen);
   jc_ui_click (jc_ui_child (page, JC_TYPE_SYNC_PAGE, "sync_now_button"));
   ck_assert (jc_sync_manager_get_running (manager));
+  ck_assert (gtk_widget_get_visible (jc_ui_child (page, JC_TYPE_SYNC_PAGE, "progress_bar")));
   /* A sync in a thread holds the vault: locking waits for it. */
   ck_assert (jc_vault_task_is_busy (jc_ui_app_vault (window)));
   ck_assert (!gtk_widget_get_sensitive (jc_ui_child (page, JC_TYPE_SYNC_PAGE, "sync_now_button")));
@@ -252,6 +294,12 @@ START_TEST (test_enroll_sync_retry)
   ck_assert_str_eq (label_of (page, "state_label"), "已全部送达总部");
   ck_assert_uint_eq (st.acked_seq, st.head_seq);
   ck_assert_int_eq (hq_events (hqdir), (gint64) st.head_seq);
+  ck_assert_int_eq (hq_count (hqdir, "SELECT count(*) FROM hq_blobs WHERE complete = 1"), 1);
+  g_signal_handlers_disconnect_by_func (manager, on_changed, seen);
+  /* The thread's progress reached the main thread, both steps of it. */
+  ck_assert (g_ptr_array_find_with_equal_func (seen, "events", g_str_equal, NULL));
+  ck_assert (g_ptr_array_find_with_equal_func (seen, "evidence", g_str_equal, NULL));
+  ck_assert (!gtk_widget_get_visible (jc_ui_child (page, JC_TYPE_SYNC_PAGE, "progress_bar")));
   ck_assert_str_eq (gtk_label_get_label (jc_ui_child (window, JC_TYPE_WINDOW, "sidebar_sync_label")), "已全部同步");
   jc_ui_shot (window, "sync-synced-360");
 
