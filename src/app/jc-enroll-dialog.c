@@ -20,13 +20,10 @@
 
 struct _JcEnrollDialog
 {
-  AdwMessageDialog  parent_instance;
+  JcFormDialog      parent_instance;
 
   JcVault          *vault;
-  gboolean          busy;
   gboolean          disposed;
-  gboolean          may_close;
-  gboolean          close_requested;
 
   AdwEntryRow      *url_row;
   AdwEntryRow      *code_row;
@@ -35,7 +32,7 @@ struct _JcEnrollDialog
   GtkSpinner       *spinner;
 };
 
-G_DEFINE_FINAL_TYPE (JcEnrollDialog, jc_enroll_dialog, ADW_TYPE_MESSAGE_DIALOG)
+G_DEFINE_FINAL_TYPE (JcEnrollDialog, jc_enroll_dialog, JC_TYPE_FORM_DIALOG)
 
 enum { DONE, N_SIGNALS };
 static guint signals[N_SIGNALS];
@@ -67,17 +64,18 @@ text_of (AdwEntryRow *row)
 static gboolean
 update (JcEnrollDialog *self)
 {
+  gboolean busy = jc_form_dialog_get_busy (JC_FORM_DIALOG (self));
   g_autofree char *url = g_strstrip (g_strdup (text_of (self->url_row)));
   g_autofree char *code = g_strstrip (g_strdup (text_of (self->code_row)));
-  gboolean ok = !self->busy && *url != '\0' && *code != '\0' && *text_of (self->pin_row) != '\0';
+  gboolean ok = !busy && *url != '\0' && *code != '\0' && *text_of (self->pin_row) != '\0';
 
   adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (self), "enroll", ok);
-  adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (self), "cancel", !self->busy);
-  gtk_editable_set_editable (GTK_EDITABLE (self->url_row), !self->busy);
-  gtk_editable_set_editable (GTK_EDITABLE (self->code_row), !self->busy);
-  gtk_editable_set_editable (GTK_EDITABLE (self->pin_row), !self->busy);
-  gtk_widget_set_visible (GTK_WIDGET (self->spinner), self->busy);
-  gtk_spinner_set_spinning (self->spinner, self->busy);
+  adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (self), "cancel", !busy);
+  gtk_editable_set_editable (GTK_EDITABLE (self->url_row), !busy);
+  gtk_editable_set_editable (GTK_EDITABLE (self->code_row), !busy);
+  gtk_editable_set_editable (GTK_EDITABLE (self->pin_row), !busy);
+  gtk_widget_set_visible (GTK_WIDGET (self->spinner), busy);
+  gtk_spinner_set_spinning (self->spinner, busy);
   return ok;
 }
 
@@ -89,16 +87,6 @@ on_changed (JcEnrollDialog *self)
     return;
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), FALSE);
   update (self);
-}
-
-static void
-really_close (JcEnrollDialog *self)
-{
-  self->may_close = TRUE;
-  /* An AdwEntryRow that still holds the focus when its window goes
-   * trips over its own focus tracking in libadwaita 1.2. */
-  gtk_window_set_focus (GTK_WINDOW (self), NULL);
-  gtk_window_destroy (GTK_WINDOW (self));
 }
 
 static void
@@ -121,11 +109,11 @@ on_enrolled (GObject *source, GAsyncResult *result, gpointer user_data)
   gboolean ok = g_task_propagate_boolean (G_TASK (result), &error);
 
   jc_vault_task_release (self->vault);
-  self->busy = FALSE;
+  jc_form_dialog_set_busy (JC_FORM_DIALOG (self), FALSE);
   if (ok)
     {
       g_signal_emit (self, signals[DONE], 0);
-      really_close (self);
+      jc_form_dialog_close (JC_FORM_DIALOG (self));
       return;
     }
   update (self);
@@ -151,7 +139,7 @@ enroll (JcEnrollDialog *self)
   job->url = g_strstrip (g_strdup (text_of (self->url_row)));
   job->code = g_strstrip (g_strdup (text_of (self->code_row)));
   job->pin = g_strdup (text_of (self->pin_row));
-  self->busy = TRUE;
+  jc_form_dialog_set_busy (JC_FORM_DIALOG (self), TRUE);
   update (self);
   jc_vault_task_hold (self->vault);
   task = g_task_new (self, NULL, on_enrolled, NULL);
@@ -161,45 +149,10 @@ enroll (JcEnrollDialog *self)
 }
 
 static void
-jc_enroll_dialog_response (AdwMessageDialog *dialog, const char *response)
+jc_enroll_dialog_respond (JcFormDialog *dialog, const char *response)
 {
-  JcEnrollDialog *self = JC_ENROLL_DIALOG (dialog);
-
-  self->close_requested = FALSE;
   if (g_strcmp0 (response, "enroll") == 0)
-    enroll (self);
-  else if (!self->busy)
-    really_close (self);
-}
-
-/* A plain close (Escape, the window's close button) with no response
- * after it: answer it as Cancel. */
-static gboolean
-close_unanswered (gpointer data)
-{
-  JcEnrollDialog *self = data;
-
-  if (self->close_requested && !self->busy)
-    adw_message_dialog_response (ADW_MESSAGE_DIALOG (self), "cancel");
-  return G_SOURCE_REMOVE;
-}
-
-/* AdwMessageDialog closes itself before it emits ::response; this dialog
- * must stay open while enrolling and to show what went wrong (as the
- * Change PIN dialog does). */
-static gboolean
-jc_enroll_dialog_close_request (GtkWindow *window)
-{
-  JcEnrollDialog *self = JC_ENROLL_DIALOG (window);
-
-  if (self->may_close)
-    return GTK_WINDOW_CLASS (jc_enroll_dialog_parent_class)->close_request (window);
-  if (!self->busy && !self->close_requested)
-    {
-      self->close_requested = TRUE;
-      g_idle_add_full (G_PRIORITY_HIGH_IDLE, close_unanswered, g_object_ref (self), g_object_unref);
-    }
-  return TRUE;
+    enroll (JC_ENROLL_DIALOG (dialog));
 }
 
 static void
@@ -236,12 +189,10 @@ jc_enroll_dialog_class_init (JcEnrollDialogClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
-  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
-  AdwMessageDialogClass *dialog_class = ADW_MESSAGE_DIALOG_CLASS (klass);
+  JcFormDialogClass *dialog_class = JC_FORM_DIALOG_CLASS (klass);
 
   object_class->dispose = jc_enroll_dialog_dispose;
-  window_class->close_request = jc_enroll_dialog_close_request;
-  dialog_class->response = jc_enroll_dialog_response;
+  dialog_class->respond = jc_enroll_dialog_respond;
 
   signals[DONE] = g_signal_new ("done", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
@@ -269,8 +220,8 @@ jc_enroll_dialog_close (JcEnrollDialog *self)
 {
   g_return_if_fail (JC_IS_ENROLL_DIALOG (self));
 
-  if (!self->busy)
-    really_close (self);
+  if (!jc_form_dialog_get_busy (JC_FORM_DIALOG (self)))
+    jc_form_dialog_close (JC_FORM_DIALOG (self));
 }
 
 JcEnrollDialog *

@@ -3,12 +3,14 @@
 
 #include <adwaita.h>
 
+#include "jc-form-dialog.h"
+
 #include "jc-core.h"
 
 G_BEGIN_DECLS
 
 #define JC_TYPE_ENROLL_DIALOG (jc_enroll_dialog_get_type ())
-G_DECLARE_FINAL_TYPE (JcEnrollDialog, jc_enroll_dialog, JC, ENROLL_DIALOG, AdwMessageDialog)
+G_DECLARE_FINAL_TYPE (JcEnrollDialog, jc_enroll_dialog, JC, ENROLL_DIALOG, JcFormDialog)
 
 /* Emits "done" and closes itself once the device is enrolled. */
 JcEnrollDialog *jc_enroll_dialog_new   (GtkWindow      *parent,
