@@ -9,7 +9,6 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
-#include <sqlite3.h>
 #include <string.h>
 
 #include "jc-core.h"
@@ -22,38 +21,9 @@
 #include "jc-window.h"
 
 static gint64
-hq_count (const char *hqdir, const char *sql)
-{
-  g_autofree char *db_path = g_build_filename (hqdir, "hq.db", NULL);
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  gint64 n = -1;
-
-  ck_assert_int_eq (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-  ck_assert_msg (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK, "%s: %s", sql, sqlite3_errmsg (db));
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    n = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return n;
-}
-
-static gint64
 hq_events (const char *hqdir)
 {
-  return hq_count (hqdir, "SELECT count(*) FROM events");
-}
-
-static char *
-last_line (const char *text)
-{
-  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
-  guint n = g_strv_length (lines);
-
-  while (n > 0 && *lines[n - 1] == '\0')
-    n--;
-  ck_assert_uint_gt (n, 0);
-  return g_strdup (lines[n - 1]);
+  return jc_test_hq_int (hqdir, "SELECT count(*) FROM events");
 }
 
 /* A fresh HQ with a one-time code for the test inspector. */
@@ -67,27 +37,7 @@ hq_setup (const char *hqdir)
   g_clear_pointer (&err, g_free);
   ck_assert_msg (jc_test_hq (hqdir, &out, &err, "enroll-code", "--inspector", "测试检查员", NULL) == 0,
                  "enroll-code: %s", err);
-  return last_line (out);
-}
-
-/* `jiancha-hq serve` on a given port: the device keeps HQ's address. */
-static void
-server_start_on (JcTestServer *s, const char *hqdir, guint port)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *exe = g_build_filename (JC_BUILD_DIR, "sync", "jiancha-hq", NULL);
-  g_autofree char *listen = g_strdup_printf ("127.0.0.1:%u", port);
-  g_autofree char *line = NULL;
-
-  s->proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error, exe,
-                              "--dir", hqdir, "serve", "--listen", listen, NULL);
-  ck_assert_msg (s->proc != NULL, "start %s: %s", exe, error ? error->message : "");
-  s->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (s->proc));
-  line = g_data_input_stream_read_line_utf8 (s->out, NULL, NULL, &error);
-  ck_assert_msg (line != NULL, "no start line from jiancha-hq on %s", listen);
-  ck_assert_msg (sscanf (line, "jiancha-hq: listening on port %u", &s->port) == 1, "start line: %s", line);
-  ck_assert_uint_eq (s->port, port);
-  s->url = g_strdup_printf ("http://127.0.0.1:%u", s->port);
+  return jc_test_last_line (out);
 }
 
 static JcSyncPage *
@@ -294,7 +244,7 @@ START_TEST (test_enroll_sync_retry)
   ck_assert_str_eq (label_of (page, "state_label"), "已全部送达总部");
   ck_assert_uint_eq (st.acked_seq, st.head_seq);
   ck_assert_int_eq (hq_events (hqdir), (gint64) st.head_seq);
-  ck_assert_int_eq (hq_count (hqdir, "SELECT count(*) FROM hq_blobs WHERE complete = 1"), 1);
+  ck_assert_int_eq (jc_test_hq_int (hqdir, "SELECT count(*) FROM hq_blobs WHERE complete = 1"), 1);
   g_signal_handlers_disconnect_by_func (manager, on_changed, seen);
   /* The thread's progress reached the main thread, both steps of it. */
   ck_assert (g_ptr_array_find_with_equal_func (seen, "events", g_str_equal, NULL));
@@ -331,7 +281,7 @@ START_TEST (test_enroll_sync_retry)
   ck_assert_int_lt (hq_events (hqdir), (gint64) st.head_seq);
 
   /* HQ is back on its address: the retry succeeds by itself. */
-  server_start_on (&server, hqdir, port);
+  jc_test_server_start_on (&server, hqdir, port);
   jc_ui_wait_until (synced, manager, "the automatic retry succeeds");
   jc_ui_wait_drawn (window);
   st = status_of (window);
