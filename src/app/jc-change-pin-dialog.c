@@ -32,9 +32,6 @@ struct _JcChangePinDialog
 
 G_DEFINE_FINAL_TYPE (JcChangePinDialog, jc_change_pin_dialog, JC_TYPE_FORM_DIALOG)
 
-enum { DONE, N_SIGNALS };
-static guint signals[N_SIGNALS];
-
 static const char *
 text_of (AdwEntryRow *row)
 {
@@ -79,8 +76,7 @@ on_pin_changed (GObject *source, GAsyncResult *result, gpointer user_data)
   jc_form_dialog_set_busy (JC_FORM_DIALOG (self), FALSE);
   if (ok)
     {
-      g_signal_emit (self, signals[DONE], 0);
-      jc_form_dialog_close (JC_FORM_DIALOG (self));
+      jc_form_dialog_done (JC_FORM_DIALOG (self));
       return;
     }
   update (self);
@@ -152,9 +148,6 @@ jc_change_pin_dialog_class_init (JcChangePinDialogClass *klass)
 
   object_class->dispose = jc_change_pin_dialog_dispose;
   dialog_class->respond = jc_change_pin_dialog_respond;
-
-  signals[DONE] = g_signal_new ("done", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                                0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   g_type_ensure (JC_TYPE_PIN_STRENGTH);
   gtk_widget_class_set_template_from_resource (widget_class, "/cn/jiancha/Jiancha/ui/jc-change-pin-dialog.ui");

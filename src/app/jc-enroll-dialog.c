@@ -34,9 +34,6 @@ struct _JcEnrollDialog
 
 G_DEFINE_FINAL_TYPE (JcEnrollDialog, jc_enroll_dialog, JC_TYPE_FORM_DIALOG)
 
-enum { DONE, N_SIGNALS };
-static guint signals[N_SIGNALS];
-
 typedef struct {
   JcVault *vault;
   char    *url;
@@ -112,8 +109,7 @@ on_enrolled (GObject *source, GAsyncResult *result, gpointer user_data)
   jc_form_dialog_set_busy (JC_FORM_DIALOG (self), FALSE);
   if (ok)
     {
-      g_signal_emit (self, signals[DONE], 0);
-      jc_form_dialog_close (JC_FORM_DIALOG (self));
+      jc_form_dialog_done (JC_FORM_DIALOG (self));
       return;
     }
   update (self);
@@ -193,9 +189,6 @@ jc_enroll_dialog_class_init (JcEnrollDialogClass *klass)
 
   object_class->dispose = jc_enroll_dialog_dispose;
   dialog_class->respond = jc_enroll_dialog_respond;
-
-  signals[DONE] = g_signal_new ("done", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                                0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/cn/jiancha/Jiancha/ui/jc-enroll-dialog.ui");
   gtk_widget_class_bind_template_child (widget_class, JcEnrollDialog, url_row);

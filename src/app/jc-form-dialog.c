@@ -20,6 +20,9 @@ typedef struct
 
 G_DEFINE_TYPE_WITH_PRIVATE (JcFormDialog, jc_form_dialog, ADW_TYPE_MESSAGE_DIALOG)
 
+enum { DONE, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
 void
 jc_form_dialog_close (JcFormDialog *self)
 {
@@ -32,6 +35,15 @@ jc_form_dialog_close (JcFormDialog *self)
    * trips over its own focus tracking in libadwaita 1.2. */
   gtk_window_set_focus (GTK_WINDOW (self), NULL);
   gtk_window_destroy (GTK_WINDOW (self));
+}
+
+void
+jc_form_dialog_done (JcFormDialog *self)
+{
+  g_return_if_fail (JC_IS_FORM_DIALOG (self));
+
+  g_signal_emit (self, signals[DONE], 0);
+  jc_form_dialog_close (self);
 }
 
 static void
@@ -84,6 +96,9 @@ jc_form_dialog_class_init (JcFormDialogClass *klass)
 
   window_class->close_request = jc_form_dialog_close_request;
   dialog_class->response = jc_form_dialog_response;
+
+  signals[DONE] = g_signal_new ("done", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void

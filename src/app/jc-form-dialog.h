@@ -27,7 +27,9 @@ struct _JcFormDialogClass
 void     jc_form_dialog_set_busy (JcFormDialog *self,
                                   gboolean      busy);
 gboolean jc_form_dialog_get_busy (JcFormDialog *self);
-/* Closes it for good (done, or the vault was locked). */
+/* Closes it for good (the vault was locked). */
 void     jc_form_dialog_close    (JcFormDialog *self);
+/* The work is done: emits "done", then closes. */
+void     jc_form_dialog_done     (JcFormDialog *self);
 
 G_END_DECLS
