@@ -147,7 +147,9 @@ jc_sync_enroll (JcVault *vault, const char *pin, const char *hq_url, const char 
                 gint64 *out_not_after, GError **error)
 {
   g_autofree char *body = NULL;
+  g_autofree char *keys = NULL;
   g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(JcSecret) dek = NULL;
   JcJc1Certificate cert;
   guint8 hq_pk[32], escrow_pk[32];
   gint64 not_after = 0, hq_time = 0;
@@ -162,6 +164,10 @@ jc_sync_enroll (JcVault *vault, const char *pin, const char *hq_url, const char 
                    _("The vault in %s is already enrolled with HQ"), jc_vault_get_dir (vault));
       return FALSE;
     }
+  /* A wrong PIN would fail only after HQ spent the one-time code. */
+  keys = g_build_filename (jc_vault_get_dir (vault), "keys", NULL);
+  if (!jc_keyfile_unlock (keys, pin, &dek, error))
+    return FALSE;
   body = request_body (vault, code);
   parser = post_enroll (hq_url, body, error);
   if (parser == NULL ||

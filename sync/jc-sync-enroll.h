@@ -14,7 +14,7 @@ G_BEGIN_DECLS
 
 /* Blocking (network and Argon2id): run it in a thread. @vault must be
  * unlocked with @pin, which rewraps the PIN slot beside the new recovery
- * slot. @out_not_after (may be NULL) gets the certificate's end, in Unix
+ * slot; a wrong @pin fails before the code is sent, so it is not spent. @out_not_after (may be NULL) gets the certificate's end, in Unix
  * seconds. Errors are JC_SYNC_ERROR_NETWORK (HQ unreachable),
  * JC_SYNC_ERROR_REFUSED (HQ said no, with its reason),
  * JC_SYNC_ERROR_RECEIPT (a reply that does not parse), or the vault's. */

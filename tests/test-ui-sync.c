@@ -111,8 +111,15 @@ enroll_through_dialog (GtkWindow *window, const char *url, const char *code, con
                  gtk_label_get_label (GTK_LABEL (error_label)));
   ck_assert (!jc_vault_get_enrollment (jc_ui_app_vault (window), NULL, NULL, NULL));
 
+  /* A wrong PIN is refused before HQ sees the code, which stays good. */
   jc_ui_set_text (jc_ui_child (dialog, JC_TYPE_ENROLL_DIALOG, "code_row"), code);
   ck_assert (!gtk_widget_get_visible (error_label));
+  jc_ui_set_text (jc_ui_child (dialog, JC_TYPE_ENROLL_DIALOG, "pin_row"), "Wrong-pin-1234");
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "enroll");
+  jc_ui_wait_until (shown, error_label, "a wrong PIN is said in the dialog");
+  ck_assert_str_eq (gtk_editable_get_text (jc_ui_child (dialog, JC_TYPE_ENROLL_DIALOG, "pin_row")), "");
+  ck_assert (!jc_vault_get_enrollment (jc_ui_app_vault (window), NULL, NULL, NULL));
+  jc_ui_set_text (jc_ui_child (dialog, JC_TYPE_ENROLL_DIALOG, "pin_row"), JC_UI_PIN);
   jc_ui_wait_drawn (GTK_WINDOW (dialog));
   jc_ui_shot (GTK_WINDOW (dialog), shot);
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "enroll");
