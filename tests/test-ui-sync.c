@@ -192,6 +192,12 @@ synced (gpointer data)
 }
 
 static gboolean
+locked (gpointer data)
+{
+  return !jc_vault_is_unlocked (data);
+}
+
+static gboolean
 failed (gpointer data)
 {
   JcSyncManager *manager = data;
@@ -297,6 +303,17 @@ START_TEST (test_enroll_sync_retry)
   ck_assert (!gtk_widget_get_visible (jc_ui_child (page, JC_TYPE_SYNC_PAGE, "error_row")));
   ck_assert (!gtk_widget_has_css_class (jc_ui_child (window, JC_TYPE_WINDOW, "sync_badge"), "error"));
   jc_ui_shot (window, "sync-retried-360");
+
+  /* Locking while a sync runs stops the sync, and the vault locks. */
+  g_free (record (jc_ui_app_vault (window), id, "p21.1.1", "超量开药", NULL));
+  jc_ui_click (jc_ui_child (page, JC_TYPE_SYNC_PAGE, "sync_now_button"));
+  ck_assert (jc_sync_manager_get_running (manager));
+  jc_application_lock (JC_APPLICATION (gtk_window_get_application (window)));
+  jc_ui_wait_until (locked, jc_ui_app_vault (window), "the vault locks under a sync");
+  ck_assert (!jc_sync_manager_get_running (manager));
+  ck_assert_ptr_null (jc_sync_manager_get_last_error (manager));
+  ck_assert_int_eq (jc_sync_manager_get_next_retry (manager), 0);
+  ck_assert_ptr_null (jc_sync_manager_describe (manager));
 
   jc_ui_stop (window);
   jc_test_server_stop (&server);

@@ -228,6 +228,8 @@ on_sync_done (GObject *source, GAsyncResult *res, gpointer user_data)
   JcSyncManager *self = JC_SYNC_MANAGER (source);
   g_autoptr(GError) error = NULL;
   gboolean ok = g_task_propagate_boolean (G_TASK (res), &error);
+  /* jc_sync_run() may name the cut connection rather than the cancel. */
+  gboolean cancelled = g_cancellable_is_cancelled (self->cancellable);
 
   self->running = FALSE;
   jc_vault_task_release (self->vault);
@@ -238,7 +240,7 @@ on_sync_done (GObject *source, GAsyncResult *res, gpointer user_data)
       self->backoff_ms = 0;
       clear_retry (self);
     }
-  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  else if (cancelled)
     clear_retry (self);
   else
     {
@@ -403,6 +405,15 @@ jc_sync_manager_sync_now (JcSyncManager *self)
     return FALSE;
   start_sync (self);
   return TRUE;
+}
+
+void
+jc_sync_manager_cancel (JcSyncManager *self)
+{
+  g_return_if_fail (JC_IS_SYNC_MANAGER (self));
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
 }
 
 gboolean

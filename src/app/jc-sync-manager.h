@@ -31,6 +31,9 @@ void           jc_sync_manager_refresh      (JcSyncManager   *self);
 /* Starts a sync unless one runs or the device is not enrolled; FALSE then. */
 gboolean       jc_sync_manager_sync_now     (JcSyncManager   *self);
 
+/* Stops a running sync where it stands (what HQ confirmed stays
+ * confirmed); not an error, no retry. */
+void           jc_sync_manager_cancel       (JcSyncManager   *self);
 gboolean       jc_sync_manager_get_running  (JcSyncManager   *self);
 gboolean       jc_sync_manager_get_enrolled (JcSyncManager   *self);
 /* FALSE while the vault is locked. */

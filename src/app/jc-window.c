@@ -512,6 +512,8 @@ jc_window_new (JcApplication *app)
   g_signal_connect_object (self->sync_manager, "changed", G_CALLBACK (update_sync_status), self,
                            G_CONNECT_SWAPPED);
   update_sync_status (self);
+  g_signal_connect_object (app, "lock-waiting", G_CALLBACK (jc_sync_manager_cancel), self->sync_manager,
+                           G_CONNECT_SWAPPED);
   g_signal_connect_object (self->vault, "notify::unlocked",
                            G_CALLBACK (update_vault_view), self, G_CONNECT_SWAPPED);
   update_vault_view (self);
