@@ -48,6 +48,14 @@ sync_page (GtkWindow *window)
   return JC_SYNC_PAGE (gtk_stack_get_child_by_name (stack, "sync"));
 }
 
+static void
+scroll_to_end (JcSyncPage *page)
+{
+  GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (jc_ui_child (page, JC_TYPE_SYNC_PAGE, "scroller"));
+
+  gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj));
+}
+
 static const char *
 label_of (JcSyncPage *page, const char *name)
 {
@@ -265,6 +273,10 @@ START_TEST (test_enroll_sync_retry)
   ck_assert (!gtk_widget_get_visible (jc_ui_child (page, JC_TYPE_SYNC_PAGE, "progress_bar")));
   ck_assert_str_eq (gtk_label_get_label (jc_ui_child (window, JC_TYPE_WINDOW, "sidebar_sync_label")), "已全部同步");
   jc_ui_shot (window, "sync-synced-360");
+  /* The foot of the page on a handheld: the switch and the USB rows. */
+  scroll_to_end (page);
+  jc_ui_shot (window, "sync-usb-360");
+  ck_assert (gtk_widget_get_mapped (jc_ui_child (page, JC_TYPE_SYNC_PAGE, "import_row")));
 
   /* HQ goes away; more is recorded; Sync now fails and says why. */
   g_settings_set_boolean (settings, "auto-sync", TRUE);
