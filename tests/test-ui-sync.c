@@ -333,6 +333,44 @@ START_TEST (test_enroll_sync_retry)
 }
 END_TEST
 
+static GtkWindow *
+find_chooser (void)
+{
+  g_autoptr(GList) windows = gtk_window_list_toplevels ();
+
+  for (GList *l = windows; l != NULL; l = l->next)
+    if (GTK_IS_FILE_CHOOSER (l->data) && gtk_widget_get_visible (l->data))
+      return l->data;
+  return NULL;
+}
+
+static gboolean
+chooser_shown (gpointer data)
+{
+  return find_chooser () != NULL;
+}
+
+/* Activates @row of the page, and in the file chooser it opens (GTK's
+ * own: no portal in the tests) picks @file. */
+static void
+choose_through (JcSyncPage *page, const char *row, GFile *file, gboolean folder)
+{
+  g_autoptr(GError) error = NULL;
+  GtkWindow *chooser;
+
+  g_signal_emit_by_name (jc_ui_child (page, JC_TYPE_SYNC_PAGE, row), "activated");
+  jc_ui_wait_until (chooser_shown, NULL, "the file chooser opens");
+  chooser = find_chooser ();
+  if (folder)
+    ck_assert_msg (gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), file, &error), "%s",
+                   error ? error->message : "");
+  else
+    ck_assert_msg (gtk_file_chooser_set_file (GTK_FILE_CHOOSER (chooser), file, &error), "%s",
+                   error ? error->message : "");
+  jc_ui_wait_drawn (chooser);
+  gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_ACCEPT);
+}
+
 static gboolean
 usb_done (gpointer data)
 {
@@ -387,7 +425,7 @@ START_TEST (test_usb_desktop)
   jc_ui_shot (window, "sync-waiting-1280x800");
 
   ck_assert_int_eq (g_mkdir_with_parents (stick, 0700), 0);
-  jc_sync_page_export_to (page, stick_file);
+  choose_through (page, "export_row", stick_file, TRUE);
   jc_ui_wait_until (usb_done, usb_label, "the bundle is written");
   ck_assert_msg (!gtk_widget_has_css_class (usb_label, "error"), "%s", gtk_label_get_label (GTK_LABEL (usb_label)));
   dir = g_dir_open (stick, 0, NULL);
@@ -405,8 +443,7 @@ START_TEST (test_usb_desktop)
                              "--receipt", receipt, NULL) == 0, "import: %s", err);
   ck_assert_int_eq (hq_events (hqdir), (gint64) st.head_seq);
 
-  jc_sync_page_import_from (page, receipt_file);
-  ck_assert (!gtk_widget_get_visible (usb_label));
+  choose_through (page, "import_row", receipt_file, FALSE);
   jc_ui_wait_until (usb_done, usb_label, "the receipt is recorded");
   ck_assert_msg (!gtk_widget_has_css_class (usb_label, "error"), "%s", gtk_label_get_label (GTK_LABEL (usb_label)));
   st = status_of (window);
@@ -437,5 +474,12 @@ ui_sync_suite (void)
 int
 main (void)
 {
+  /* GTK's file chooser records what it picked as recently used, under the
+   * program's name, which the app has from its argv[0]. */
+  g_autofree char *data_home = g_build_filename (JC_BUILD_DIR, "tmp", "ui-sync-data-home", NULL);
+
+  g_set_prgname ("test-ui-sync");
+  /* …in XDG_DATA_HOME's recently-used.xbel: the build's, not the user's. */
+  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
   return jc_test_run (ui_sync_suite ());
 }
