@@ -424,22 +424,6 @@ run_usb (JcSyncPage *self, GFile *file, GTaskThreadFunc func)
   g_task_run_in_thread (task, func);
 }
 
-void
-jc_sync_page_export_to (JcSyncPage *self, GFile *folder)
-{
-  g_return_if_fail (JC_IS_SYNC_PAGE (self));
-
-  run_usb (self, folder, export_thread);
-}
-
-void
-jc_sync_page_import_from (JcSyncPage *self, GFile *receipt)
-{
-  g_return_if_fail (JC_IS_SYNC_PAGE (self));
-
-  run_usb (self, receipt, import_thread);
-}
-
 static void
 on_chooser_response (JcSyncPage *self, int response, GtkFileChooserNative *chooser)
 {
@@ -451,10 +435,7 @@ on_chooser_response (JcSyncPage *self, int response, GtkFileChooserNative *choos
   g_clear_object (&self->chooser);
   if (file == NULL)
     return;
-  if (export)
-    jc_sync_page_export_to (self, file);
-  else
-    jc_sync_page_import_from (self, file);
+  run_usb (self, file, export ? export_thread : import_thread);
 }
 
 static void

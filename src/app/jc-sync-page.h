@@ -17,11 +17,5 @@ void        jc_sync_page_set_manager (JcSyncPage    *self,
                                       JcSyncManager *manager);
 /* "enroll" (not enrolled yet) or "status". */
 const char *jc_sync_page_get_shown   (JcSyncPage    *self);
-/* The folder the next Export Sync Bundle… writes to, and the receipt the
- * next Import Receipt… reads, without the file chooser (for the tests). */
-void        jc_sync_page_export_to   (JcSyncPage    *self,
-                                      GFile         *folder);
-void        jc_sync_page_import_from (JcSyncPage    *self,
-                                      GFile         *receipt);
 
 G_END_DECLS
