@@ -23,12 +23,15 @@ int   jc_test_run      (Suite *suite);
 char *jc_test_tmpdir   (const char *name);
 void  jc_test_rmtree   (const char *path);
 
+/* The last non-empty line of @text (a command's answer), or the test fails. */
+char *jc_test_last_line (const char *text);
+
+/* The one integer @sql selects from HQDIR/hq.db, opened read-only. */
+gint64 jc_test_hq_int   (const char *hqdir,
+                         const char *sql);
+
 /* Reads a whole file or aborts the test. */
 char *jc_test_read     (const char *path, gsize *len);
-
-/* The last line of @text that is not empty (the test fails when none is):
- * where the CLI prints the id it made. */
-char *jc_test_last_line (const char *text);
 
 /* HQ's envelope (jc-assignments.h) of the plan @document, signed here with
  * @sk: plans for the device's check without an HQ. */
@@ -73,6 +76,10 @@ void  jc_test_server_start (JcTestServer *s,
 void  jc_test_server_start_with (JcTestServer       *s,
                                  const char         *hqdir,
                                  const char * const *options);
+/* The same on @port (0: any), e.g. to come back where devices expect it. */
+void  jc_test_server_start_on (JcTestServer *s,
+                               const char   *hqdir,
+                               guint         port);
 /* SIGTERM, and it must exit 0 after finishing what is in flight. */
 void  jc_test_server_stop  (JcTestServer *s);
 /* SIGKILL: the crash the fault-injection tests inflict. */

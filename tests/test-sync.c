@@ -133,18 +133,7 @@ new_device (const char *name, const char *inspector, const char *url, gsize evid
 static gint64
 hq_int (const char *sql)
 {
-  g_autofree char *db_path = g_build_filename (hqdir, "hq.db", NULL);
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  gint64 value = -1;
-
-  ck_assert_int_eq (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-  ck_assert_msg (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK, "%s: %s", sql, sqlite3_errmsg (db));
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    value = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return value;
+  return jc_test_hq_int (hqdir, sql);
 }
 
 /* Every (device, seq, hash) HQ holds, one a line: HQ's state to compare. */
