@@ -22,6 +22,9 @@ JcHqServer *jc_hq_server_new          (const char  *dir,
 gboolean    jc_hq_server_listen       (JcHqServer  *self,
                                        const char  *address,
                                        GError     **error);
+/* How long a dashboard session lasts. */
+void        jc_hq_server_set_session_lifetime (JcHqServer *self,
+                                               gint64      seconds);
 /* The port actually bound: useful with port 0 in tests. */
 guint       jc_hq_server_get_port     (JcHqServer  *self);
 /* Stops accepting, lets requests in flight finish, then emits "stopped". */
