@@ -444,6 +444,181 @@ START_TEST (test_throttle)
 }
 END_TEST
 
+static int
+cli (const char *vault, char **out, ...)
+{
+  const char * const env[] = { "JIANCHA_PIN=" PIN, "JIANCHA_NEW_PIN=" PIN, "JIANCHA_TEST_FAST_KDF=1", NULL };
+  g_autofree char *err = NULL;
+  va_list ap;
+  int status;
+
+  va_start (ap, out);
+  status = jc_test_cli_vaultv (vault, env, out, &err, ap);
+  va_end (ap);
+  ck_assert_msg (status == 0, "jiancha-cli: exit %d: %s", status, err);
+  return status;
+}
+
+static char *
+last_line (const char *text)
+{
+  g_auto(GStrv) lines = g_strsplit (g_strstrip (g_strdup (text)), "\n", -1);
+
+  return g_strdup (lines[g_strv_length (lines) - 1]);
+}
+
+/* The directory and roster of two counties, and a plan drawn from them. */
+static void
+hq_plan (void)
+{
+  g_autofree char *dir_csv = g_build_filename (root, "名录.csv", NULL);
+  g_autofree char *roster_csv = g_build_filename (root, "人员.csv", NULL);
+
+  ck_assert (g_file_set_contents (dir_csv, "code,name,type,level,county,fund_payment\n"
+                                           "P14110200017,康宁大药房,pharmacy,,小店区,120000.50\n"
+                                           "H14010500001,迎泽区人民医院,hospital,2,迎泽区,9800000\n", -1, NULL));
+  ck_assert (g_file_set_contents (roster_csv, "name,county,role\n张伟,迎泽区,enforcement\n李娜,迎泽区,enforcement\n"
+                                              "王强,小店区,enforcement\n赵敏,小店区,enforcement\n", -1, NULL));
+  hq_ok ("directory", "import", dir_csv, NULL);
+  hq_ok ("roster", "import", roster_csv, NULL);
+  hq_ok ("plan", "draw", "--seed", "20211001", NULL);
+}
+
+/* A device enrolled at @s, with an inspection of 康宁大药房, three
+ * violations (one with a photo) sealed in one confirmed finding, synced. */
+static void
+synced_finding (JcTestServer *s)
+{
+  g_autofree char *vault = g_build_filename (root, "device.vault", NULL);
+  g_autofree char *photo = g_build_filename (root, "receipt.jpg", NULL);
+  g_autofree char *out = NULL, *err = NULL, *code = NULL, *insp = NULL;
+  const char *argv_code[] = { NULL, "--dir", hqdir, "enroll-code", "--inspector", "张伟", NULL };
+  g_autofree char *exe = g_build_filename (g_getenv ("JIANCHA_BUILD_DIR"), "sync", "jiancha-hq", NULL);
+
+  argv_code[0] = exe;
+  ck_assert_int_eq (jc_test_spawn (argv_code, NULL, &out, &err), 0);
+  code = last_line (out);
+  g_clear_pointer (&out, g_free);
+  ck_assert (g_file_set_contents (photo, "\xff\xd8\xff\xe0 a receipt for daily goods", -1, NULL));
+  cli (vault, NULL, "vault", "init", "--inspector", "张伟", NULL);
+  cli (vault, NULL, "enroll", "--hq", s->url, "--code", code, NULL);
+  cli (vault, &out, "inspection", "new", "--institution", "P14110200017", "--name", "康宁大药房", "--type",
+       "pharmacy", "--form", "cross", "--team", "张伟,李娜", NULL);
+  insp = last_line (out);
+  cli (vault, NULL, "item", "set", insp, "p21.1.1", "--status", "violation", "--amount", "1234.50",
+       "--note", "医保卡结算日用品", "--evidence", photo, NULL);
+  cli (vault, NULL, "item", "set", insp, "p21.1.3", "--status", "violation", "--amount", "10", "--note", "串换药品", NULL);
+  cli (vault, NULL, "finding", "seal", insp, "--confirm-name", "王芳", NULL);
+  cli (vault, NULL, "sync", NULL);
+}
+
+static JsonObject *
+object_of (JsonNode *node)
+{
+  ck_assert (JSON_NODE_HOLDS_OBJECT (node));
+  return json_node_get_object (node);
+}
+
+static gboolean
+check_ok (JsonObject *finding, const char *name)
+{
+  JsonObject *checks = json_object_get_object_member (finding, "checks");
+
+  ck_assert_msg (json_object_has_member (checks, name), "no check %s", name);
+  return json_object_get_boolean_member (json_object_get_object_member (checks, name), "ok");
+}
+
+START_TEST (test_data)
+{
+  JcTestServer s = { 0 };
+  g_auto(Reply) r = { 0 };
+  g_autofree char *cookie = NULL, *csrf = NULL, *path = NULL, *id = NULL, *tamper = NULL;
+  g_autoptr(JsonNode) list = NULL, detail = NULL, plan = NULL, again = NULL;
+  JsonObject *f, *ev;
+  JsonArray *items, *evidence;
+
+  hq_plan ();
+  jc_test_server_start (&s, hqdir);
+  synced_finding (&s);
+  login (&s, "张分析", &cookie, &csrf);
+
+  request (&s, "GET", "/api/plan", cookie, NULL, NULL, &r);
+  ck_assert_uint_eq (r.status, 200);
+  plan = parse (r.body);
+  f = json_object_get_object_member (json_object_get_object_member (object_of (plan), "plan"), "document");
+  ck_assert_int_eq (json_object_get_int_member (f, "seed"), 20211001);
+  ck_assert_uint_eq (json_array_get_length (json_object_get_array_member (f, "assignments")), 2);
+
+  request (&s, "GET", "/api/findings", cookie, NULL, NULL, &r);
+  ck_assert_uint_eq (r.status, 200);
+  list = parse (r.body);
+  ck_assert_uint_eq (json_array_get_length (json_node_get_array (list)), 1);
+  f = json_array_get_object_element (json_node_get_array (list), 0);
+  ck_assert_str_eq (json_object_get_string_member (f, "name"), "康宁大药房");
+  ck_assert_str_eq (json_object_get_string_member (f, "status"), "confirmed");
+  ck_assert_int_eq (json_object_get_int_member (f, "amount_fen"), 124450);
+  id = g_strdup (json_object_get_string_member (f, "finding"));
+
+  request (&s, "GET", "/api/findings?status=confirmed&institution=P14110200017", cookie, NULL, NULL, &r);
+  ck_assert_msg (r.status == 200 && strstr (r.body, id) != NULL, "%u %s", r.status, r.body);
+  request (&s, "GET", "/api/findings?status=disputed", cookie, NULL, NULL, &r);
+  ck_assert_str_eq (r.body, "[]");
+  request (&s, "GET", "/api/findings?institution=H14010500001", cookie, NULL, NULL, &r);
+  ck_assert_str_eq (r.body, "[]");
+  request (&s, "GET", "/api/findings?status=lost", cookie, NULL, NULL, &r);
+  assert_error_json (&r, 400);
+
+  request (&s, "GET", "/api/stats/counties", cookie, NULL, NULL, &r);
+  ck_assert_str_eq (r.body, "[{\"county\":\"小店区\",\"findings\":1,\"amount_fen\":124450,\"disputed\":0}]\n");
+
+  path = g_strconcat ("/api/findings/", id, NULL);
+  request (&s, "GET", path, cookie, NULL, NULL, &r);
+  ck_assert_msg (r.status == 200, "%u %s", r.status, r.body);
+  detail = parse (r.body);
+  f = object_of (detail);
+  ck_assert_str_eq (json_object_get_string_member (f, "representative"), "王芳");
+  ck_assert_str_eq (json_object_get_string_member (f, "county"), "小店区");
+  ck_assert_str_eq (json_object_get_string_member (f, "inspector"), "张伟");
+  items = json_object_get_array_member (f, "items");
+  ck_assert_uint_eq (json_array_get_length (items), 2);
+  ck_assert_str_eq (json_object_get_string_member (json_array_get_object_element (items, 0), "code"), "p21.1.1");
+  ck_assert_int_eq (json_object_get_int_member (json_array_get_object_element (items, 0), "amount_fen"), 123450);
+  ck_assert (*json_object_get_string_member (json_array_get_object_element (items, 0), "basis") != '\0');
+  evidence = json_object_get_array_member (f, "evidence");
+  ck_assert_uint_eq (json_array_get_length (evidence), 1);
+  ev = json_array_get_object_element (evidence, 0);
+  ck_assert (json_object_get_boolean_member (ev, "complete"));
+  ck_assert_uint_eq (strlen (json_object_get_string_member (ev, "sha256")), 64);
+  ck_assert (check_ok (f, "record"));
+  ck_assert (check_ok (f, "seal"));
+  ck_assert (check_ok (f, "confirmation"));
+
+  request (&s, "GET", "/api/findings/00000000000000000000000000000000", cookie, NULL, NULL, &r);
+  assert_error_json (&r, 404);
+  request (&s, "GET", "/api/findings/a/b", cookie, NULL, NULL, &r);
+  assert_error_json (&r, 404);
+
+  /* A record changed in hq.db behind HQ's back fails both checks. */
+  tamper = g_strdup_printf ("UPDATE findings SET record = replace (record, '123450', '1') WHERE id = '%s'", id);
+  hq_exec (tamper);
+  request (&s, "GET", path, cookie, NULL, NULL, &r);
+  ck_assert_uint_eq (r.status, 200);
+  again = parse (r.body);
+  ck_assert (!check_ok (object_of (again), "record"));
+  ck_assert (!check_ok (object_of (again), "seal"));
+  ck_assert (check_ok (object_of (again), "confirmation"));
+  jc_test_server_stop (&s);
+
+  {
+    g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM hq_audit WHERE user = '张分析' "
+                                            "AND action = 'GET /api/findings/%s' AND target = '%s'", id, id);
+    ck_assert_int_eq (hq_int (sql), 2);
+  }
+  ck_assert_int_eq (hq_int ("SELECT count(*) FROM hq_audit WHERE action = 'GET /api/findings' "
+                            "AND target = 'institution=P14110200017&status=confirmed'"), 1);
+}
+END_TEST
+
 static Suite *
 web_suite (void)
 {
@@ -459,6 +634,11 @@ web_suite (void)
   tcase_add_test (tc, test_csrf);
   tcase_add_test (tc, test_expiry_logout);
   tcase_add_test (tc, test_throttle);
+  suite_add_tcase (s, tc);
+  tc = tcase_create ("data");
+  tcase_add_checked_fixture (tc, setup, teardown);
+  tcase_set_timeout (tc, 240);
+  tcase_add_test (tc, test_data);
   suite_add_tcase (s, tc);
   return s;
 }
