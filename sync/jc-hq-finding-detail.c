@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <json-glib/json-glib.h>
 #include <sodium.h>
 #include <string.h>
@@ -183,7 +184,7 @@ check_event (const StoredEvent *e, JcEvent **event, char **detail)
   *event = NULL;
   if (e->encoded == NULL)
     {
-      *detail = g_strdup_printf (_("HQ holds no event %s/%" G_GINT64_FORMAT), e->device_hex, e->seq);
+      *detail = g_strdup_printf (_("HQ holds no event %s/%" PRId64), e->device_hex, e->seq);
       return FALSE;
     }
   sig = g_bytes_get_data (e->signature, &sig_len);
@@ -192,13 +193,13 @@ check_event (const StoredEvent *e, JcEvent **event, char **detail)
   if (decoded == NULL || key_len != 32 || !jc_event_set_signature (decoded, sig, sig_len, &error) ||
       !jc_event_verify (decoded, key, &error))
     {
-      *detail = g_strdup_printf (_("event %s/%" G_GINT64_FORMAT ": %s"), e->device_hex, e->seq,
+      *detail = g_strdup_printf (_("event %s/%" PRId64 ": %s"), e->device_hex, e->seq,
                                  error ? error->message : _("the device key is malformed"));
       g_clear_pointer (&decoded, jc_event_unref);
       return FALSE;
     }
   *event = decoded;
-  *detail = g_strdup_printf (_("Ed25519 signature of event %s/%" G_GINT64_FORMAT " verifies with the device’s key"),
+  *detail = g_strdup_printf (_("Ed25519 signature of event %s/%" PRId64 " verifies with the device’s key"),
                              e->device_hex, e->seq);
   return TRUE;
 }
