@@ -53,7 +53,8 @@ async function api(method, path, body) {
     opts.headers['X-CSRF-Token'] = session.csrf;
   const res = await fetch(path, opts);
   const data = await res.json().catch(() => ({ error: res.statusText }));
-  if (res.status === 401 && path !== '/api/login') {
+  /* A session that ended (expired, signed out elsewhere): back to sign-in. */
+  if (res.status === 401 && session && path !== '/api/login') {
     session = null;
     route();
   }
@@ -254,12 +255,14 @@ function show(name) {
 
 async function route() {
   showStatus('');
+  delete document.body.dataset.ready;
   if (!session) {
     try { session = await api('GET', '/api/session'); } catch (e) { session = null; }
   }
   document.getElementById('top').hidden = !session;
   if (!session) {
     show('login');
+    document.body.dataset.ready = 'login';
     return;
   }
   document.getElementById('who-name').textContent = `${session.user}（${ROLE_TEXT[session.role] || session.role}）`;
@@ -277,7 +280,8 @@ async function route() {
     } else {
       location.hash = '#findings';
     }
-    document.body.dataset.ready = hash;
+    /* What the browser test waits for: this page is drawn. */
+    document.body.dataset.ready = location.hash || '#findings';
   } catch (e) {
     if (e.status !== 401)
       showStatus(e.status === 403 ? '无权访问：' + e.message : '加载失败：' + e.message);
@@ -296,6 +300,7 @@ document.getElementById('login-form').addEventListener('submit', async ev => {
     document.getElementById('login-password').value = '';
     route();
   } catch (e) {
+    document.getElementById('login-password').value = '';
     out.textContent = e.status === 429 ? '登录失败次数过多，请 15 分钟后再试。'
       : e.status === 401 ? '用户名或密码错误，或账号已停用。' : '登录失败：' + e.message;
   }
