@@ -241,7 +241,11 @@ add_checks (JsonBuilder *b, Row *row, const guint8 digest[32], gboolean record_o
     }
   add_check (b, "seal", seal_ok, seal_detail);
   if (row->confirm.device_hex != NULL)
-    add_check (b, "confirmation", check_event (&row->confirm, &confirm, &confirm_detail), confirm_detail);
+    {
+      gboolean confirm_ok = check_event (&row->confirm, &confirm, &confirm_detail);
+
+      add_check (b, "confirmation", confirm_ok, confirm_detail);
+    }
   if (row->institution_key != NULL)
     {
       guint8 key[32], sig[64];

@@ -592,6 +592,12 @@ START_TEST (test_data)
   ck_assert (check_ok (f, "record"));
   ck_assert (check_ok (f, "seal"));
   ck_assert (check_ok (f, "confirmation"));
+  {
+    JsonObject *checks = json_object_get_object_member (f, "checks");
+    const char *said = json_object_get_string_member (json_object_get_object_member (checks, "confirmation"), "detail");
+
+    ck_assert_msg (strstr (said, "verifies with the device") != NULL, "%s", said);
+  }
 
   request (&s, "GET", "/api/findings/00000000000000000000000000000000", cookie, NULL, NULL, &r);
   assert_error_json (&r, 404);

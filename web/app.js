@@ -7,6 +7,22 @@ const ROLE_RANK = { analyst: 1, reviewer: 2, admin: 3 };
 const TYPE_TEXT = { hospital: '定点医疗机构', pharmacy: '定点零售药店', agency: '医保经办机构' };
 const REASON_TEXT = { level: '按等级比例抽取', top: '基金支付额前30位', random: '随机抽取', agency: '经办机构全覆盖' };
 const CHECK_TEXT = { record: '记录摘要（声明9）', seal: '封存签名', confirmation: '确认签名', institution: '机构签名' };
+/* What each check means, in the users' words; HQ's own message follows. */
+const CHECK_MEANING = {
+  record: ['记录的 SHA-256 与封存时的摘要一致', '记录的 SHA-256 与封存时的摘要不一致：记录被改动'],
+  seal: ['封存事件的 Ed25519 签名经检查设备密钥验证有效', '封存事件的签名无效或与记录不符'],
+  confirmation: ['机构确认事件的签名经设备密钥验证有效', '机构确认事件的签名无效'],
+  institution: ['机构以自己的密钥对声明9的签名有效', '机构对声明9的签名无效'],
+};
+
+/* The team is kept as JSON text: ["张伟","李娜"]. */
+function team(text) {
+  try {
+    const list = JSON.parse(text);
+    if (Array.isArray(list)) return list.join('、');
+  } catch (e) { /* plain text: shown as it is */ }
+  return text || '';
+}
 
 let session = null;
 
@@ -152,7 +168,8 @@ function checkRow(name, check) {
     el('td', { 'data-label': '核验项' }, CHECK_TEXT[name] || name),
     el('td', { 'data-label': '结果' }, el('span', { class: 'badge ' + (check.ok ? 'ok' : 'bad') },
                                          check.ok ? '通过' : '未通过')),
-    el('td', { 'data-label': '说明' }, check.detail));
+    el('td', { 'data-label': '说明' }, (CHECK_MEANING[name] || ['', ''])[check.ok ? 0 : 1],
+       el('span', { class: 'check-detail' }, check.detail)));
 }
 
 async function pageFinding(id) {
@@ -167,7 +184,8 @@ async function pageFinding(id) {
       el('dl', { class: 'facts' },
         el('dt', null, '机构'), el('dd', null, `${f.name || ''}（${f.institution}）${f.county ? ' · ' + f.county : ''}`),
         el('dt', null, '检查日期'), el('dd', null, f.date || ''),
-        el('dt', null, '检查组'), el('dd', null, f.team || ''),
+        el('dt', null, '检查组'), el('dd', null, team(f.team)),
+        el('dt', null, '检查人员设备'), el('dd', null, f.inspector || '—'),
         el('dt', null, '检查表'), el('dd', null, f.checklist || ''),
         el('dt', null, '涉及金额'), el('dd', null, yuan(f.amount_fen)),
         el('dt', null, '确认情况'), el('dd', null, badge(f.status), ' ', conf),

@@ -48,7 +48,8 @@ printf 'name,county,role\n张伟,迎泽区,enforcement\n李娜,迎泽区,enforce
 "$hq" --dir "$dir" user add 王主任 --role admin >/dev/null
 "$hq" --dir "$dir" user add 李审核 --role reviewer >/dev/null
 
-"$hq" --dir "$dir" serve --listen 127.0.0.1:0 > "$work/serve.out" 2> "$work/serve.log" &
+# HQ's staff read Chinese: the server's own messages too.
+LANGUAGE=zh_CN JIANCHA_LOCALEDIR="$build/po" "$hq" --dir "$dir" serve --listen 127.0.0.1:0 > "$work/serve.out" 2> "$work/serve.log" &
 server_pid=$!
 for _ in $(seq 100); do
   grep -q 'listening on port' "$work/serve.out" 2>/dev/null && break
