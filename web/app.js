@@ -5,7 +5,7 @@ const STATUS_TEXT = { unconfirmed: '待确认', confirmed: '已确认', disputed
 const ROLE_TEXT = { analyst: '分析员', reviewer: '审核员', admin: '管理员' };
 const ROLE_RANK = { analyst: 1, reviewer: 2, admin: 3 };
 const TYPE_TEXT = { hospital: '定点医疗机构', pharmacy: '定点零售药店', agency: '医保经办机构' };
-const REASON_TEXT = { level: '按等级比例抽取', top: '基金支付额前30位', random: '随机抽取', agency: '经办机构全覆盖' };
+const REASON_TEXT = { rate: '按比例随机抽取', top30: '基金支付额前30位', all: '全部检查' };
 const CHECK_TEXT = { record: '记录摘要（声明9）', seal: '封存签名', confirmation: '确认签名', institution: '机构签名' };
 /* What each check means, in the users' words; HQ's own message follows. */
 const CHECK_MEANING = {
@@ -22,6 +22,18 @@ function team(text) {
     if (Array.isArray(list)) return list.join('、');
   } catch (e) { /* plain text: shown as it is */ }
   return text || '';
+}
+
+const ACTION_TEXT = {
+  'login': '登录', 'login-failed': '登录失败', 'login-refused': '登录被限制', 'logout': '退出登录',
+  'GET /api/session': '查看登录状态', 'GET /api/plan': '查看抽查计划', 'GET /api/findings': '查看检查发现',
+  'GET /api/stats/counties': '查看区县统计', 'GET /api/rejections': '查看拒收记录', 'GET /api/users': '查看用户',
+  'POST /api/users': '添加用户', 'POST /api/users/disable': '停用用户', 'GET /api/audit': '查看访问审计',
+};
+
+function action(text) {
+  const known = ACTION_TEXT[text] || (text.startsWith('GET /api/findings/') ? '查看检查发现详情' : null);
+  return known ? el('span', { title: text }, known) : text;
 }
 
 let session = null;
@@ -126,6 +138,13 @@ async function pagePlan() {
         el('dt', null, '检查对象名录摘要'), el('dd', { class: 'hash' }, doc.directory),
         el('dt', null, '检查人员名录摘要'), el('dd', { class: 'hash' }, doc.roster),
         el('dt', null, '每组人数'), el('dd', null, String(doc.team_size)))),
+    el('h3', null, '各区县抽取比例'),
+    table([
+      { title: '区县', value: c => c.county },
+      { title: '类型', value: c => (TYPE_TEXT[c.type] || c.type) + (c.level ? `（${c.level}级）` : '') },
+      { title: '名录数', num: true, value: c => c.total },
+      { title: '抽取数', num: true, value: c => c.drawn },
+    ], doc.counts || []),
     el('h3', null, `抽中 ${doc.assignments.length} 家机构`),
     table([
       { title: '机构编码', value: a => a.code },
@@ -168,8 +187,9 @@ function checkRow(name, check) {
     el('td', { 'data-label': '核验项' }, CHECK_TEXT[name] || name),
     el('td', { 'data-label': '结果' }, el('span', { class: 'badge ' + (check.ok ? 'ok' : 'bad') },
                                          check.ok ? '通过' : '未通过')),
-    el('td', { 'data-label': '说明' }, (CHECK_MEANING[name] || ['', ''])[check.ok ? 0 : 1],
-       el('span', { class: 'check-detail' }, check.detail)));
+    el('td', { 'data-label': '说明' },
+       el('div', null, (CHECK_MEANING[name] || ['', ''])[check.ok ? 0 : 1],
+          el('span', { class: 'check-detail' }, check.detail))));
 }
 
 async function pageFinding(id) {
@@ -185,7 +205,7 @@ async function pageFinding(id) {
         el('dt', null, '机构'), el('dd', null, `${f.name || ''}（${f.institution}）${f.county ? ' · ' + f.county : ''}`),
         el('dt', null, '检查日期'), el('dd', null, f.date || ''),
         el('dt', null, '检查组'), el('dd', null, team(f.team)),
-        el('dt', null, '检查人员设备'), el('dd', null, f.inspector || '—'),
+        el('dt', null, '封存人员'), el('dd', null, f.inspector || '—'),
         el('dt', null, '检查表'), el('dd', null, f.checklist || ''),
         el('dt', null, '涉及金额'), el('dd', null, yuan(f.amount_fen)),
         el('dt', null, '确认情况'), el('dd', null, badge(f.status), ' ', conf),
@@ -231,7 +251,7 @@ async function pageUsers() {
   replace('audit-body', table([
     { title: '时间', value: a => when(a.at) },
     { title: '用户', value: a => a.user },
-    { title: '操作', value: a => a.action },
+    { title: '操作', value: a => action(a.action) },
     { title: '对象', value: a => a.target },
     { title: '地址', value: a => a.remote },
     { title: '状态', num: true, value: a => a.status },

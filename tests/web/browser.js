@@ -123,7 +123,12 @@ async function run(browser, width, height, prefix) {
     await page.click('#user-form button[type=submit]');
     await page.waitForFunction(() => document.getElementById('users-body').innerText.includes('周新'));
     check((await text(page, '#users-body')).includes('分析员'), 'a new analyst is listed');
-    check((await text(page, '#audit-body')).includes('login-failed'), 'the audit shows the failed sign-in');
+    check((await text(page, '#audit-body')).includes('登录失败'), 'the audit shows the failed sign-in');
+    page.once('dialog', d => d.accept());
+    const rowOf周新 = await page.$$eval('#users-body tbody tr', rows => rows.findIndex(r => r.innerText.includes('周新')));
+    await page.click(`#users-body tbody tr:nth-child(${rowOf周新 + 1}) button`);
+    await page.waitForFunction(() => document.getElementById('users-body').innerText.includes('已停用'));
+    check(true, 'an account disabled from the page');
     await shot(page, 'users');
     await page.click('#logout');
     await ready(page, 'login');
