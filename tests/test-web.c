@@ -35,27 +35,11 @@ reply_clear (Reply *r)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Reply, reply_clear)
 
-static void
-hq_ok (const char *what, ...)
-{
-  g_autofree char *out = NULL, *err = NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autofree char *exe = g_build_filename (g_getenv ("JIANCHA_BUILD_DIR"), "sync", "jiancha-hq", NULL);
-  va_list ap;
-  int rc;
-
-  g_ptr_array_add (argv, exe);
-  g_ptr_array_add (argv, (char *) "--dir");
-  g_ptr_array_add (argv, hqdir);
-  g_ptr_array_add (argv, (char *) what);
-  va_start (ap, what);
-  for (const char *a = va_arg (ap, const char *); a != NULL; a = va_arg (ap, const char *))
-    g_ptr_array_add (argv, (char *) a);
-  va_end (ap);
-  g_ptr_array_add (argv, NULL);
-  rc = jc_test_spawn ((const char * const *) argv->pdata, NULL, &out, &err);
-  ck_assert_msg (rc == 0, "jiancha-hq %s: exit %d: %s%s", what, rc, out, err);
-}
+#define HQ_OK(...) G_STMT_START {                                          \
+    g_autofree char *o_ = NULL, *e_ = NULL;                                 \
+    int rc_ = jc_test_hq (hqdir, &o_, &e_, __VA_ARGS__, NULL);              \
+    ck_assert_msg (rc_ == 0, "jiancha-hq %s: exit %d: %s%s", #__VA_ARGS__, rc_, o_, e_); \
+  } G_STMT_END
 
 static void
 setup (void)
@@ -64,10 +48,10 @@ setup (void)
   hqdir = g_build_filename (root, "hq", NULL);
   g_setenv ("JIANCHA_TEST_FAST_KDF", "1", TRUE);
   g_setenv ("JIANCHA_HQ_PASSWORD", PASSWORD, TRUE);
-  hq_ok ("init", NULL);
-  hq_ok ("user", "add", "王主任", "--role", "admin", NULL);
-  hq_ok ("user", "add", "李审核", "--role", "reviewer", NULL);
-  hq_ok ("user", "add", "张分析", "--role", "analyst", NULL);
+  HQ_OK ("init");
+  HQ_OK ("user", "add", "王主任", "--role", "admin");
+  HQ_OK ("user", "add", "李审核", "--role", "reviewer");
+  HQ_OK ("user", "add", "张分析", "--role", "analyst");
 }
 
 static void
@@ -206,7 +190,7 @@ START_TEST (test_user_command)
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
-  hq_ok ("user", "disable", "张分析", NULL);
+  HQ_OK ("user", "disable", "张分析");
   ck_assert_int_eq (jc_test_spawn (list, NULL, &out, &err), 0);
   ck_assert_str_eq (out, "张分析\tanalyst\tdisabled\n李审核\treviewer\tenabled\n王主任\tadmin\tenabled\n");
   /* Argon2id strings, never the password. */
@@ -479,9 +463,9 @@ hq_plan (void)
                                            "H14010500001,迎泽区人民医院,hospital,2,迎泽区,9800000\n", -1, NULL));
   ck_assert (g_file_set_contents (roster_csv, "name,county,role\n张伟,迎泽区,enforcement\n李娜,迎泽区,enforcement\n"
                                               "王强,小店区,enforcement\n赵敏,小店区,enforcement\n", -1, NULL));
-  hq_ok ("directory", "import", dir_csv, NULL);
-  hq_ok ("roster", "import", roster_csv, NULL);
-  hq_ok ("plan", "draw", "--seed", "20211001", NULL);
+  HQ_OK ("directory", "import", dir_csv);
+  HQ_OK ("roster", "import", roster_csv);
+  HQ_OK ("plan", "draw", "--seed", "20211001");
 }
 
 /* A device enrolled at @s, with an inspection of 康宁大药房, three
