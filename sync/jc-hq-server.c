@@ -755,6 +755,12 @@ jc_hq_server_listen (JcHqServer *self, const char *address, GError **error)
   return TRUE;
 }
 
+JcHqWeb *
+jc_hq_server_get_web (JcHqServer *self)
+{
+  return self->web;
+}
+
 void
 jc_hq_server_set_session_lifetime (JcHqServer *self, gint64 seconds)
 {

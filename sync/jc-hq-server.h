@@ -3,6 +3,8 @@
 
 #include <gio/gio.h>
 
+#include "jc-hq-web.h"
+
 G_BEGIN_DECLS
 
 #define JC_HQ_ERROR (jc_hq_error_quark ())
@@ -22,6 +24,9 @@ JcHqServer *jc_hq_server_new          (const char  *dir,
 gboolean    jc_hq_server_listen       (JcHqServer  *self,
                                        const char  *address,
                                        GError     **error);
+/* The dashboard's route table, for modules that add their pages' data
+ * (jc_hq_web_add_route()); NULL when the directory holds no HQ yet. */
+JcHqWeb    *jc_hq_server_get_web      (JcHqServer  *self);
 /* How long a dashboard session lasts. */
 void        jc_hq_server_set_session_lifetime (JcHqServer *self,
                                                gint64      seconds);

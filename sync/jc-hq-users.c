@@ -222,6 +222,28 @@ jc_hq_user_list (JcHqStore *store, GError **error)
   return rc == SQLITE_DONE ? g_steal_pointer (&users) : NULL;
 }
 
+/* A name HQ does not know costs the same Argon2id as one it does, so the
+ * time of a failed sign-in does not tell which names exist. */
+static const char *
+dummy_hash (void)
+{
+  static char hash[crypto_pwhash_STRBYTES];
+  static gsize done = 0;
+
+  if (g_once_init_enter (&done))
+    {
+      guint8 random[16];
+      char text[33];
+
+      randombytes_buf (random, sizeof random);
+      sodium_bin2hex (text, sizeof text, random, sizeof random);
+      if (!hash_password (text, hash, NULL))
+        hash[0] = '\0';
+      g_once_init_leave (&done, 1);
+    }
+  return hash;
+}
+
 gboolean
 jc_hq_user_check_password (JcHqStore *store, const char *name, const char *password, JcHqRole *role,
                            GError **error)
@@ -248,6 +270,8 @@ jc_hq_user_check_password (JcHqStore *store, const char *name, const char *passw
   jc_hq_store_unlock (store);
 
   /* Argon2id runs without the lock: it takes a while, on purpose. */
+  if (hash == NULL && password != NULL && crypto_pwhash_str_verify (dummy_hash (), password, strlen (password)) == 0)
+    g_warn_if_reached ();  /* a random password nobody knows */
   if (hash == NULL || password == NULL ||
       crypto_pwhash_str_verify (hash, password, strlen (password)) != 0 ||
       !jc_hq_role_from_string (role_name, role, NULL))
