@@ -446,7 +446,8 @@ cli (const char *vault, char **out, ...)
 static char *
 last_line (const char *text)
 {
-  g_auto(GStrv) lines = g_strsplit (g_strstrip (g_strdup (text)), "\n", -1);
+  g_autofree char *trimmed = g_strstrip (g_strdup (text));
+  g_auto(GStrv) lines = g_strsplit (trimmed, "\n", -1);
 
   return g_strdup (lines[g_strv_length (lines) - 1]);
 }

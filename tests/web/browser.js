@@ -90,6 +90,16 @@ async function run(browser, width, height, prefix) {
   check((await text(page, '#findings-body')).includes('迎泽区人民医院'), 'the disputed finding is the hospital’s');
   await shot(page, prefix + 'findings-disputed');
 
+  /* The disputed finding: the representative's reason is shown. */
+  await page.click('#findings-body tbody tr');
+  await page.waitForFunction(() => (document.body.dataset.ready || '').startsWith('#finding/'), { timeout: 15000 });
+  const disputed = await text(page, '#finding-body');
+  check(disputed.includes('有异议') && disputed.includes('刘院长') && disputed.includes('收费有医嘱依据'),
+        'a dispute with its reason');
+  await shot(page, prefix + 'finding-disputed');
+  await page.goto(url + '/#findings');
+  await ready(page, '#findings');
+
   /* Back to all, by institution, and open the pharmacy's finding. */
   await page.select('#filter-status', '');
   await page.$eval('#filter-institution', e => { e.value = ''; });
@@ -116,6 +126,7 @@ async function run(browser, width, height, prefix) {
     await page.goto(url + '/#rejections');
     await ready(page, '#rejections');
     check((await text(page, '#rejections-body')).includes('暂无记录'), 'no rejections');
+    await shot(page, 'rejections');
     await page.goto(url + '/#users');
     await ready(page, '#users');
     await page.type('#user-name', '周新');
