@@ -195,7 +195,7 @@ function checkRow(name, check) {
 async function pageFinding(id) {
   const f = await api('GET', '/api/findings/' + encodeURIComponent(id));
   const conf = f.status === 'unconfirmed' ? '尚未确认'
-    : `${STATUS_TEXT[f.status]}：${f.representative}${f.representative_title ? '（' + f.representative_title + '）' : ''}` +
+    : `${f.status === 'refused' ? '机构代表' : '代表'}：${f.representative || '—'}${f.representative_title ? '（' + f.representative_title + '）' : ''}` +
       (f.reason ? `，理由：${f.reason}` : '') + (f.witness ? `，见证人：${f.witness}` : '');
   const checks = Object.entries(f.checks);
   replace('finding-body',
@@ -220,7 +220,7 @@ async function pageFinding(id) {
       { title: '依据', value: i => i.basis },
       { title: '金额', num: true, value: i => yuan(i.amount_fen) },
     ], f.items),
-    el('h3', null, '签名与二维码核验'),
+    el('h3', null, '签名与记录核验（二维码所载摘要与签名）'),
     el('div', { class: 'table-wrap' }, el('table', { class: 'stack' },
       el('thead', null, el('tr', null, el('th', null, '核验项'), el('th', null, '结果'), el('th', null, '说明'))),
       el('tbody', null, ...checks.map(([k, v]) => checkRow(k, v))))),
