@@ -379,17 +379,6 @@ job_done (GObject *source, GAsyncResult *result, gpointer user_data)
   soup_server_message_unpause (job->msg);
 }
 
-static char *
-error_json (const char *reason)
-{
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-
-  json_builder_begin_object (b);
-  jc_json_builder_add_string (b, "error", reason);
-  json_builder_end_object (b);
-  return jc_json_builder_to_string (b);
-}
-
 static void
 run_job (JcHqServer *self, SoupServerMessage *msg, Job *job, GTaskThreadFunc func)
 {
@@ -417,7 +406,7 @@ bundle_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
       job->status = g_error_matches (error, JC_HQ_MERGE_ERROR, JC_HQ_MERGE_ERROR_FORBIDDEN) ? SOUP_STATUS_FORBIDDEN
                   : g_error_matches (error, JC_HQ_MERGE_ERROR, JC_HQ_MERGE_ERROR_REJECTED) ? SOUP_STATUS_BAD_REQUEST
                   : SOUP_STATUS_INTERNAL_SERVER_ERROR;
-      job->reply = error_json (error->message);
+      job->reply = jc_hq_web_error_json (error->message);
     }
   g_task_return_boolean (task, TRUE);
 }
@@ -491,7 +480,7 @@ blob_reply (Job *job, gboolean ok, const GError *error)
       if (ok)
         jc_hq_blobs_state (job->self->store, job->hash, &state, NULL);
       job->status = ok ? SOUP_STATUS_OK : blob_status (error);
-      job->reply = ok ? blob_state_json (job->hash, &state) : error_json (error->message);
+      job->reply = ok ? blob_state_json (job->hash, &state) : jc_hq_web_error_json (error->message);
       return;
     }
   job->status = blob_status (error);
@@ -580,7 +569,7 @@ updates_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *
   job->reply = jc_hq_updates_build (job->self->store, (gint64) job->offset, &error);
   job->status = job->reply != NULL ? SOUP_STATUS_OK : SOUP_STATUS_INTERNAL_SERVER_ERROR;
   if (job->reply == NULL)
-    job->reply = error_json (error->message);
+    job->reply = jc_hq_web_error_json (error->message);
   g_task_return_boolean (task, TRUE);
 }
 
