@@ -21,6 +21,8 @@
 #include "jc-hq-server.h"
 #include "jc-hq-store.h"
 #include "jc-hq-updates.h"
+#include "jc-hq-web.h"
+#include "jc-hq-web-api.h"
 
 /* An enrollment request is a few hundred bytes. */
 #define ENROLL_MAX_BODY 16384
@@ -37,6 +39,7 @@ struct _JcHqServer
   char       *dir;
   JcHqStore  *store;        /* NULL until `jiancha-hq init` made the HQ */
   JcHqMerge  *merge;
+  JcHqWeb    *web;          /* the dashboard's API; NULL with the store */
   gint64      started_at;   /* monotonic µs */
   guint       in_flight;
   gboolean    stopping;
@@ -57,6 +60,7 @@ jc_hq_server_finalize (GObject *object)
   if (self->soup != NULL)
     soup_server_disconnect (self->soup);
   g_clear_object (&self->soup);
+  g_clear_pointer (&self->web, jc_hq_web_free);
   g_clear_pointer (&self->merge, jc_hq_merge_free);
   g_clear_pointer (&self->store, jc_hq_store_free);
   g_free (self->dir);
@@ -415,7 +419,7 @@ bundle_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
       job->status = g_error_matches (error, JC_HQ_MERGE_ERROR, JC_HQ_MERGE_ERROR_FORBIDDEN) ? SOUP_STATUS_FORBIDDEN
                   : g_error_matches (error, JC_HQ_MERGE_ERROR, JC_HQ_MERGE_ERROR_REJECTED) ? SOUP_STATUS_BAD_REQUEST
                   : SOUP_STATUS_INTERNAL_SERVER_ERROR;
-      job->reply = error_json (error->message);
+      job->reply = jc_hq_web_error_json (error->message);
     }
   g_task_return_boolean (task, TRUE);
 }
@@ -489,7 +493,7 @@ blob_reply (Job *job, gboolean ok, const GError *error)
       if (ok)
         jc_hq_blobs_state (job->self->store, job->hash, &state, NULL);
       job->status = ok ? SOUP_STATUS_OK : blob_status (error);
-      job->reply = ok ? blob_state_json (job->hash, &state) : error_json (error->message);
+      job->reply = ok ? blob_state_json (job->hash, &state) : jc_hq_web_error_json (error->message);
       return;
     }
   job->status = blob_status (error);
@@ -578,7 +582,7 @@ updates_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *
   job->reply = jc_hq_updates_build (job->self->store, (gint64) job->offset, &error);
   job->status = job->reply != NULL ? SOUP_STATUS_OK : SOUP_STATUS_INTERNAL_SERVER_ERROR;
   if (job->reply == NULL)
-    job->reply = error_json (error->message);
+    job->reply = jc_hq_web_error_json (error->message);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -607,6 +611,25 @@ handle_updates (SoupServer        *server,
   run_job (self, msg, job, updates_thread);
 }
 
+/* /api/…: the dashboard's JSON, through its route table (jc-hq-web.h). */
+static void
+handle_api (SoupServer        *server,
+            SoupServerMessage *msg,
+            const char        *path,
+            GHashTable        *query,
+            gpointer           user_data)
+{
+  JcHqServer *self = user_data;
+
+  if (self->web == NULL)
+    {
+      reply_error (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "HQ is not initialized (run jiancha-hq init)");
+      return;
+    }
+  jc_hq_web_handle (self->web, msg, path, query);
+}
+
+/* Anything else: one of the dashboard's files, or 404. */
 static void
 handle_default (SoupServer        *server,
                 SoupServerMessage *msg,
@@ -614,6 +637,11 @@ handle_default (SoupServer        *server,
                 GHashTable        *query,
                 gpointer           user_data)
 {
+  if (jc_hq_web_serve_file (msg, path))
+    {
+      log_request (msg, SOUP_STATUS_OK);
+      return;
+    }
   reply_error (msg, SOUP_STATUS_NOT_FOUND, "no such endpoint");
 }
 
@@ -679,6 +707,11 @@ jc_hq_server_new (const char *dir, GError **error)
       self->merge = jc_hq_merge_new (self->store, error);
       if (self->merge == NULL)
         return NULL;
+      self->web = jc_hq_web_new (self->store, error);
+      if (self->web == NULL)
+        return NULL;
+      jc_hq_web_api_register (self->web);
+      jc_hq_web_admin_register (self->web);
     }
   self->soup = soup_server_new ("server-header", "jiancha-hq/" PACKAGE_VERSION, NULL);
   soup_server_add_handler (self->soup, "/v1/health", handle_health, self, NULL);
@@ -689,6 +722,8 @@ jc_hq_server_new (const char *dir, GError **error)
   soup_server_add_early_handler (self->soup, "/v1/blobs", early_limit, self, NULL);
   soup_server_add_handler (self->soup, "/v1/blobs", handle_blobs, self, NULL);
   soup_server_add_handler (self->soup, "/v1/updates", handle_updates, self, NULL);
+  soup_server_add_early_handler (self->soup, "/api", early_limit, self, NULL);
+  soup_server_add_handler (self->soup, "/api", handle_api, self, NULL);
   soup_server_add_handler (self->soup, NULL, handle_default, self, NULL);
   g_signal_connect (self->soup, "request-started", G_CALLBACK (request_started), self);
   g_signal_connect (self->soup, "request-finished", G_CALLBACK (request_done), self);
@@ -756,6 +791,19 @@ jc_hq_server_listen (JcHqServer *self, const char *address, GError **error)
     self->port = g_uri_get_port (uris->data);
   g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
   return TRUE;
+}
+
+JcHqWeb *
+jc_hq_server_get_web (JcHqServer *self)
+{
+  return self->web;
+}
+
+void
+jc_hq_server_set_session_lifetime (JcHqServer *self, gint64 seconds)
+{
+  if (self->web != NULL)
+    jc_hq_web_set_session_lifetime (self->web, seconds);
 }
 
 guint

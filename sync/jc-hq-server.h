@@ -3,6 +3,8 @@
 
 #include <gio/gio.h>
 
+#include "jc-hq-web.h"
+
 G_BEGIN_DECLS
 
 #define JC_HQ_ERROR (jc_hq_error_quark ())
@@ -31,6 +33,12 @@ gboolean    jc_hq_server_is_tls       (JcHqServer  *self);
 gboolean    jc_hq_server_listen       (JcHqServer  *self,
                                        const char  *address,
                                        GError     **error);
+/* The dashboard's route table, for modules that add their pages' data
+ * (jc_hq_web_add_route()); NULL when the directory holds no HQ yet. */
+JcHqWeb    *jc_hq_server_get_web      (JcHqServer  *self);
+/* How long a dashboard session lasts. */
+void        jc_hq_server_set_session_lifetime (JcHqServer *self,
+                                               gint64      seconds);
 /* The port actually bound: useful with port 0 in tests. */
 guint       jc_hq_server_get_port     (JcHqServer  *self);
 /* Stops accepting, lets requests in flight finish, then emits "stopped". */
