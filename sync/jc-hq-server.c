@@ -17,6 +17,7 @@
 #include "jc-bundle.h"
 #include "jc-core.h"
 #include "jc-hq-blobs.h"
+#include "jc-hq-enroll.h"
 #include "jc-hq-merge.h"
 #include "jc-hq-server.h"
 #include "jc-hq-store.h"
@@ -24,8 +25,6 @@
 #include "jc-hq-web.h"
 #include "jc-hq-web-api.h"
 
-/* An enrollment request is a few hundred bytes. */
-#define ENROLL_MAX_BODY 16384
 /* A piece of an evidence upload; clients send 4 MiB. */
 #define BLOB_PIECE_MAX  (8 * 1024 * 1024)
 
@@ -147,140 +146,6 @@ handle_health (SoupServer        *server,
   reply_json (msg, SOUP_STATUS_OK, body);
 }
 
-static gboolean
-hex_member (JsonObject *obj, const char *name, guint8 *out, gsize len)
-{
-  JsonNode *node = json_object_get_member (obj, name);
-  const char *text;
-  gsize bin_len = 0;
-
-  if (node == NULL || json_node_get_value_type (node) != G_TYPE_STRING)
-    return FALSE;
-  text = json_node_get_string (node);
-  return strlen (text) == len * 2 &&
-         sodium_hex2bin (out, len, text, len * 2, NULL, &bin_len, NULL) == 0 && bin_len == len;
-}
-
-static const char *
-string_member (JsonObject *obj, const char *name)
-{
-  JsonNode *node = json_object_get_member (obj, name);
-
-  if (node == NULL || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
-static void
-add_hex (JsonBuilder *b, const char *name, const guint8 *data, gsize len)
-{
-  g_autofree char *hex = jc_device_hex (data, len);
-
-  json_builder_set_member_name (b, name);
-  json_builder_add_string_value (b, hex);
-}
-
-/* POST /v1/enroll {device_id, public_key, code, inspector} → the device's
- * certificate and HQ's keys. Fast (one Ed25519 signature, one small
- * transaction), so it runs right here on the main loop. */
-static void
-handle_enroll (SoupServer        *server,
-               SoupServerMessage *msg,
-               const char        *path,
-               GHashTable        *query,
-               gpointer           user_data)
-{
-  JcHqServer *self = user_data;
-  SoupMessageBody *body = soup_server_message_get_request_body (msg);
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *out = NULL;
-  JcJc1Certificate cert;
-  JsonObject *obj;
-  const char *code, *inspector;
-  guint8 device_id[16], device_pk[32];
-  guint status;
-  gboolean ok;
-
-  if (!g_str_equal (soup_server_message_get_method (msg), "POST"))
-    {
-      reply_error (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "use POST");
-      return;
-    }
-  if (self->store == NULL)
-    {
-      reply_error (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "HQ is not initialized (run jiancha-hq init)");
-      return;
-    }
-  if (body->length > ENROLL_MAX_BODY)
-    {
-      reply_error (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "request body too large");
-      return;
-    }
-  if (body->length == 0 || body->data == NULL ||
-      !json_parser_load_from_data (parser, body->data, body->length, NULL) ||
-      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    {
-      reply_error (msg, SOUP_STATUS_BAD_REQUEST, "the body is not a JSON object");
-      return;
-    }
-  obj = json_node_get_object (json_parser_get_root (parser));
-  if (!hex_member (obj, "device_id", device_id, sizeof device_id))
-    {
-      reply_error (msg, SOUP_STATUS_BAD_REQUEST, "device_id must be 32 hexadecimal digits");
-      return;
-    }
-  if (!hex_member (obj, "public_key", device_pk, sizeof device_pk))
-    {
-      reply_error (msg, SOUP_STATUS_BAD_REQUEST, "public_key must be 64 hexadecimal digits");
-      return;
-    }
-  code = string_member (obj, "code");
-  inspector = string_member (obj, "inspector");
-  if (code == NULL || inspector == NULL)
-    {
-      reply_error (msg, SOUP_STATUS_BAD_REQUEST, "code and inspector must be strings");
-      return;
-    }
-  jc_hq_store_lock (self->store);
-  ok = jc_hq_store_enroll (self->store, device_id, device_pk, code, inspector, &cert, &error);
-  jc_hq_store_unlock (self->store);
-  if (!ok)
-    {
-      if (g_error_matches (error, JC_HQ_STORE_ERROR, JC_HQ_STORE_ERROR_CODE))
-        status = SOUP_STATUS_FORBIDDEN;
-      else if (g_error_matches (error, JC_HQ_STORE_ERROR, JC_HQ_STORE_ERROR_DUPLICATE))
-        status = SOUP_STATUS_CONFLICT;
-      else if (g_error_matches (error, JC_HQ_STORE_ERROR, JC_HQ_STORE_ERROR_INVALID))
-        status = SOUP_STATUS_BAD_REQUEST;
-      else
-        status = SOUP_STATUS_INTERNAL_SERVER_ERROR;
-      reply_error (msg, status, error->message);
-      return;
-    }
-
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "certificate");
-  json_builder_begin_object (b);
-  add_hex (b, "device_id", cert.device_id, sizeof cert.device_id);
-  add_hex (b, "hq_kid", cert.hq_kid, sizeof cert.hq_kid);
-  json_builder_set_member_name (b, "not_after");
-  json_builder_add_int_value (b, (gint64) cert.not_after);
-  add_hex (b, "hq_signature", cert.hq_signature, sizeof cert.hq_signature);
-  json_builder_end_object (b);
-  add_hex (b, "hq_public_key", jc_hq_store_get_public_key (self->store), 32);
-  add_hex (b, "escrow_public_key", jc_hq_store_get_escrow_key (self->store), 32);
-  json_builder_set_member_name (b, "hq_time");
-  json_builder_add_int_value (b, g_get_real_time () / G_USEC_PER_SEC);
-  json_builder_end_object (b);
-  root = json_builder_get_root (b);
-  json_generator_set_root (gen, root);
-  out = json_generator_to_data (gen, NULL);
-  reply_json (msg, SOUP_STATUS_OK, out);
-}
 
 static void request_done (SoupServer *server, SoupServerMessage *msg, JcHqServer *self);
 static void request_gone (SoupServerMessage *msg, JcHqServer *self);
@@ -320,7 +185,7 @@ early_limit (SoupServer        *server,
   const char *method = soup_server_message_get_method (msg);
   goffset limit = g_str_has_prefix (path, "/v1/bundles") ? JC_BUNDLE_MAX_SIZE
                 : g_str_has_prefix (path, "/v1/blobs") ? BLOB_PIECE_MAX
-                : ENROLL_MAX_BODY;
+                : JC_HQ_ENROLL_MAX_REQUEST;
   goffset length;
 
   if (!g_str_equal (method, "POST") && !g_str_equal (method, "PUT"))
@@ -358,6 +223,31 @@ require_store (JcHqServer *self, SoupServerMessage *msg, const char *method)
       return FALSE;
     }
   return TRUE;
+}
+
+/* POST /v1/enroll {device_id, public_key, code, inspector} → the device's
+ * certificate and HQ's keys (jc-hq-enroll.h). Fast (one Ed25519
+ * signature, one small transaction), so it runs right here on the main loop. */
+static void
+handle_enroll (SoupServer        *server,
+               SoupServerMessage *msg,
+               const char        *path,
+               GHashTable        *query,
+               gpointer           user_data)
+{
+  JcHqServer *self = user_data;
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *reply = NULL;
+  guint status = SOUP_STATUS_OK;
+
+  if (!require_store (self, msg, "POST"))
+    return;
+  reply = jc_hq_enroll_request (self->store, body->data, body->length, &status, &error);
+  if (reply == NULL)
+    reply_error (msg, status, error->message);
+  else
+    reply_json (msg, SOUP_STATUS_OK, reply);
 }
 
 /* Work that touches the database or verifies signatures runs in a thread;

@@ -24,6 +24,7 @@
 
 #include "jc-core.h"
 #include "jc-hq-blobs.h"
+#include "jc-hq-enroll.h"
 #include "jc-hq-merge.h"
 #include "jc-hq-query.h"
 #include "jc-hq-plan-cmd.h"
@@ -174,6 +175,45 @@ cmd_enroll_code (JcHq *hq, int argc, char **argv, GError **error)
     return FALSE;
   g_print (_("Enrollment code for %s, valid %d hours, usable once:\n"), inspector, valid_hours);
   g_print ("%s\n", code);
+  return TRUE;
+}
+
+static gboolean
+cmd_enroll_request (JcHq *hq, int argc, char **argv, GError **error)
+{
+  g_autoptr(JcHqStore) store = NULL;
+  g_autofree char *out_path = NULL;
+  g_autofree char *request = NULL;
+  g_autofree char *reply = NULL;
+  gsize len = 0;
+  guint status = 0;
+  GOptionEntry entries[] = {
+    { "out", 0, 0, G_OPTION_ARG_FILENAME, &out_path, N_("Where to write the reply for the device"), N_("FILE") },
+    { NULL }
+  };
+
+  if (!jc_command_parse (&argc, &argv, _("REQUEST"),
+                         _("Enroll a device without network: answer its request file (from “jiancha-cli enroll "
+                           "--request”)"), entries, error) ||
+      !jc_command_expect_args (argc, 2, "enroll-request REQUEST --out FILE", error))
+    return FALSE;
+  if (out_path == NULL)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, _("--out FILE is required"));
+      return FALSE;
+    }
+  store = jc_hq_store_open (hq->dir, error);
+  if (store == NULL || !g_file_get_contents (argv[1], &request, &len, error))
+    return FALSE;
+  reply = jc_hq_enroll_request (store, request, len, &status, error);
+  if (reply == NULL)
+    {
+      g_prefix_error (error, "%s: ", argv[1]);
+      return FALSE;
+    }
+  if (!g_file_set_contents (out_path, reply, -1, error))
+    return FALSE;
+  g_print (_("Enrolled the device of %s; its reply is in %s\n"), argv[1], out_path);
   return TRUE;
 }
 
@@ -405,6 +445,8 @@ static const JcCommand commands[] = {
   { "checklist-issue", N_("Sign a checklist version for the devices' updates"), (JcCommandFunc) cmd_checklist_issue },
   { "directory", N_("Import the institution directory"), (JcCommandFunc) cmd_directory },
   { "enroll-code", N_("Print a one-time enrollment code"), (JcCommandFunc) cmd_enroll_code },
+  { "enroll-request", N_("Enroll a device without network, from its request file"),
+    (JcCommandFunc) cmd_enroll_request },
   { "findings", N_("Every finding from every device, with its confirmation"), (JcCommandFunc) cmd_findings },
   { "import", N_("Merge a bundle file brought from a device (USB)"), (JcCommandFunc) cmd_import },
   { "init", N_("Create HQ’s keys and database"), (JcCommandFunc) cmd_init },

@@ -75,7 +75,7 @@ request_body (JcVault *vault, const char *code)
 static JsonParser *
 post_enroll (const char *hq_url, const char *body, GError **error)
 {
-  g_autoptr(SoupSession) session = soup_session_new_with_options ("timeout", 60, NULL);
+  g_autoptr(SoupSession) session = jc_sync_new_session (error);
   g_autofree char *base = g_str_has_suffix (hq_url, "/") ? g_strndup (hq_url, strlen (hq_url) - 1)
                                                          : g_strdup (hq_url);
   g_autofree char *url = g_strconcat (base, "/v1/enroll", NULL);
@@ -87,6 +87,8 @@ post_enroll (const char *hq_url, const char *body, GError **error)
   gboolean parsed;
   guint status;
 
+  if (session == NULL)
+    return NULL;
   if (msg == NULL)
     {
       g_set_error (error, JC_SYNC_ERROR, JC_SYNC_ERROR_NETWORK, _("Not a valid HQ address: %s"), hq_url);
@@ -142,37 +144,30 @@ parse_reply (JsonObject *reply, JcJc1Certificate *cert, guint8 hq_pk[32], guint8
   return TRUE;
 }
 
-gboolean
-jc_sync_enroll (JcVault *vault, const char *pin, const char *hq_url, const char *code,
-                gint64 *out_not_after, GError **error)
+/* Checked before a code is spent at HQ: not enrolled yet, the right PIN. */
+static gboolean
+can_enroll (JcVault *vault, const char *pin, GError **error)
 {
-  g_autofree char *body = NULL;
-  g_autofree char *keys = NULL;
-  g_autoptr(JsonParser) parser = NULL;
+  g_autofree char *keys = g_build_filename (jc_vault_get_dir (vault), "keys", NULL);
   g_autoptr(JcSecret) dek = NULL;
-  JcJc1Certificate cert;
-  guint8 hq_pk[32], escrow_pk[32];
-  gint64 not_after = 0, hq_time = 0;
 
-  g_return_val_if_fail (JC_IS_VAULT (vault), FALSE);
-  g_return_val_if_fail (pin != NULL && hq_url != NULL && code != NULL, FALSE);
-
-  /* Checked before the code is spent at HQ. */
   if (jc_vault_get_enrollment (vault, NULL, NULL, NULL))
     {
       g_set_error (error, JC_VAULT_ERROR, JC_VAULT_ERROR_ENROLLED,
                    _("The vault in %s is already enrolled with HQ"), jc_vault_get_dir (vault));
       return FALSE;
     }
-  /* A wrong PIN would fail only after HQ spent the one-time code. */
-  keys = g_build_filename (jc_vault_get_dir (vault), "keys", NULL);
-  if (!jc_keyfile_unlock (keys, pin, &dek, error))
-    return FALSE;
-  body = request_body (vault, code);
-  parser = post_enroll (hq_url, body, error);
-  if (parser == NULL ||
-      !parse_reply (json_node_get_object (json_parser_get_root (parser)), &cert, hq_pk, escrow_pk,
-                    &not_after, &hq_time, error))
+  return jc_keyfile_unlock (keys, pin, &dek, error);
+}
+
+static gboolean
+finish (JcVault *vault, const char *pin, JsonObject *reply, gint64 *out_not_after, GError **error)
+{
+  JcJc1Certificate cert;
+  guint8 hq_pk[32], escrow_pk[32];
+  gint64 not_after = 0, hq_time = 0;
+
+  if (!parse_reply (reply, &cert, hq_pk, escrow_pk, &not_after, &hq_time, error))
     return FALSE;
   /* jc_vault_enroll() verifies the certificate for this device against
    * the HQ key before anything is written. */
@@ -181,10 +176,62 @@ jc_sync_enroll (JcVault *vault, const char *pin, const char *hq_url, const char 
       g_prefix_error (error, _("Not enrolled: "));
       return FALSE;
     }
-  /* Where sync goes from now on, unless told otherwise. */
-  if (!jc_sync_set_hq_url (vault, hq_url, error))
-    return FALSE;
   if (out_not_after != NULL)
     *out_not_after = not_after;
   return TRUE;
+}
+
+gboolean
+jc_sync_enroll (JcVault *vault, const char *pin, const char *hq_url, const char *code,
+                gint64 *out_not_after, GError **error)
+{
+  g_autofree char *body = NULL;
+  g_autoptr(JsonParser) parser = NULL;
+
+  g_return_val_if_fail (JC_IS_VAULT (vault), FALSE);
+  g_return_val_if_fail (pin != NULL && hq_url != NULL && code != NULL, FALSE);
+
+  if (!can_enroll (vault, pin, error))
+    return FALSE;
+  body = request_body (vault, code);
+  parser = post_enroll (hq_url, body, error);
+  if (parser == NULL || !finish (vault, pin, json_node_get_object (json_parser_get_root (parser)), out_not_after,
+                                 error))
+    return FALSE;
+  /* Where sync goes from now on, unless told otherwise. */
+  return jc_sync_set_hq_url (vault, hq_url, error);
+}
+
+char *
+jc_sync_enroll_request (JcVault *vault, const char *pin, const char *code, GError **error)
+{
+  g_return_val_if_fail (JC_IS_VAULT (vault) && pin != NULL && code != NULL, NULL);
+  /* HQ checks the code; here only that one was given at all. */
+  if (*code == '\0')
+    {
+      g_set_error_literal (error, JC_SYNC_ERROR, JC_SYNC_ERROR_REFUSED, _("The enrollment code is empty"));
+      return NULL;
+    }
+  if (!can_enroll (vault, pin, error))
+    return NULL;
+  return request_body (vault, code);
+}
+
+gboolean
+jc_sync_enroll_reply (JcVault *vault, const char *pin, const char *reply, gsize len,
+                      gint64 *out_not_after, GError **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+
+  g_return_val_if_fail (JC_IS_VAULT (vault) && pin != NULL, FALSE);
+  if (!can_enroll (vault, pin, error))
+    return FALSE;
+  if (len > 65536 || !json_parser_load_from_data (parser, reply, len, NULL) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      g_set_error_literal (error, JC_SYNC_ERROR, JC_SYNC_ERROR_RECEIPT,
+                           _("HQ’s enrollment reply is not a JSON object"));
+      return FALSE;
+    }
+  return finish (vault, pin, json_node_get_object (json_parser_get_root (parser)), out_not_after, error);
 }

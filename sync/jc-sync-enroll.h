@@ -25,4 +25,18 @@ gboolean jc_sync_enroll (JcVault     *vault,
                          gint64      *out_not_after,
                          GError     **error);
 
+/* A site without network, by file: the request to hand to HQ
+ * (`jiancha-hq enroll-request`), then HQ's reply, the same JSON as
+ * POST /v1/enroll's. The PIN is checked before the code goes anywhere. */
+char    *jc_sync_enroll_request (JcVault     *vault,
+                                 const char  *pin,
+                                 const char  *code,
+                                 GError     **error);
+gboolean jc_sync_enroll_reply   (JcVault     *vault,
+                                 const char  *pin,
+                                 const char  *reply,
+                                 gsize        len,
+                                 gint64      *out_not_after,
+                                 GError     **error);
+
 G_END_DECLS

@@ -693,6 +693,71 @@ START_TEST (test_tls)
 }
 END_TEST
 
+/* A site with no network at all: enrollment by request and reply files,
+ * then a bundle and its evidence by USB stick, and HQ's receipt back. */
+START_TEST (test_offline_enrollment)
+{
+  g_autofree char *vault_dir = g_build_filename (root, "o.vault", NULL);
+  g_autofree char *request = g_build_filename (root, "request.json", NULL);
+  g_autofree char *reply = g_build_filename (root, "reply.json", NULL);
+  g_autofree char *forged = g_build_filename (root, "forged.json", NULL);
+  g_autofree char *bundle = g_build_filename (root, "o.jcb", NULL);
+  g_autofree char *evidence = g_build_filename (root, "o-evidence", NULL);
+  g_autofree char *receipt = g_build_filename (root, "o-receipt.json", NULL);
+  g_autofree char *photo = g_build_filename (root, "o.jpg", NULL);
+  g_autofree char *out = NULL, *err = NULL, *code = NULL, *text = NULL, *insp = NULL;
+  char *p;
+
+  hq_init ();
+  ck_assert_int_eq (jc_test_hq (hqdir, &out, &err, "enroll-code", "--inspector", "张伟", NULL), 0);
+  code = last_line (out);
+  CLI_OK (vault_dir, "vault", "init", "--inspector", "张伟");
+  CLI_OK (vault_dir, "enroll", "--request", request, "--code", code);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  ck_assert_msg (jc_test_hq (hqdir, &out, &err, "enroll-request", request, "--out", reply, NULL) == 0, "%s", err);
+  /* the same request again: the code is spent */
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  ck_assert_int_eq (jc_test_hq (hqdir, &out, &err, "enroll-request", request, "--out", forged, NULL), 1);
+  ck_assert_msg (strstr (err, "used") != NULL, "%s", err);
+  /* a reply whose certificate signature was changed is refused */
+  text = jc_test_read (reply, NULL);
+  p = strstr (text, "\"hq_signature\":\"") + 16;
+  *p = *p == 'a' ? 'b' : 'a';
+  ck_assert (g_file_set_contents (forged, text, -1, NULL));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  ck_assert_int_eq (cli (vault_dir, &out, &err, "enroll", "--reply", forged, NULL), 1);
+  ck_assert_msg (strstr (err, "Not enrolled"), "%s", err);
+  CLI_OK (vault_dir, "enroll", "--reply", reply);
+
+  /* work offline, then everything to HQ by files */
+  ck_assert (g_file_set_contents (photo, "JPEG?", -1, NULL));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  ck_assert_int_eq (cli (vault_dir, &out, &err, "inspection", "new", "--institution", "P14110200017", "--name",
+                         "康宁大药房", "--type", "pharmacy", NULL), 0);
+  insp = last_line (out);
+  CLI_OK (vault_dir, "item", "set", insp, "p21.1.3", "--status", "violation", "--amount", "5", "--evidence", photo);
+  CLI_OK (vault_dir, "bundle", "export", bundle, "--evidence", evidence);
+  ck_assert_int_eq (jc_test_hq (hqdir, &out, &err, "import", bundle, "--evidence", evidence, "--receipt", receipt,
+                                NULL), 0);
+  CLI_OK (vault_dir, "bundle", "receipt", receipt);
+  ck_assert_int_eq (hq_int ("SELECT count(*) FROM events"), (gint64) device_head (vault_dir));
+  ck_assert_int_eq (hq_int ("SELECT count(*) FROM hq_blobs WHERE complete = 1"), 1);
+  {
+    g_autoptr(JcVault) vault = open_vault (vault_dir);
+    JcSyncStatus st;
+
+    ck_assert (jc_sync_get_status (vault, &st, NULL));
+    ck_assert_uint_eq (st.events_waiting, 0);
+    ck_assert_uint_eq (st.blobs_waiting, 0);
+  }
+  assert_hq_verifies ();
+}
+END_TEST
+
 static Suite *
 sync_suite (void)
 {
@@ -707,6 +772,7 @@ sync_suite (void)
   tcase_add_test (tc, test_usb_round_trip);
   tcase_add_test (tc, test_updates);
   tcase_add_test (tc, test_tls);
+  tcase_add_test (tc, test_offline_enrollment);
   tcase_add_test (tc, test_kill_mid_sync);
   suite_add_tcase (suite, tc);
   return suite;

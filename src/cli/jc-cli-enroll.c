@@ -17,6 +17,11 @@ jc_cli_cmd_enroll (JcCli *cli, int argc, char **argv, GError **error)
 {
   g_autofree char *hq_url = NULL;
   g_autofree char *code = NULL;
+  g_autofree char *request_path = NULL;
+  g_autofree char *reply_path = NULL;
+  g_autofree char *reply = NULL;
+  g_autofree char *request = NULL;
+  gsize reply_len = 0;
   g_autoptr(JcVault) vault = NULL;
   g_autoptr(GDateTime) until = NULL;
   g_autofree char *until_text = NULL;
@@ -26,18 +31,29 @@ jc_cli_cmd_enroll (JcCli *cli, int argc, char **argv, GError **error)
   GOptionEntry entries[] = {
     { "hq", 0, 0, G_OPTION_ARG_STRING, &hq_url, N_("HQ’s address, e.g. https://hq.example:8470"), N_("URL") },
     { "code", 0, 0, G_OPTION_ARG_STRING, &code, N_("The one-time enrollment code from HQ"), N_("CODE") },
+    { "request", 0, 0, G_OPTION_ARG_FILENAME, &request_path,
+      N_("Without network: write the request for “jiancha-hq enroll-request” to FILE (with --code)"), N_("FILE") },
+    { "reply", 0, 0, G_OPTION_ARG_FILENAME, &reply_path,
+      N_("Without network: enroll with HQ’s reply FILE from “jiancha-hq enroll-request”"), N_("FILE") },
     { NULL }
   };
 
   if (!jc_command_parse (&argc, &argv, NULL, _("Enroll this device with HQ and get its certificate"),
                          entries, error) ||
-      !jc_command_expect_args (argc, 1, "enroll --hq URL --code CODE", error))
+      !jc_command_expect_args (argc, 1, "enroll (--hq URL --code CODE | --request FILE --code CODE | --reply FILE)",
+                               error))
     return FALSE;
-  if (hq_url == NULL || code == NULL)
+  if (!(hq_url != NULL && code != NULL && request_path == NULL && reply_path == NULL) &&
+      !(request_path != NULL && code != NULL && hq_url == NULL && reply_path == NULL) &&
+      !(reply_path != NULL && hq_url == NULL && code == NULL && request_path == NULL))
     {
-      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, _("--hq URL and --code CODE are required"));
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                           _("Give --hq URL and --code CODE; or, without network, --request FILE and --code CODE, "
+                             "then --reply FILE"));
       return FALSE;
     }
+  if (reply_path != NULL && !g_file_get_contents (reply_path, &reply, &reply_len, error))
+    return FALSE;
 
   /* The PIN is kept until the end: adding the recovery slot rewraps the
    * PIN slot. */
@@ -52,11 +68,25 @@ jc_cli_cmd_enroll (JcCli *cli, int argc, char **argv, GError **error)
   pin = jc_cli_read_pin ("JIANCHA_PIN", _("PIN: "), error);
   if (pin == NULL)
     return FALSE;
-  ok = jc_vault_unlock (vault, pin, error) &&
-       jc_sync_enroll (vault, pin, hq_url, code, &not_after, error);
+  ok = jc_vault_unlock (vault, pin, error);
+  if (ok && request_path != NULL)
+    {
+      request = jc_sync_enroll_request (vault, pin, code, error);
+      ok = request != NULL && g_file_set_contents (request_path, request, -1, error);
+    }
+  else if (ok && reply_path != NULL)
+    ok = jc_sync_enroll_reply (vault, pin, reply, reply_len, &not_after, error);
+  else if (ok)
+    ok = jc_sync_enroll (vault, pin, hq_url, code, &not_after, error);
   jc_cli_free_pin (pin);
   if (!ok)
     return FALSE;
+  if (request_path != NULL)
+    {
+      g_print (_("Wrote the enrollment request to %s: take it to HQ for “jiancha-hq enroll-request”, "
+                 "then enroll with --reply\n"), request_path);
+      return TRUE;
+    }
 
   until = g_date_time_new_from_unix_utc (not_after);
   until_text = until ? g_date_time_format (until, "%Y-%m-%d") : g_strdup ("?");
