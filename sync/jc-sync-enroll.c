@@ -163,6 +163,7 @@ can_enroll (JcVault *vault, const char *pin, GError **error)
 static gboolean
 finish (JcVault *vault, const char *pin, JsonObject *reply, gint64 *out_not_after, GError **error)
 {
+  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (jc_vault_get_db_mutex (vault));
   JcJc1Certificate cert;
   guint8 hq_pk[32], escrow_pk[32];
   gint64 not_after = 0, hq_time = 0;

@@ -216,6 +216,26 @@ mark_blob_complete (sqlite3 *db, const char *sha256_hex, GError **error)
   return rc == SQLITE_DONE || db_fail (db, rc, error);
 }
 
+/* The waiting evidence, read under the database mutex, which is not held
+ * while the evidence itself is read and sent. */
+static GPtrArray *
+locked_waiting_blobs (JcVault *vault, GError **error)
+{
+  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (jc_vault_get_db_mutex (vault));
+  sqlite3 *db = sync_db (vault, error);
+
+  return db != NULL ? waiting_blobs (vault, db, error) : NULL;
+}
+
+static gboolean
+locked_mark_blob_complete (JcVault *vault, const char *sha256_hex, GError **error)
+{
+  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (jc_vault_get_db_mutex (vault));
+  sqlite3 *db = sync_db (vault, error);
+
+  return db != NULL && mark_blob_complete (db, sha256_hex, error);
+}
+
 static gboolean
 write_piece (guint64 offset, const guint8 *data, gsize len, gpointer user_data, GError **error)
 {
@@ -225,8 +245,7 @@ write_piece (guint64 offset, const guint8 *data, gsize len, gpointer user_data, 
 gboolean
 jc_sync_export_evidence (JcVault *vault, const char *dir, guint *out_files, GError **error)
 {
-  sqlite3 *db = sync_db (vault, error);
-  g_autoptr(GPtrArray) waiting = db != NULL ? waiting_blobs (vault, db, error) : NULL;
+  g_autoptr(GPtrArray) waiting = locked_waiting_blobs (vault, error);
 
   if (waiting == NULL)
     return FALSE;
@@ -265,6 +284,7 @@ jc_sync_export_evidence (JcVault *vault, const char *dir, guint *out_files, GErr
 gboolean
 jc_sync_get_status (JcVault *vault, JcSyncStatus *status, GError **error)
 {
+  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (jc_vault_get_db_mutex (vault));
   sqlite3 *db = sync_db (vault, error);
   g_autoptr(GPtrArray) blobs = NULL;
   guint8 hash[32];
@@ -290,6 +310,7 @@ jc_sync_get_status (JcVault *vault, JcSyncStatus *status, GError **error)
 GBytes *
 jc_sync_make_bundle (JcVault *vault, guint max_events, guint64 *out_last_seq, GError **error)
 {
+  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (jc_vault_get_db_mutex (vault));
   sqlite3 *db = sync_db (vault, error);
   JcDevice *device = jc_vault_get_device (vault);
   g_autoptr(GPtrArray) events = NULL;
@@ -350,6 +371,7 @@ jc_sync_apply_receipt (JcVault     *vault,
                        GPtrArray  **out_rejected,
                        GError     **error)
 {
+  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (jc_vault_get_db_mutex (vault));
   sqlite3 *db = sync_db (vault, error);
   JcDevice *device = jc_vault_get_device (vault);
   g_autoptr(JsonParser) parser = NULL;
@@ -574,6 +596,7 @@ jc_sync_apply_updates (JcVault     *vault,
                        guint       *out_checklists,
                        GError     **error)
 {
+  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (jc_vault_get_db_mutex (vault));
   return apply_updates (vault, envelope, len, out_checklists, NULL, error);
 }
 
@@ -601,6 +624,7 @@ jc_sync_add_checklists (JcVault *vault, JcChecklistRegistry *registry, GError **
 char *
 jc_sync_get_hq_url (JcVault *vault)
 {
+  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (jc_vault_get_db_mutex (vault));
   sqlite3 *db = sync_db (vault, NULL);
 
   return db != NULL ? state_get_text (db, "hq_url") : NULL;
@@ -609,6 +633,7 @@ jc_sync_get_hq_url (JcVault *vault)
 gboolean
 jc_sync_set_hq_url (JcVault *vault, const char *hq_url, GError **error)
 {
+  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (jc_vault_get_db_mutex (vault));
   sqlite3 *db = sync_db (vault, error);
   g_autofree char *base = g_str_has_suffix (hq_url, "/") ? g_strndup (hq_url, strlen (hq_url) - 1)
                                                          : g_strdup (hq_url);
@@ -789,7 +814,7 @@ send_piece (guint64 offset, const guint8 *data, gsize len, gpointer user_data, G
 }
 
 static gboolean
-upload_blob (JcVault *vault, sqlite3 *db, Http *h, Waiting *w, Upload *up, GError **error)
+upload_blob (JcVault *vault, Http *h, Waiting *w, Upload *up, GError **error)
 {
   g_autofree char *path = g_strconcat ("/v1/blobs/", w->sha256_hex, NULL);
   g_autoptr(GBytes) reply = NULL;
@@ -817,15 +842,14 @@ upload_blob (JcVault *vault, sqlite3 *db, Http *h, Waiting *w, Upload *up, GErro
         }
       up->result->blobs_uploaded++;
     }
-  return mark_blob_complete (db, w->sha256_hex, error);
+  return locked_mark_blob_complete (vault, w->sha256_hex, error);
 }
 
 static gboolean
 send_blobs (JcVault *vault, Http *h, JcSyncProgressFunc progress, gpointer user_data,
             JcSyncResult *result, GError **error)
 {
-  sqlite3 *db = sync_db (vault, error);
-  g_autoptr(GPtrArray) waiting = db != NULL ? waiting_blobs (vault, db, error) : NULL;
+  g_autoptr(GPtrArray) waiting = locked_waiting_blobs (vault, error);
 
   if (waiting == NULL)
     return FALSE;
@@ -836,9 +860,9 @@ send_blobs (JcVault *vault, Http *h, JcSyncProgressFunc progress, gpointer user_
 
       /* HQ moved (another attempt of ours got there first): once more
        * from where it says it stands. */
-      if (!upload_blob (vault, db, h, waiting->pdata[i], &up, &local) &&
+      if (!upload_blob (vault, h, waiting->pdata[i], &up, &local) &&
           (!g_error_matches (local, JC_SYNC_ERROR, JC_SYNC_ERROR_REFUSED) ||
-           (g_clear_error (&local), !upload_blob (vault, db, h, waiting->pdata[i], &up, &local))))
+           (g_clear_error (&local), !upload_blob (vault, h, waiting->pdata[i], &up, &local))))
         {
           g_propagate_error (error, g_steal_pointer (&local));
           return FALSE;
@@ -850,16 +874,20 @@ send_blobs (JcVault *vault, Http *h, JcSyncProgressFunc progress, gpointer user_
 static gboolean
 fetch_updates (JcVault *vault, Http *h, JcSyncResult *result, GError **error)
 {
+  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (jc_vault_get_db_mutex (vault));
   sqlite3 *db = sync_db (vault, error);
+  gint64 since = db != NULL ? state_get (db, "last_updates") : 0;
   g_autofree char *path = NULL;
   g_autoptr(GBytes) reply = NULL;
   guint status = 0, n = 0, mine = 0;
   gsize len;
   const char *data;
 
+  /* not held over the network */
+  g_clear_pointer (&locker, g_rec_mutex_locker_free);
   if (db == NULL)
     return FALSE;
-  path = g_strdup_printf ("/v1/updates?since=%" PRId64, state_get (db, "last_updates"));
+  path = g_strdup_printf ("/v1/updates?since=%" PRId64, since);
   reply = http (h, "GET", path, NULL, NULL, NULL, &status, error);
   if (reply == NULL)
     return FALSE;
@@ -871,6 +899,15 @@ fetch_updates (JcVault *vault, Http *h, JcSyncResult *result, GError **error)
   result->checklists_received += n;
   result->assignments_received += mine;
   return TRUE;
+}
+
+static gboolean
+mark_synced (JcVault *vault, GError **error)
+{
+  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (jc_vault_get_db_mutex (vault));
+  sqlite3 *db = sync_db (vault, error);
+
+  return db != NULL && state_set (db, "last_sync", g_get_real_time () / G_USEC_PER_SEC, NULL, error);
 }
 
 SoupSession *
@@ -906,7 +943,6 @@ jc_sync_run (JcVault            *vault,
 {
   g_autoptr(SoupSession) session = jc_sync_new_session (error);
   JcSyncResult local_result = { 0 };
-  sqlite3 *db = sync_db (vault, error);
   guint8 hq_pk[32];
   Http h;
   gboolean ok;
@@ -914,7 +950,7 @@ jc_sync_run (JcVault            *vault,
   if (result == NULL)
     result = &local_result;
   memset (result, 0, sizeof *result);
-  if (session == NULL || db == NULL || !pinned_hq_key (vault, hq_pk, error))
+  if (session == NULL || !pinned_hq_key (vault, hq_pk, error))
     return FALSE;
   h.session = session;
   h.base = g_str_has_suffix (hq_url, "/") ? g_strndup (hq_url, strlen (hq_url) - 1) : g_strdup (hq_url);
@@ -923,7 +959,7 @@ jc_sync_run (JcVault            *vault,
        send_bundles (vault, &h, progress, user_data, result, error) &&
        send_blobs (vault, &h, progress, user_data, result, error) &&
        fetch_updates (vault, &h, result, error) &&
-       state_set (db, "last_sync", g_get_real_time () / G_USEC_PER_SEC, NULL, error);
+       mark_synced (vault, error);
   g_free (h.base);
   return ok;
 }

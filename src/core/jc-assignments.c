@@ -578,6 +578,8 @@ mark_started (JcVault *vault, const JcAssignment *a, const char *inspection_id, 
 char *
 jc_assignments_start (JcVault *vault, JcChecklistRegistry *registry, const char *id, GError **error)
 {
+  /* the inspection and its mark together, never inside a sync's transaction */
+  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (jc_vault_get_db_mutex (vault));
   g_autoptr(JcAssignment) a = jc_assignments_get (vault, id, error);
   g_autoptr(GError) local = NULL;
   g_autofree char *inspection_id = NULL;

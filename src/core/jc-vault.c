@@ -36,6 +36,10 @@ struct _JcVault
   JcDevice    *device;
   char        *inspector;
   JcVaultHead *head;
+
+  /* One SQLite connection serves every thread: whoever writes holds this,
+   * so one thread's transaction never takes in (or rolls back) another's. */
+  GRecMutex    db_mutex;
 };
 
 G_DEFINE_FINAL_TYPE (JcVault, jc_vault, G_TYPE_OBJECT)
@@ -68,6 +72,7 @@ jc_vault_finalize (GObject *object)
   JcVault *self = JC_VAULT (object);
 
   jc_vault_lock (self);
+  g_rec_mutex_clear (&self->db_mutex);
   g_free (self->dir);
   g_free (self->keys_path);
   g_free (self->db_path);
@@ -141,6 +146,13 @@ jc_vault_class_init (JcVaultClass *klass)
 static void
 jc_vault_init (JcVault *self)
 {
+  g_rec_mutex_init (&self->db_mutex);
+}
+
+GRecMutex *
+jc_vault_get_db_mutex (JcVault *self)
+{
+  return &self->db_mutex;
 }
 
 JcVault *
@@ -662,6 +674,7 @@ jc_vault_record (JcVault     *self,
 {
   g_autoptr(JcEvent) event = NULL;
   g_autoptr(GError) head_error = NULL;
+  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->db_mutex);
 
   if (!require_unlocked (self, error) ||
       !jc_eventlog_append (self->log, self->device, self->inspector, kind, body_json, &event, error))

@@ -77,6 +77,12 @@ const char  *jc_vault_get_inspector   (JcVault       *self);
 JcEventlog  *jc_vault_get_eventlog    (JcVault       *self);
 JcBlobstore *jc_vault_get_blobstore   (JcVault       *self);
 
+/* The database is one connection shared by the threads that use the
+ * vault; jc_vault_record() and everything that works on the database from
+ * another thread (sync) hold this recursive mutex, so that one thread's
+ * transaction never takes in, or rolls back, another thread's writes. */
+GRecMutex   *jc_vault_get_db_mutex    (JcVault       *self);
+
 /* Appends a signed event of this device, by the vault's inspector. */
 gboolean     jc_vault_record          (JcVault       *self,
                                        const char    *kind,
