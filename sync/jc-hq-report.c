@@ -1,0 +1,263 @@
+/* jc-hq-report.c — the ledger summed up for reporting upward */
+#define G_LOG_DOMAIN "jiancha-hq"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "jc-core.h"
+#include "jc-hq-ledger.h"
+#include "jc-hq-report.h"
+#include "jc-hq-table.h"
+
+static const char * const by_names[] = { "county", "type", "item", "form" };
+static const char * const format_names[] = { "text", "csv", "json", "xlsx", "pdf" };
+
+const char * const jc_hq_report_columns[] = {
+  "group", "findings", "amount", "recovered", "rectified", "rate", "handed_over", "overdue", NULL
+};
+
+const char *
+jc_hq_report_heading (const char *column)
+{
+  static const struct { const char *column; const char *heading; } headings[] = {
+    { "group", N_("Group") },
+    { "findings", N_("Findings") },
+    { "amount", N_("Amount involved (yuan)") },
+    { "recovered", N_("Recovered (yuan)") },
+    { "rectified", N_("Rectified") },
+    { "rate", N_("Rectification rate (%)") },
+    { "handed_over", N_("Handed over") },
+    { "overdue", N_("Overdue") },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (headings); i++)
+    if (g_str_equal (column, headings[i].column))
+      return _(headings[i].heading);
+  return column;
+}
+
+static gboolean
+from_names (const char *name, const char * const *names, guint n, guint *out, const char *what, GError **error)
+{
+  g_autofree char *list = NULL;
+
+  for (guint i = 0; i < n; i++)
+    if (g_strcmp0 (name, names[i]) == 0)
+      {
+        *out = i;
+        return TRUE;
+      }
+  list = g_strjoinv (", ", (char **) names);
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, _("Unknown %s “%s”; one of: %s"),
+               what, name ? name : "", list);
+  return FALSE;
+}
+
+gboolean
+jc_hq_report_by_from_string (const char *name, JcHqReportBy *by, GError **error)
+{
+  static const char * const names[] = { "county", "type", "item", "form", NULL };
+  guint i;
+
+  if (!from_names (name, names, G_N_ELEMENTS (names) - 1, &i, "--by", error))
+    return FALSE;
+  *by = (JcHqReportBy) i;
+  return TRUE;
+}
+
+gboolean
+jc_hq_report_format_from_string (const char *name, JcHqReportFormat *format, GError **error)
+{
+  static const char * const names[] = { "text", "csv", "json", "xlsx", "pdf", NULL };
+  guint i;
+
+  if (!from_names (name, names, G_N_ELEMENTS (names) - 1, &i, "--format", error))
+    return FALSE;
+  *format = (JcHqReportFormat) i;
+  return TRUE;
+}
+
+const char *
+jc_hq_report_by_to_string (JcHqReportBy by)
+{
+  return (guint) by < G_N_ELEMENTS (by_names) ? by_names[by] : NULL;
+}
+
+typedef struct {
+  gint64 findings, amount, recovered, rectified, handed_over, overdue;
+} Sums;
+
+static void
+add_entry (Sums *s, JsonObject *row)
+{
+  const char *status = json_object_get_string_member (row, "status");
+
+  s->findings++;
+  s->amount += json_object_get_int_member (row, "amount_fen");
+  s->recovered += json_object_get_int_member (row, "recovered_fen");
+  if (g_str_equal (status, "rectified") || g_str_equal (status, "verified"))
+    s->rectified++;
+  if (g_str_equal (status, "police") || g_str_equal (status, "discipline"))
+    s->handed_over++;
+  if (json_object_get_boolean_member (row, "overdue"))
+    s->overdue++;
+}
+
+static JsonObject *
+sums_object (const char *group, const Sums *s)
+{
+  JsonObject *obj = json_object_new ();
+  g_autofree char *amount = jc_amount_format_yuan ((guint64) s->amount);
+  g_autofree char *recovered = jc_amount_format_yuan ((guint64) s->recovered);
+  /* One decimal, rounded half up, in integers: the same on every machine. */
+  gint64 tenths = s->findings > 0 ? (s->rectified * 2000 + s->findings) / (2 * s->findings) : 0;
+
+  json_object_set_string_member (obj, "group", group);
+  json_object_set_int_member (obj, "findings", s->findings);
+  json_object_set_int_member (obj, "amount_fen", s->amount);
+  json_object_set_string_member (obj, "amount", amount);
+  json_object_set_int_member (obj, "recovered_fen", s->recovered);
+  json_object_set_string_member (obj, "recovered", recovered);
+  json_object_set_int_member (obj, "rectified", s->rectified);
+  json_object_set_double_member (obj, "rate", (double) tenths / 10.0);
+  json_object_set_int_member (obj, "handed_over", s->handed_over);
+  json_object_set_int_member (obj, "overdue", s->overdue);
+  return obj;
+}
+
+static Sums *
+group_of (GHashTable *groups, const char *name)
+{
+  Sums *s = g_hash_table_lookup (groups, name);
+
+  if (s == NULL)
+    {
+      s = g_new0 (Sums, 1);
+      g_hash_table_insert (groups, g_strdup (name), s);
+    }
+  return s;
+}
+
+static int
+compare_strings (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+JsonObject *
+jc_hq_report_build (JcHqStore *store, JcHqReportBy by, const char *today, GError **error)
+{
+  g_autofree char *day = today != NULL ? g_strdup (today) : jc_hq_ledger_today ();
+  JcHqLedgerFilter filter = { .today = day };
+  g_autoptr(JsonArray) rows = jc_hq_ledger_rows (store, &filter, error);
+  g_autoptr(GHashTable) groups = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(GPtrArray) names = NULL;
+  JsonObject *report;
+  JsonArray *out;
+  Sums total = { 0 };
+
+  if (rows == NULL)
+    return NULL;
+  for (guint r = 0; r < json_array_get_length (rows); r++)
+    {
+      JsonObject *row = json_array_get_object_element (rows, r);
+
+      add_entry (&total, row);
+      if (by == JC_HQ_REPORT_ITEM)
+        {
+          JsonArray *items = json_object_get_array_member (row, "items");
+
+          for (guint i = 0; i < json_array_get_length (items); i++)
+            add_entry (group_of (groups, json_array_get_string_element (items, i)), row);
+        }
+      else
+        {
+          const char *member = by == JC_HQ_REPORT_COUNTY ? "county" : by == JC_HQ_REPORT_TYPE ? "type" : "form";
+          const char *name = json_object_get_string_member (row, member);
+
+          add_entry (group_of (groups, *name != '\0' ? name : _("unknown")), row);
+        }
+    }
+  names = g_ptr_array_new ();
+  {
+    GHashTableIter iter;
+    gpointer key;
+
+    g_hash_table_iter_init (&iter, groups);
+    while (g_hash_table_iter_next (&iter, &key, NULL))
+      g_ptr_array_add (names, key);
+  }
+  g_ptr_array_sort (names, compare_strings);
+  report = json_object_new ();
+  json_object_set_string_member (report, "by", by_names[by]);
+  json_object_set_string_member (report, "today", day);
+  json_object_set_int_member (report, "generated_at", g_get_real_time () / G_USEC_PER_SEC);
+  out = json_array_new ();
+  for (guint i = 0; i < names->len; i++)
+    json_array_add_object_element (out, sums_object (names->pdata[i], g_hash_table_lookup (groups, names->pdata[i])));
+  json_object_set_array_member (report, "groups", out);
+  json_object_set_object_member (report, "total", sums_object (_("total"), &total));
+  return report;
+}
+
+char *
+jc_hq_report_json (JcHqStore *store, JcHqReportBy by, GError **error)
+{
+  g_autoptr(JsonObject) report = jc_hq_report_build (store, by, NULL, error);
+  g_autoptr(JsonNode) node = NULL;
+
+  if (report == NULL)
+    return NULL;
+  node = json_node_new (JSON_NODE_OBJECT);
+  json_node_set_object (node, report);
+  return jc_hq_table_json (node);
+}
+
+gboolean
+jc_hq_report_write (JcHqStore *store, JcHqReportBy by, JcHqReportFormat format, const char *path, GString *out,
+                    GError **error)
+{
+  g_autoptr(JsonObject) report = NULL;
+  g_autoptr(JsonArray) rows = NULL;
+  JsonArray *groups;
+
+  if ((format == JC_HQ_REPORT_XLSX || format == JC_HQ_REPORT_PDF) && path == NULL)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, _("--format %s needs --out FILE"),
+                   format_names[format]);
+      return FALSE;
+    }
+  report = jc_hq_report_build (store, by, NULL, error);
+  if (report == NULL)
+    return FALSE;
+  switch (format)
+    {
+    case JC_HQ_REPORT_XLSX:
+      return jc_hq_report_write_xlsx (report, path, error);
+    case JC_HQ_REPORT_PDF:
+      return jc_hq_report_write_pdf (report, path, error);
+    case JC_HQ_REPORT_JSON:
+      {
+        g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+        g_autofree char *text = NULL;
+
+        json_node_set_object (node, report);
+        text = jc_hq_table_json (node);
+        g_string_append (out, text);
+        return TRUE;
+      }
+    case JC_HQ_REPORT_TEXT:
+    case JC_HQ_REPORT_CSV:
+    default:
+      groups = json_object_get_array_member (report, "groups");
+      rows = json_array_new ();
+      for (guint i = 0; i < json_array_get_length (groups); i++)
+        json_array_add_element (rows, json_node_copy (json_array_get_element (groups, i)));
+      json_array_add_object_element (rows, json_object_ref (json_object_get_object_member (report, "total")));
+      jc_hq_table_write (rows, jc_hq_report_columns,
+                         format == JC_HQ_REPORT_CSV ? JC_HQ_FORMAT_CSV : JC_HQ_FORMAT_TEXT, out);
+      return TRUE;
+    }
+}
