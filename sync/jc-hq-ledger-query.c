@@ -218,12 +218,22 @@ gboolean
 jc_hq_ledger_list (JcHqStore *store, const JcHqLedgerFilter *filter, JcHqFormat format, GString *out,
                    GError **error)
 {
-  g_autoptr(JsonArray) rows = jc_hq_ledger_rows (store, filter, error);
+  g_autoptr(JsonArray) rows = NULL;
   static const char * const csv_columns[] = {
     "id", "status", "institution", "institution_name", "county", "type", "form", "items", "basis", "amount",
     "recovered", "deadline", "overdue", "note", "evidence", "finding", "first_finding", NULL
   };
 
+  if (format == JC_HQ_FORMAT_JSON)
+    {
+      g_autofree char *json = jc_hq_ledger_list_json (store, filter, error);
+
+      if (json == NULL)
+        return FALSE;
+      g_string_append (out, json);
+      return TRUE;
+    }
+  rows = jc_hq_ledger_rows (store, filter, error);
   if (rows == NULL)
     return FALSE;
   jc_hq_table_write (rows, format == JC_HQ_FORMAT_CSV ? csv_columns : list_columns, format, out);

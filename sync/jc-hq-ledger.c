@@ -277,7 +277,7 @@ open_new (JcHqStore *store, guint *n_opened, GError **error)
                               "JOIN finding_confirmations c ON c.finding_id = f.id "
                               "WHERE f.superseded_by IS NULL AND c.status IN ('confirmed', 'refused') "
                               "AND NOT EXISTS (SELECT 1 FROM hq_ledger l WHERE l.finding_id = f.id) "
-                              "ORDER BY f.sealed_at, f.id", &stmt, error))
+                              "ORDER BY f.sealed_at, f.seq, f.id", &stmt, error))
     return FALSE;
   while (sqlite3_step (stmt) == SQLITE_ROW)
     {

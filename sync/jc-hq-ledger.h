@@ -132,7 +132,8 @@ char       *jc_hq_ledger_get_json         (JcHqStore              *store,
                                            gint64                  id,
                                            GError                **error);
 
-/* `ledger list` and `ledger show`: text, CSV or JSON. */
+/* `ledger list` and `ledger show`: text, CSV or JSON (the JSON of
+ * jc_hq_ledger_list_json() and jc_hq_ledger_get_json()). */
 gboolean    jc_hq_ledger_list             (JcHqStore              *store,
                                            const JcHqLedgerFilter *filter,
                                            JcHqFormat              format,

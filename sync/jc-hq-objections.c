@@ -65,7 +65,7 @@ open_new (JcHqStore *store, guint *n, GError **error)
                               "JOIN finding_confirmations c ON c.finding_id = f.id "
                               "WHERE c.status = 'disputed' AND f.superseded_by IS NULL "
                               "AND NOT EXISTS (SELECT 1 FROM hq_objections o WHERE o.finding_id = f.id) "
-                              "ORDER BY f.sealed_at, f.id", &pick, error))
+                              "ORDER BY f.sealed_at, f.seq, f.id", &pick, error))
     return FALSE;
   while (ok && sqlite3_step (pick) == SQLITE_ROW)
     {
