@@ -17,7 +17,7 @@
 #define ROW_H   20.0
 
 /* Column widths in points: they add up to the text width (511). */
-static const double widths[] = { 139, 46, 76, 76, 46, 56, 36, 36 };
+static const double widths[] = { 125, 46, 76, 76, 46, 56, 43, 43 };
 
 typedef struct {
   cairo_t           *cr;
@@ -38,6 +38,41 @@ show (Pdf *p, double x, double width, double size, gboolean bold, gboolean right
   cairo_text_extents (p->cr, text, &ext);
   cairo_move_to (p->cr, right ? x + width - 4 - ext.x_advance : x + 4, p->y + ROW_H / 2 + size * 0.36);
   cairo_show_text (p->cr, text);
+}
+
+/* @text in lines that fit @width: at the last space that fits for Latin
+ * words, at any character for Chinese. */
+static GPtrArray *
+wrap (Pdf *p, const char *text, double width)
+{
+  GPtrArray *lines = g_ptr_array_new_with_free_func (g_free);
+  const char *start = text;
+
+  while (*start != '\0')
+    {
+      const char *end = start, *space = NULL;
+
+      while (*end != '\0')
+        {
+          const char *next = g_utf8_next_char (end);
+          g_autofree char *candidate = g_strndup (start, (gsize) (next - start));
+          cairo_text_extents_t ext;
+
+          cairo_text_extents (p->cr, candidate, &ext);
+          if (ext.x_advance > width && end != start)
+            break;
+          if (*end == ' ')
+            space = end;
+          end = next;
+        }
+      if (*end != '\0' && space != NULL)
+        end = space;
+      g_ptr_array_add (lines, g_strndup (start, (gsize) (end - start)));
+      start = end;
+      while (*start == ' ')
+        start++;
+    }
+  return lines;
 }
 
 static const char *
@@ -61,11 +96,21 @@ heading_row (Pdf *p)
   cairo_rectangle (p->cr, MARGIN, p->y, PAGE_W - 2 * MARGIN, ROW_H * 1.5);
   cairo_fill (p->cr);
   cairo_set_source_rgb (p->cr, 0, 0, 0);
+  cairo_set_font_face (p->cr, p->bold);
+  cairo_set_font_size (p->cr, 7.5);
   for (guint c = 0; jc_hq_report_columns[c] != NULL; c++)
     {
-      p->y += ROW_H * 0.25;
-      show (p, x, widths[c], 7.5, TRUE, c > 0, jc_hq_report_heading (jc_hq_report_columns[c]));
-      p->y -= ROW_H * 0.25;
+      g_autoptr(GPtrArray) lines = wrap (p, jc_hq_report_heading (jc_hq_report_columns[c]), widths[c] - 6);
+      double top = p->y;
+
+      /* One line in the middle, two filling the row. */
+      p->y += lines->len == 1 ? ROW_H * 0.25 : ROW_H * 0.05 - 5;
+      for (guint l = 0; l < lines->len && l < 2; l++)
+        {
+          show (p, x, widths[c], 7.5, TRUE, c > 0, lines->pdata[l]);
+          p->y += 10;
+        }
+      p->y = top;
       x += widths[c];
     }
   p->y += ROW_H * 1.5;
@@ -103,11 +148,18 @@ data_row (Pdf *p, JsonObject *row, gboolean total, guint index)
       cairo_rectangle (p->cr, MARGIN, p->y, PAGE_W - 2 * MARGIN, ROW_H);
       cairo_fill (p->cr);
     }
-  /* The rectification rate as a bar behind its number. */
-  cairo_set_source_rgb (p->cr, 0.72, 0.86, 0.74);
-  cairo_rectangle (p->cr, MARGIN + widths[0] + widths[1] + widths[2] + widths[3] + widths[4] + 2, p->y + ROW_H - 5,
-                   (widths[5] - 4) * json_object_get_double_member (row, "rate") / 100.0, 3);
-  cairo_fill (p->cr);
+  /* The rectification rate as a bar under its number, on a track. */
+  {
+    double bar_x = MARGIN + widths[0] + widths[1] + widths[2] + widths[3] + widths[4] + 6;
+    double bar_w = widths[5] - 10;
+
+    cairo_set_source_rgb (p->cr, 0.88, 0.88, 0.88);
+    cairo_rectangle (p->cr, bar_x, p->y + ROW_H - 4, bar_w, 2.5);
+    cairo_fill (p->cr);
+    cairo_set_source_rgb (p->cr, 0.20, 0.62, 0.33);
+    cairo_rectangle (p->cr, bar_x, p->y + ROW_H - 4, bar_w * json_object_get_double_member (row, "rate") / 100.0, 2.5);
+    cairo_fill (p->cr);
+  }
   cairo_set_source_rgb (p->cr, 0, 0, 0);
   for (guint c = 0; jc_hq_report_columns[c] != NULL; c++)
     {
