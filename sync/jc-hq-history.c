@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <sodium.h>
 #include <string.h>
 
@@ -171,7 +172,7 @@ static gboolean
 bad_row (gint64 row, const char *why, GError **error)
 {
   g_set_error (error, JC_HQ_STORE_ERROR, JC_HQ_STORE_ERROR_INVALID,
-               _("hq_ledger_history row %" G_GINT64_FORMAT ": %s"), row, why);
+               _("hq_ledger_history row %" PRId64 ": %s"), row, why);
   return FALSE;
 }
 

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <stdio.h>
 
 #include "jc-core.h"
@@ -144,7 +145,7 @@ cmd_ledger_set (gpointer dir, int argc, char **argv, GError **error)
   store = open_store (dir, own_dir, error);
   if (store == NULL || !jc_hq_ledger_set (store, id, &change, error))
     return FALSE;
-  g_print (_("Ledger entry %" G_GINT64_FORMAT " changed, signed by HQ\n"), id);
+  g_print (_("Ledger entry %" PRId64 " changed, signed by HQ\n"), id);
   return TRUE;
 }
 
@@ -223,10 +224,10 @@ cmd_objection_decide (gpointer dir, int argc, char **argv, GError **error)
   if (store == NULL || !jc_hq_objection_decide (store, id, decision, amount_fen, reason, by, &entry, error))
     return FALSE;
   if (entry > 0)
-    g_print (_("Objection %" G_GINT64_FORMAT " decided; the finding is ledger entry %" G_GINT64_FORMAT "\n"),
+    g_print (_("Objection %" PRId64 " decided; the finding is ledger entry %" PRId64 "\n"),
              id, entry);
   else
-    g_print (_("Objection %" G_GINT64_FORMAT " upheld; the finding is withdrawn\n"), id);
+    g_print (_("Objection %" PRId64 " upheld; the finding is withdrawn\n"), id);
   return TRUE;
 }
 

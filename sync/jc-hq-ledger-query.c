@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "jc-core.h"
@@ -168,11 +169,11 @@ entry_node (JcHqStore *store, gint64 id, GError **error)
   if (json_array_get_length (rows) == 0)
     {
       g_set_error (error, JC_HQ_LEDGER_ERROR, JC_HQ_LEDGER_ERROR_NOT_FOUND,
-                   _("Ledger: no entry %" G_GINT64_FORMAT), id);
+                   _("Ledger: no entry %" PRId64), id);
       return NULL;
     }
   row = json_array_get_object_element (rows, 0);
-  subject = g_strdup_printf ("ledger:%" G_GINT64_FORMAT, id);
+  subject = g_strdup_printf ("ledger:%" PRId64, id);
   jc_hq_store_lock (store);
   history = jc_hq_history_of (store, subject, error);
   jc_hq_store_unlock (store);
@@ -283,7 +284,7 @@ jc_hq_ledger_show (JcHqStore *store, gint64 id, JcHqFormat format, GString *out,
       g_autoptr(JsonNode) changes = json_node_copy (json_object_get_member (h, "changes"));
       g_autofree char *text = jc_hq_history_canonical (changes);
 
-      g_string_append_printf (out, "  #%" G_GINT64_FORMAT " %s %s %s %s\n", json_object_get_int_member (h, "row"),
+      g_string_append_printf (out, "  #%" PRId64 " %s %s %s %s\n", json_object_get_int_member (h, "row"),
                               when, json_object_get_string_member (h, "by"),
                               json_object_get_string_member (h, "action"), text);
     }

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -139,7 +140,7 @@ jc_hq_ledger_ensure (JcHqStore *store, GError **error)
 static char *
 subject_of (gint64 id)
 {
-  return g_strdup_printf ("ledger:%" G_GINT64_FORMAT, id);
+  return g_strdup_printf ("ledger:%" PRId64, id);
 }
 
 gboolean
@@ -367,7 +368,7 @@ load_entry (sqlite3 *db, gint64 id, Entry *e, GError **error)
   if (rc != SQLITE_DONE)
     return jc_hq_sql_error (db, "hq_ledger", error);
   g_set_error (error, JC_HQ_LEDGER_ERROR, JC_HQ_LEDGER_ERROR_NOT_FOUND,
-               _("Ledger: no entry %" G_GINT64_FORMAT), id);
+               _("Ledger: no entry %" PRId64), id);
   return FALSE;
 }
 
@@ -397,14 +398,14 @@ check_change (gint64 id, Entry *e, const JcHqLedgerChange *c, JsonObject *change
   if (transitions[e->status] == 0)
     {
       g_set_error (error, JC_HQ_LEDGER_ERROR, JC_HQ_LEDGER_ERROR_TRANSITION,
-                   _("Ledger entry %" G_GINT64_FORMAT " is %s: a final status, nothing more can change"),
+                   _("Ledger entry %" PRId64 " is %s: a final status, nothing more can change"),
                    id, jc_hq_ledger_status_to_string (e->status));
       return FALSE;
     }
   if (c->has_status && c->status != e->status && (transitions[e->status] & BIT (c->status)) == 0)
     {
       g_set_error (error, JC_HQ_LEDGER_ERROR, JC_HQ_LEDGER_ERROR_TRANSITION,
-                   _("Ledger entry %" G_GINT64_FORMAT ": cannot go from %s to %s"), id,
+                   _("Ledger entry %" PRId64 ": cannot go from %s to %s"), id,
                    jc_hq_ledger_status_to_string (e->status), jc_hq_ledger_status_to_string (c->status));
       return FALSE;
     }

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "jc-core.h"
@@ -49,7 +50,7 @@ jc_hq_objection_decision_from_string (const char *name, JcHqObjectionDecision *d
 static char *
 subject_of (gint64 id)
 {
-  return g_strdup_printf ("objection:%" G_GINT64_FORMAT, id);
+  return g_strdup_printf ("objection:%" PRId64, id);
 }
 
 /* One objection per live disputed finding without one. */
@@ -156,7 +157,7 @@ load (sqlite3 *db, gint64 id, Objection *o, GError **error)
   if (rc != SQLITE_DONE)
     return jc_hq_sql_error (db, "hq_objections", error);
   g_set_error (error, JC_HQ_OBJECTION_ERROR, JC_HQ_OBJECTION_ERROR_NOT_FOUND,
-               _("Objections: no objection %" G_GINT64_FORMAT), id);
+               _("Objections: no objection %" PRId64), id);
   return FALSE;
 }
 
@@ -170,13 +171,13 @@ check (gint64 id, const Objection *o, JcHqObjectionDecision decision, guint64 am
   if (!g_str_equal (o->status, "open"))
     {
       g_set_error (error, JC_HQ_OBJECTION_ERROR, JC_HQ_OBJECTION_ERROR_DECIDED,
-                   _("Objection %" G_GINT64_FORMAT " is already decided: %s"), id, o->status);
+                   _("Objection %" PRId64 " is already decided: %s"), id, o->status);
       return FALSE;
     }
   if (o->superseded_by != NULL)
     {
       g_set_error (error, JC_HQ_OBJECTION_ERROR, JC_HQ_OBJECTION_ERROR_DECIDED,
-                   _("Objection %" G_GINT64_FORMAT ": its finding is superseded by %s, which has its own answer"),
+                   _("Objection %" PRId64 ": its finding is superseded by %s, which has its own answer"),
                    id, o->superseded_by);
       return FALSE;
     }
@@ -191,7 +192,7 @@ check (gint64 id, const Objection *o, JcHqObjectionDecision decision, guint64 am
       g_autofree char *yuan = jc_amount_format_yuan ((guint64) o->amount_fen);
 
       g_set_error (error, JC_HQ_OBJECTION_ERROR, JC_HQ_OBJECTION_ERROR_INVALID,
-                   _("Objection %" G_GINT64_FORMAT ": a partial decision needs an amount above 0 and below "
+                   _("Objection %" PRId64 ": a partial decision needs an amount above 0 and below "
                      "the finding’s %s yuan (--amount)"), id, yuan);
       return FALSE;
     }
