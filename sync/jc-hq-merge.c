@@ -15,11 +15,22 @@
 
 G_DEFINE_QUARK (jc-hq-merge-error-quark, jc_hq_merge_error)
 
+enum { SP_BEGIN, SP_RELEASE, SP_ROLLBACK, OBSERVE, N_STMTS };
+
+static const char * const stmt_sql[N_STMTS] = {
+  [SP_BEGIN] = "SAVEPOINT jc_hq_event",
+  [SP_RELEASE] = "RELEASE jc_hq_event",
+  [SP_ROLLBACK] = "ROLLBACK TO jc_hq_event",
+  [OBSERVE] = "INSERT INTO hq_observed (device_id, seq, received_at) VALUES (?, ?, ?)",
+};
+
 struct _JcHqMerge
 {
-  JcHqStore  *store;
-  JcEventlog *log;
-  guint       n_threads;
+  JcHqStore    *store;
+  JcEventlog   *log;
+  guint         n_threads;
+  /* run for every event: prepared once */
+  sqlite3_stmt *stmts[N_STMTS];
 };
 
 static const char merge_schema[] =
@@ -148,6 +159,13 @@ jc_hq_merge_new (JcHqStore *store, GError **error)
           (!jc_inspection_register_projections (merge->log, error) ||
            !jc_finding_register_projections (merge->log, error)))
         g_clear_pointer (&merge->log, jc_eventlog_free);
+      for (guint i = 0; merge->log != NULL && i < N_STMTS; i++)
+        if (sqlite3_prepare_v3 (jc_hq_store_get_db (store), stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+                                &merge->stmts[i], NULL) != SQLITE_OK)
+          {
+            db_fail (merge, stmt_sql[i], error);
+            g_clear_pointer (&merge->log, jc_eventlog_free);
+          }
     }
   jc_hq_store_unlock (store);
   if (merge->log == NULL)
@@ -160,6 +178,8 @@ jc_hq_merge_free (JcHqMerge *merge)
 {
   if (merge == NULL)
     return;
+  for (guint i = 0; i < N_STMTS; i++)
+    sqlite3_finalize (merge->stmts[i]);
   g_clear_pointer (&merge->log, jc_eventlog_free);
   g_free (merge);
 }
@@ -271,18 +291,29 @@ hold (JcHqMerge *merge, const JcEvent *event, GError **error)
   return step_done (merge, stmt, _("holding an event"), error);
 }
 
+/* Steps a prepared statement once and resets it. */
+static gboolean
+run_stmt (JcHqMerge *merge, guint which, const char *what, GError **error)
+{
+  sqlite3_stmt *stmt = merge->stmts[which];
+  int rc = sqlite3_step (stmt);
+
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+  if (rc != SQLITE_DONE)
+    return db_fail (merge, what, error);
+  return TRUE;
+}
+
 static gboolean
 observe (JcHqMerge *merge, const JcEvent *event, GError **error)
 {
-  sqlite3_stmt *stmt = prepare (merge, "INSERT INTO hq_observed (device_id, seq, received_at) VALUES (?, ?, ?)",
-                                error);
+  sqlite3_stmt *stmt = merge->stmts[OBSERVE];
 
-  if (stmt == NULL)
-    return FALSE;
   sqlite3_bind_text (stmt, 1, jc_event_get_device_id_hex (event), -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 2, (sqlite3_int64) jc_event_get_seq (event));
   sqlite3_bind_int64 (stmt, 3, g_get_real_time () / G_USEC_PER_SEC);
-  return step_done (merge, stmt, _("recording the order of arrival"), error);
+  return run_stmt (merge, OBSERVE, _("recording the order of arrival"), error);
 }
 
 /* Before an item change is applied: if another device's change to the same
@@ -344,7 +375,7 @@ merge_event (JcHqMerge    *merge,
   g_autoptr(GError) local = NULL;
   gboolean added = FALSE;
 
-  if (!exec (merge, "SAVEPOINT jc_hq_event", error))
+  if (!run_stmt (merge, SP_BEGIN, "SAVEPOINT", error))
     return FALSE;
   if (flag_item_conflict (merge, event, &local) &&
       jc_eventlog_insert_event (merge->log, event, public_key, &added, &local) &&
@@ -354,9 +385,10 @@ merge_event (JcHqMerge    *merge,
         o->added++;
       else
         o->duplicates++;
-      return exec (merge, "RELEASE jc_hq_event", error);
+      return run_stmt (merge, SP_RELEASE, "RELEASE", error);
     }
-  exec (merge, "ROLLBACK TO jc_hq_event; RELEASE jc_hq_event", NULL);
+  run_stmt (merge, SP_ROLLBACK, "ROLLBACK TO", NULL);
+  run_stmt (merge, SP_RELEASE, "RELEASE", NULL);
   if (g_error_matches (local, JC_EVENTLOG_ERROR, JC_EVENTLOG_ERROR_GAP))
     {
       o->held++;
