@@ -75,18 +75,6 @@ wrap (Pdf *p, const char *text, double width)
   return lines;
 }
 
-static const char *
-by_heading (const char *by)
-{
-  if (g_str_equal (by, "county"))
-    return _("by county");
-  if (g_str_equal (by, "type"))
-    return _("by institution type");
-  if (g_str_equal (by, "item"))
-    return _("by checklist item");
-  return _("by inspection form");
-}
-
 static void
 heading_row (Pdf *p)
 {
@@ -176,7 +164,7 @@ draw (Pdf *p, JsonObject *report)
 {
   JsonArray *groups = json_object_get_array_member (report, "groups");
   g_autofree char *title = g_strdup_printf ("%s（%s）", _("Problem ledger summary"),
-                                            by_heading (json_object_get_string_member (report, "by")));
+                                            jc_hq_report_by_label (json_object_get_string_member (report, "by")));
   g_autofree char *subtitle = g_strdup_printf (_("As of %s · overdue: open or rectifying after the deadline · "
                                                  "rate: rectified or verified among the findings"),
                                                json_object_get_string_member (report, "today"));

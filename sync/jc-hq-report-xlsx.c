@@ -55,7 +55,8 @@ jc_hq_report_write_xlsx (JsonObject *report, const char *path, GError **error)
   format_set_bold (bold);
   money = workbook_add_format (wb);
   format_set_num_format (money, "0.00");
-  title = g_strdup_printf (_("Problem ledger by %s, %s"), json_object_get_string_member (report, "by"),
+  title = g_strdup_printf (_("Problem ledger %s, as of %s"),
+                           jc_hq_report_by_label (json_object_get_string_member (report, "by")),
                            json_object_get_string_member (report, "today"));
   worksheet_write_string (ws, r++, 0, title, bold);
   for (lxw_col_t c = 0; jc_hq_report_columns[c] != NULL; c++)

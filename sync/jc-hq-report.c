@@ -38,6 +38,18 @@ jc_hq_report_heading (const char *column)
   return column;
 }
 
+const char *
+jc_hq_report_by_label (const char *by)
+{
+  if (g_strcmp0 (by, "county") == 0)
+    return _("by county");
+  if (g_strcmp0 (by, "type") == 0)
+    return _("by institution type");
+  if (g_strcmp0 (by, "item") == 0)
+    return _("by checklist item");
+  return _("by inspection form");
+}
+
 static gboolean
 from_names (const char *name, const char * const *names, guint n, guint *out, const char *what, GError **error)
 {

@@ -73,6 +73,8 @@ gboolean    jc_hq_report_write              (JcHqStore         *store,
 /* The columns of a group row, in order, and their translated headings. */
 extern const char * const jc_hq_report_columns[];
 const char *jc_hq_report_heading            (const char        *column);
+/* "county" → the translated "by county", and so on, for titles. */
+const char *jc_hq_report_by_label           (const char        *by);
 
 /* jc-hq-report-xlsx.c and jc-hq-report-pdf.c. */
 gboolean    jc_hq_report_write_xlsx         (JsonObject        *report,

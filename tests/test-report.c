@@ -306,6 +306,32 @@ START_TEST (test_pdf_renders)
 }
 END_TEST
 
+/* The users' language: the headings and the title in Chinese. */
+START_TEST (test_pdf_in_chinese)
+{
+  g_autofree char *exe = g_build_filename (JC_BUILD_DIR, "sync", "jiancha-hq", NULL);
+  g_autofree char *pdf = g_build_filename (root, "汇总.pdf", NULL);
+  g_autofree char *png_base = g_build_filename (JC_BUILD_DIR, "tmp", "report-summary-zh", NULL);
+  g_autofree char *localedir = g_build_filename (JC_BUILD_DIR, "po", NULL);
+  g_autofree char *env_dir = g_strconcat ("JIANCHA_LOCALEDIR=", localedir, NULL);
+  g_autofree char *out = NULL, *err = NULL, *text = NULL;
+  const char *argv[] = { exe, "--dir", hqdir, "report", "--by", "type", "--format", "pdf", "--out", pdf, NULL };
+  const char *env[] = { "LANGUAGE=zh_CN", "LANG=C.UTF-8", "LC_ALL=C.UTF-8", env_dir, NULL };
+  const char *render[] = { "/usr/bin/pdftoppm", "-png", "-r", "80", "-singlefile", pdf, png_base, NULL };
+  const char *to_text[] = { "/usr/bin/pdftotext", "-layout", pdf, "-", NULL };
+
+  ck_assert_msg (jc_test_spawn (argv, env, &out, &err) == 0, "report: %s", err);
+  ck_assert_msg (strstr (err, "报表已写入"), "%s", err);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  ck_assert_msg (jc_test_spawn (render, NULL, &out, &err) == 0, "pdftoppm: %s", err);
+  g_clear_pointer (&err, g_free);
+  ck_assert_msg (jc_test_spawn (to_text, NULL, &text, &err) == 0, "pdftotext: %s", err);
+  ck_assert_msg (strstr (text, "问题台账汇总（按机构类型）") && strstr (text, "整改率") && strstr (text, "合计") &&
+                 strstr (text, "hospital") && strstr (text, "507.00"), "%s", text);
+}
+END_TEST
+
 static Suite *
 report_suite (void)
 {
@@ -318,6 +344,7 @@ report_suite (void)
   tcase_add_test (tc, test_cli_text_csv_json);
   tcase_add_test (tc, test_xlsx_read_back);
   tcase_add_test (tc, test_pdf_renders);
+  tcase_add_test (tc, test_pdf_in_chinese);
   suite_add_tcase (suite, tc);
   return suite;
 }
