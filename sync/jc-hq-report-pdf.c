@@ -151,7 +151,8 @@ data_row (Pdf *p, JsonObject *row, gboolean total, guint index)
   cairo_set_source_rgb (p->cr, 0, 0, 0);
   for (guint c = 0; jc_hq_report_columns[c] != NULL; c++)
     {
-      g_autofree char *cell = jc_hq_table_cell (row, jc_hq_report_columns[c]);
+      /* The first column shows the group's label. */
+      g_autofree char *cell = jc_hq_table_cell (row, c == 0 ? "label" : jc_hq_report_columns[c]);
 
       show (p, x, widths[c], 9, total, c > 0, cell);
       x += widths[c];

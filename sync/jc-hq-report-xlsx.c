@@ -20,7 +20,7 @@ write_row (lxw_worksheet *ws, lxw_row_t r, JsonObject *row, lxw_format *money, l
       const char *name = columns[c];
 
       if (g_str_equal (name, "group"))
-        worksheet_write_string (ws, r, c, json_object_get_string_member (row, name), bold);
+        worksheet_write_string (ws, r, c, json_object_get_string_member (row, "label"), bold);
       else if (g_str_equal (name, "amount") || g_str_equal (name, "recovered"))
         {
           g_autofree char *fen = g_strconcat (name, "_fen", NULL);

@@ -117,8 +117,22 @@ add_entry (Sums *s, JsonObject *row)
     s->overdue++;
 }
 
+/* The group's name for people: the translated type or form, else itself. */
+static const char *
+group_label (JcHqReportBy by, const char *group)
+{
+  JcInspectionForm form;
+  JcInstitutionKind kind;
+
+  if (by == JC_HQ_REPORT_TYPE && (kind = jc_institution_kind_from_string (group)) != 0)
+    return jc_institution_kind_get_label (kind);
+  if (by == JC_HQ_REPORT_FORM && jc_inspection_form_from_string (group, &form))
+    return jc_inspection_form_get_label (form);
+  return group;
+}
+
 static JsonObject *
-sums_object (const char *group, const Sums *s)
+sums_object (JcHqReportBy by, const char *group, const Sums *s)
 {
   JsonObject *obj = json_object_new ();
   g_autofree char *amount = jc_amount_format_yuan ((guint64) s->amount);
@@ -127,6 +141,7 @@ sums_object (const char *group, const Sums *s)
   gint64 tenths = s->findings > 0 ? (s->rectified * 2000 + s->findings) / (2 * s->findings) : 0;
 
   json_object_set_string_member (obj, "group", group);
+  json_object_set_string_member (obj, "label", group_label (by, group));
   json_object_set_int_member (obj, "findings", s->findings);
   json_object_set_int_member (obj, "amount_fen", s->amount);
   json_object_set_string_member (obj, "amount", amount);
@@ -208,9 +223,9 @@ jc_hq_report_build (JcHqStore *store, JcHqReportBy by, const char *today, GError
   json_object_set_int_member (report, "generated_at", g_get_real_time () / G_USEC_PER_SEC);
   out = json_array_new ();
   for (guint i = 0; i < names->len; i++)
-    json_array_add_object_element (out, sums_object (names->pdata[i], g_hash_table_lookup (groups, names->pdata[i])));
+    json_array_add_object_element (out, sums_object (by, names->pdata[i], g_hash_table_lookup (groups, names->pdata[i])));
   json_object_set_array_member (report, "groups", out);
-  json_object_set_object_member (report, "total", sums_object (_("total"), &total));
+  json_object_set_object_member (report, "total", sums_object (by, _("total"), &total));
   return report;
 }
 

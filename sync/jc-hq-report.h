@@ -48,7 +48,8 @@ const char *jc_hq_report_by_to_string       (JcHqReportBy       by);
 
 /* The report as a JSON object (what the web dashboard gets):
  *   {"by": "county", "today": "YYYY-MM-DD", "generated_at": UNIX-SECONDS,
- *    "groups": [{"group", "findings", "amount_fen", "amount", "recovered_fen",
+ *    "groups": [{"group", "label" (the translated type or form, else the
+ *                group), "findings", "amount_fen", "amount", "recovered_fen",
  *                "recovered", "rectified", "rate", "handed_over", "overdue"}…],
  *    "total": {the same members, "group": "total"}}
  * groups in byte order of "group". @today NULL: today (China time). */

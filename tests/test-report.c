@@ -328,7 +328,7 @@ START_TEST (test_pdf_in_chinese)
   g_clear_pointer (&err, g_free);
   ck_assert_msg (jc_test_spawn (to_text, NULL, &text, &err) == 0, "pdftotext: %s", err);
   ck_assert_msg (strstr (text, "问题台账汇总（按机构类型）") && strstr (text, "整改率") && strstr (text, "合计") &&
-                 strstr (text, "hospital") && strstr (text, "507.00"), "%s", text);
+                 strstr (text, "定点医疗机构") && strstr (text, "507.00"), "%s", text);
 }
 END_TEST
 
