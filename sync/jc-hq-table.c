@@ -39,8 +39,8 @@ jc_hq_table_cell (JsonObject *row, const char *column)
     }
 }
 
-static void
-csv_field (GString *out, const char *value, gboolean last)
+void
+jc_hq_table_csv_field (GString *out, const char *value, gboolean last)
 {
   if (strpbrk (value, ",\"\r\n") != NULL)
     {
@@ -88,7 +88,7 @@ jc_hq_table_write (JsonArray *rows, const char * const *columns, JcHqFormat form
     {
       g_string_append (out, "\xEF\xBB\xBF");
       for (guint i = 0; i < n; i++)
-        csv_field (out, columns[i], i == n - 1);
+        jc_hq_table_csv_field (out, columns[i], i == n - 1);
     }
   for (guint r = 0; r < json_array_get_length (rows); r++)
     {
@@ -99,7 +99,7 @@ jc_hq_table_write (JsonArray *rows, const char * const *columns, JcHqFormat form
           g_autofree char *cell = jc_hq_table_cell (row, columns[i]);
 
           if (format == JC_HQ_FORMAT_CSV)
-            csv_field (out, cell, i == n - 1);
+            jc_hq_table_csv_field (out, cell, i == n - 1);
           else
             g_string_append_printf (out, "%s%s: %s\n", i == 0 ? "" : "  ", columns[i], cell);
         }

@@ -19,6 +19,11 @@ void  jc_hq_table_write   (JsonArray          *rows,
                            const char * const *columns,
                            JcHqFormat          format,
                            GString            *out);
+/* @value as one CSV field, quoted when it must be, then ',' or CRLF after
+ * the @last field of a line. */
+void  jc_hq_table_csv_field (GString          *out,
+                             const char       *value,
+                             gboolean          last);
 /* A member of @row as text: "" when absent or null. */
 char *jc_hq_table_cell    (JsonObject         *row,
                            const char         *column);
