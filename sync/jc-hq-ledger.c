@@ -312,10 +312,8 @@ jc_hq_ledger_refresh (JcHqStore *store, guint *n_opened, GError **error)
   guint n = 0;
   gboolean ok;
 
-  if (!jc_hq_ledger_ensure (store, error))
-    return FALSE;
   jc_hq_store_lock (store);
-  ok = jc_hq_sql_exec (db, "BEGIN IMMEDIATE", error);
+  ok = jc_hq_ledger_ensure (store, error) && jc_hq_sql_exec (db, "BEGIN IMMEDIATE", error);
   if (ok)
     ok = jc_hq_sql_finish (db, follow_amendments (store, error) && open_new (store, &n, error), error);
   jc_hq_store_unlock (store);

@@ -6,7 +6,8 @@
  * (jc-hq-objections.h). An entry holds the amount involved, the legal basis
  * (the items' texts in the finding record), the institution and its county
  * (from the directory when HQ knows it), the deadline for rectification
- * (30 days after sealing unless set), the rectification evidence (a note
+ * (30 days after sealing, or after the decision on its objection, unless
+ * set), the rectification evidence (a note
  * and SHA-256s), the amount recovered (fen) and its status:
  *
  *   open → rectifying → rectified → verified
@@ -84,7 +85,8 @@ gboolean    jc_hq_ledger_status_from_string (const char       *name,
 /* Today in China Standard Time, "YYYY-MM-DD". */
 char       *jc_hq_ledger_today            (void);
 
-/* Creates the tables when missing (also the history's and the directory's). */
+/* Creates the tables when missing (also the history's and the directory's);
+ * the caller holds the store's lock. */
 gboolean    jc_hq_ledger_ensure           (JcHqStore         *store,
                                            GError           **error);
 
