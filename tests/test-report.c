@@ -14,6 +14,7 @@
 #include "jc-hq-directory.h"
 #include "jc-hq-ledger.h"
 #include "jc-hq-merge.h"
+#include "jc-hq-objections.h"
 #include "jc-hq-report.h"
 #include "jc-hq-store.h"
 #include "jc-test.h"
@@ -332,6 +333,48 @@ START_TEST (test_pdf_in_chinese)
 }
 END_TEST
 
+/* What the web dashboard calls: JSON text that parses, with the data. */
+START_TEST (test_dashboard_json)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JcHqStore) store = jc_hq_store_open (hqdir, &error);
+  JcHqLedgerFilter filter = { .county = "离石区", .has_status = TRUE, .status = JC_HQ_LEDGER_RECTIFYING };
+  g_autofree char *list = jc_hq_ledger_list_json (store, &filter, &error);
+  g_autofree char *entry = jc_hq_ledger_get_json (store, 1, &error);
+  g_autofree char *objections = jc_hq_objections_list_json (store, "open", &error);
+  g_autofree char *report = jc_hq_report_json (store, JC_HQ_REPORT_FORM, &error);
+  g_autofree char *missing = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonArray *array;
+  JsonObject *obj;
+
+  ck_assert_msg (list && entry && objections && report, "%s", error ? error->message : "");
+  ck_assert (json_parser_load_from_data (parser, list, -1, NULL));
+  array = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "entries");
+  ck_assert_uint_eq (json_array_get_length (array), 1);
+  obj = json_array_get_object_element (array, 0);
+  ck_assert_int_eq (json_object_get_int_member (obj, "id"), 3);
+  ck_assert (json_object_get_boolean_member (obj, "overdue"));
+  ck_assert_str_eq (json_object_get_string_member (obj, "status_label"), "Rectifying");
+  ck_assert (json_parser_load_from_data (parser, entry, -1, NULL));
+  obj = json_node_get_object (json_parser_get_root (parser));
+  ck_assert_str_eq (json_object_get_string_member (obj, "status"), "verified");
+  ck_assert_uint_eq (json_array_get_length (json_object_get_array_member (obj, "history")), 4);
+  ck_assert (json_parser_load_from_data (parser, objections, -1, NULL));
+  array = json_node_get_array (json_parser_get_root (parser));
+  ck_assert_uint_eq (json_array_get_length (array), 1);
+  ck_assert_str_eq (json_object_get_string_member (json_array_get_object_element (array, 0), "reason"), "r");
+  ck_assert (json_parser_load_from_data (parser, report, -1, NULL));
+  obj = json_node_get_object (json_parser_get_root (parser));
+  ck_assert_str_eq (json_object_get_string_member (obj, "by"), "form");
+  ck_assert_str_eq (json_object_get_string_member (json_object_get_object_member (obj, "total"), "amount"),
+                    "1557.00");
+  missing = jc_hq_ledger_get_json (store, 42, &error);
+  ck_assert_ptr_null (missing);
+  ck_assert_error (error, JC_HQ_LEDGER_ERROR, JC_HQ_LEDGER_ERROR_NOT_FOUND);
+}
+END_TEST
+
 static Suite *
 report_suite (void)
 {
@@ -341,6 +384,7 @@ report_suite (void)
   tcase_add_checked_fixture (tc, setup, teardown);
   tcase_set_timeout (tc, 120);
   tcase_add_test (tc, test_counts);
+  tcase_add_test (tc, test_dashboard_json);
   tcase_add_test (tc, test_cli_text_csv_json);
   tcase_add_test (tc, test_xlsx_read_back);
   tcase_add_test (tc, test_pdf_renders);
