@@ -139,7 +139,7 @@ fill (sqlite3 *db)
           sqlite3_bind_text (fnd, 1, fid, -1, SQLITE_TRANSIENT);
           sqlite3_bind_text (fnd, 2, id, -1, SQLITE_TRANSIENT);
           sqlite3_bind_text (fnd, 3, record, -1, SQLITE_TRANSIENT);
-          sqlite3_bind_int64 (fnd, 4, 1780000000 + (gint64) n_finding * 60);
+          sqlite3_bind_int64 (fnd, 4, 1780000000 + (gint64) n_finding * 600);
           sqlite3_bind_int64 (fnd, 5, 1000 + i % 50000);
           sqlite3_bind_int64 (fnd, 6, (gint64) i * EVENTS_PER + 17 + k);
           step (db, fnd);

@@ -17,9 +17,11 @@
 static const char select_sql[] =
   "SELECT l.id, l.finding_id, l.first_finding, l.institution_code, "
   "       coalesce (i.institution_name, d.name, ''), coalesce (d.county, ''), "
-  "       coalesce (i.institution_type, d.type, ''), coalesce (i.form, ''), f.record, "
+  "       coalesce (i.institution_type, d.type, ''), coalesce (i.form, ''), "
+  "       (SELECT group_concat (json_extract (value, '$.code'), char (31)) FROM json_each (f.record, '$.items')), "
   "       l.amount_fen, l.recovered_fen, l.status, l.deadline, l.note, l.evidence, "
-  "       f.sealed_at, l.opened_at, l.updated_at "
+  "       f.sealed_at, l.opened_at, l.updated_at, "
+  "       (SELECT group_concat (json_extract (value, '$.basis'), char (31)) FROM json_each (f.record, '$.items')) "
   "FROM hq_ledger l JOIN findings f ON f.id = l.finding_id "
   "LEFT JOIN inspections i ON i.id = f.inspection_id "
   "LEFT JOIN institutions d ON d.code = l.institution_code "
@@ -28,29 +30,18 @@ static const char select_sql[] =
   "  AND (?5 IS NULL OR l.id = ?5) "
   "ORDER BY l.id";
 
-/* The record's item codes and texts (the legal basis). */
-static void
-add_items (JsonObject *row, const char *record)
+/* @text's parts between unit separators (U+001F, never in a checklist's
+ * text): SQLite joins the record's item codes and texts with it. */
+static JsonArray *
+split_units (const char *text)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonArray *codes = json_array_new ();
-  JsonArray *basis = json_array_new ();
+  g_auto(GStrv) parts = g_strsplit (text ? text : "", "\x1f", -1);
+  JsonArray *array = json_array_new ();
 
-  if (json_parser_load_from_data (parser, record, -1, NULL) && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    {
-      JsonObject *obj = json_node_get_object (json_parser_get_root (parser));
-      JsonArray *items = json_object_get_array_member (obj, "items");
-
-      for (guint i = 0; items != NULL && i < json_array_get_length (items); i++)
-        {
-          JsonObject *item = json_array_get_object_element (items, i);
-
-          json_array_add_string_element (codes, json_object_get_string_member_with_default (item, "code", ""));
-          json_array_add_string_element (basis, json_object_get_string_member_with_default (item, "basis", ""));
-        }
-    }
-  json_object_set_array_member (row, "items", codes);
-  json_object_set_array_member (row, "basis", basis);
+  for (guint i = 0; parts[i] != NULL; i++)
+    if (text != NULL && *text != '\0')
+      json_array_add_string_element (array, parts[i]);
+  return array;
 }
 
 static void
@@ -88,7 +79,8 @@ read_row (sqlite3_stmt *stmt, const char *today)
   add_text (row, "county", stmt, 5);
   add_text (row, "type", stmt, 6);
   add_text (row, "form", stmt, 7);
-  add_items (row, (const char *) sqlite3_column_text (stmt, 8));
+  json_object_set_array_member (row, "items", split_units ((const char *) sqlite3_column_text (stmt, 8)));
+  json_object_set_array_member (row, "basis", split_units ((const char *) sqlite3_column_text (stmt, 18)));
   add_yuan (row, "amount", sqlite3_column_int64 (stmt, 9));
   add_yuan (row, "recovered", sqlite3_column_int64 (stmt, 10));
   json_object_set_string_member (row, "status", status);

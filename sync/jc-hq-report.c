@@ -9,6 +9,7 @@
 #include "jc-core.h"
 #include "jc-hq-ledger.h"
 #include "jc-hq-report.h"
+#include "jc-hq-sql.h"
 #include "jc-hq-table.h"
 
 static const char * const by_names[] = { "county", "type", "item", "form" };
@@ -101,22 +102,6 @@ typedef struct {
   gint64 findings, amount, recovered, rectified, handed_over, overdue;
 } Sums;
 
-static void
-add_entry (Sums *s, JsonObject *row)
-{
-  const char *status = json_object_get_string_member (row, "status");
-
-  s->findings++;
-  s->amount += json_object_get_int_member (row, "amount_fen");
-  s->recovered += json_object_get_int_member (row, "recovered_fen");
-  if (g_str_equal (status, "rectified") || g_str_equal (status, "verified"))
-    s->rectified++;
-  if (g_str_equal (status, "police") || g_str_equal (status, "discipline"))
-    s->handed_over++;
-  if (json_object_get_boolean_member (row, "overdue"))
-    s->overdue++;
-}
-
 /* The group's name for people: the translated type or form, else itself. */
 static const char *
 group_label (JcHqReportBy by, const char *group)
@@ -154,78 +139,82 @@ sums_object (JcHqReportBy by, const char *group, const Sums *s)
   return obj;
 }
 
-static Sums *
-group_of (GHashTable *groups, const char *name)
-{
-  Sums *s = g_hash_table_lookup (groups, name);
+/* Sums per group in SQL, over the ledger and what it joins; the group
+ * expression names what an entry is counted under. By item, an entry is
+ * counted under each item of its finding record. */
+static const char sums_sql[] =
+  "SELECT %s AS g, count (*), sum (l.amount_fen), sum (l.recovered_fen), "
+  "       sum (l.status IN ('rectified', 'verified')), sum (l.status IN ('police', 'discipline')), "
+  "       sum (l.status IN ('open', 'rectifying') AND l.deadline < ?1) "
+  "FROM hq_ledger l JOIN findings f ON f.id = l.finding_id "
+  "LEFT JOIN inspections i ON i.id = f.inspection_id "
+  "LEFT JOIN institutions d ON d.code = l.institution_code %s "
+  "%s";
 
-  if (s == NULL)
+static const char * const group_sql[] = {
+  [JC_HQ_REPORT_COUNTY] = "coalesce (d.county, '')",
+  [JC_HQ_REPORT_TYPE] = "coalesce (i.institution_type, d.type, '')",
+  [JC_HQ_REPORT_ITEM] = "coalesce (json_extract (it.value, '$.code'), '')",
+  [JC_HQ_REPORT_FORM] = "coalesce (i.form, '')",
+};
+
+/* Appends a sums object per row of @sql (the total when !@grouped). */
+static gboolean
+query_sums (JcHqStore *store, JcHqReportBy by, const char *sql, const char *today, gboolean grouped,
+            JsonArray *out, GError **error)
+{
+  sqlite3 *db = jc_hq_store_get_db (store);
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  jc_hq_store_lock (store);
+  if (!jc_hq_sql_prepare (db, sql, &stmt, error))
     {
-      s = g_new0 (Sums, 1);
-      g_hash_table_insert (groups, g_strdup (name), s);
+      jc_hq_store_unlock (store);
+      return FALSE;
     }
-  return s;
-}
+  sqlite3_bind_text (stmt, 1, today, -1, SQLITE_TRANSIENT);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *g = (const char *) sqlite3_column_text (stmt, 0);
+      Sums sums = {
+        .findings = sqlite3_column_int64 (stmt, 1), .amount = sqlite3_column_int64 (stmt, 2),
+        .recovered = sqlite3_column_int64 (stmt, 3), .rectified = sqlite3_column_int64 (stmt, 4),
+        .handed_over = sqlite3_column_int64 (stmt, 5), .overdue = sqlite3_column_int64 (stmt, 6),
+      };
 
-static int
-compare_strings (gconstpointer a, gconstpointer b)
-{
-  return strcmp (*(const char * const *) a, *(const char * const *) b);
+      json_array_add_object_element (out, sums_object (by, !grouped ? _("total") : g != NULL && *g != '\0' ? g
+                                                                                  : _("unknown"), &sums));
+    }
+  sqlite3_finalize (stmt);
+  jc_hq_store_unlock (store);
+  if (rc != SQLITE_DONE)
+    return jc_hq_sql_error (db, "hq_ledger", error);
+  return TRUE;
 }
 
 JsonObject *
 jc_hq_report_build (JcHqStore *store, JcHqReportBy by, const char *today, GError **error)
 {
   g_autofree char *day = today != NULL ? g_strdup (today) : jc_hq_ledger_today ();
-  JcHqLedgerFilter filter = { .today = day };
-  g_autoptr(JsonArray) rows = jc_hq_ledger_rows (store, &filter, error);
-  g_autoptr(GHashTable) groups = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  g_autoptr(GPtrArray) names = NULL;
+  g_autofree char *grouped = g_strdup_printf (sums_sql, group_sql[by],
+                                              by == JC_HQ_REPORT_ITEM ? ", json_each (f.record, '$.items') AS it" : "",
+                                              "GROUP BY g ORDER BY g");
+  g_autofree char *total = g_strdup_printf (sums_sql, "''", "", "");
+  g_autoptr(JsonArray) groups = json_array_new ();
+  g_autoptr(JsonArray) totals = json_array_new ();
   JsonObject *report;
-  JsonArray *out;
-  Sums total = { 0 };
 
-  if (rows == NULL)
+  if (!jc_hq_ledger_refresh (store, NULL, error) ||
+      !query_sums (store, by, grouped, day, TRUE, groups, error) ||
+      !query_sums (store, by, total, day, FALSE, totals, error))
     return NULL;
-  for (guint r = 0; r < json_array_get_length (rows); r++)
-    {
-      JsonObject *row = json_array_get_object_element (rows, r);
-
-      add_entry (&total, row);
-      if (by == JC_HQ_REPORT_ITEM)
-        {
-          JsonArray *items = json_object_get_array_member (row, "items");
-
-          for (guint i = 0; i < json_array_get_length (items); i++)
-            add_entry (group_of (groups, json_array_get_string_element (items, i)), row);
-        }
-      else
-        {
-          const char *member = by == JC_HQ_REPORT_COUNTY ? "county" : by == JC_HQ_REPORT_TYPE ? "type" : "form";
-          const char *name = json_object_get_string_member (row, member);
-
-          add_entry (group_of (groups, *name != '\0' ? name : _("unknown")), row);
-        }
-    }
-  names = g_ptr_array_new ();
-  {
-    GHashTableIter iter;
-    gpointer key;
-
-    g_hash_table_iter_init (&iter, groups);
-    while (g_hash_table_iter_next (&iter, &key, NULL))
-      g_ptr_array_add (names, key);
-  }
-  g_ptr_array_sort (names, compare_strings);
   report = json_object_new ();
   json_object_set_string_member (report, "by", by_names[by]);
   json_object_set_string_member (report, "today", day);
   json_object_set_int_member (report, "generated_at", g_get_real_time () / G_USEC_PER_SEC);
-  out = json_array_new ();
-  for (guint i = 0; i < names->len; i++)
-    json_array_add_object_element (out, sums_object (by, names->pdata[i], g_hash_table_lookup (groups, names->pdata[i])));
-  json_object_set_array_member (report, "groups", out);
-  json_object_set_object_member (report, "total", sums_object (by, _("total"), &total));
+  json_object_set_array_member (report, "groups", json_array_ref (groups));
+  json_object_set_object_member (report, "total", json_object_ref (json_array_get_object_element (totals, 0)));
   return report;
 }
 

@@ -83,6 +83,7 @@ load_data_set (JcHqStore *store)
     {
       g_auto(GStrv) codes = g_strsplit (findings[i].items, " ", -1);
       g_autoptr(GString) record = g_string_new ("{\"items\":[");
+      g_autoptr(GString) quoted = g_string_new (NULL);
       g_autofree char *id = g_strdup_printf ("%032x", i + 1);
       g_autofree char *sql = NULL;
       char *escaped;
@@ -90,6 +91,8 @@ load_data_set (JcHqStore *store)
       for (guint c = 0; codes[c] != NULL; c++)
         g_string_append_printf (record, "%s{\"basis\":\"条款%s\",\"code\":\"%s\"}", c > 0 ? "," : "", codes[c],
                                 codes[c]);
+      for (guint c = 0; codes[c] != NULL; c++)
+        g_string_append_printf (quoted, "%s'%s'", c > 0 ? "," : "", codes[c]);
       g_string_append (record, "]}");
       escaped = sqlite3_mprintf ("%Q", record->str);
       sql = g_strdup_printf ("INSERT INTO findings VALUES ('%s', '%s', %s, 'sha', %" G_GINT64_FORMAT ", %"
@@ -97,7 +100,7 @@ load_data_set (JcHqStore *store)
                              "INSERT INTO finding_items SELECT '%s', value FROM json_each (json_array (%s));"
                              "INSERT INTO finding_confirmations VALUES ('%s', '%s', '王', '', 'r', 'w', NULL, 1, 'd', %u)",
                              id, findings[i].inspection, escaped, now - 100 + i, findings[i].amount_fen, 10 + i,
-                             id, "'x'", id, findings[i].status, 20 + i);
+                             id, quoted->str, id, findings[i].status, 20 + i);
       sqlite3_free (escaped);
       exec_ok (db, sql);
     }
