@@ -61,6 +61,7 @@ cmd_ledger_list (gpointer dir, int argc, char **argv, GError **error)
   g_autoptr(GString) out = g_string_new (NULL);
   g_autofree char *own_dir = NULL, *county = NULL, *status = NULL, *format_name = NULL;
   gboolean overdue = FALSE;
+  int limit = 0, offset = 0;
   JcHqFormat format = JC_HQ_FORMAT_TEXT;
   JcHqLedgerFilter filter = { 0 };
   GOptionEntry entries[] = {
@@ -68,16 +69,26 @@ cmd_ledger_list (gpointer dir, int argc, char **argv, GError **error)
     { "status", 0, 0, G_OPTION_ARG_STRING, &status,
       N_("Only this status: open, rectifying, rectified, verified, police, discipline"), N_("STATUS") },
     { "overdue", 0, 0, G_OPTION_ARG_NONE, &overdue, N_("Only entries past their deadline"), NULL },
+    { "limit", 0, 0, G_OPTION_ARG_INT, &limit, N_("At most N entries (default: all)"), N_("N") },
+    { "offset", 0, 0, G_OPTION_ARG_INT, &offset, N_("Skip the first N entries"), N_("N") },
     { "format", 0, 0, G_OPTION_ARG_STRING, &format_name, N_("text (default), csv or json"), N_("FORMAT") },
     DIR_ENTRY (own_dir),
     { NULL }
   };
 
   if (!jc_command_parse (&argc, &argv, NULL, _("The problem ledger"), entries, error) ||
-      !jc_command_expect_args (argc, 1, "ledger list [--county C] [--status S] [--overdue] [--format F]", error) ||
+      !jc_command_expect_args (argc, 1, "ledger list [--county C] [--status S] [--overdue] [--limit N] [--offset N] [--format F]", error) ||
       (format_name != NULL && !jc_hq_format_from_string (format_name, &format, error)) ||
       (status != NULL && !jc_hq_ledger_status_from_string (status, &filter.status, error)))
     return FALSE;
+  if (limit < 0 || offset < 0)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           _("--limit and --offset must not be negative"));
+      return FALSE;
+    }
+  filter.limit = (guint) limit;
+  filter.offset = (guint) offset;
   filter.county = county;
   filter.has_status = status != NULL;
   filter.overdue = overdue;

@@ -1,6 +1,7 @@
 /* jc-hq-ledger-cmd.h — jiancha-hq's commands for the ledger, objections, reports
  *
- *   jiancha-hq ledger list [--county C] [--status S] [--overdue] [--format text|csv|json]
+ *   jiancha-hq ledger list [--county C] [--status S] [--overdue] [--limit N] [--offset N]
+ *                          [--format text|csv|json]
  *   jiancha-hq ledger show ID [--format text|json]
  *   jiancha-hq ledger set ID [--status S] [--note TEXT] [--recovered YUAN]
  *                            [--deadline YYYY-MM-DD] [--evidence SHA256]… --by NAME

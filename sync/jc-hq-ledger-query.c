@@ -28,7 +28,7 @@ static const char select_sql[] =
   "WHERE (?1 IS NULL OR d.county = ?1) AND (?2 IS NULL OR l.status = ?2) "
   "  AND (?3 = 0 OR (l.status IN ('open', 'rectifying') AND l.deadline < ?4)) "
   "  AND (?5 IS NULL OR l.id = ?5) "
-  "ORDER BY l.id";
+  "ORDER BY l.id LIMIT ?6 OFFSET ?7";
 
 /* @text's parts between unit separators (U+001F, never in a checklist's
  * text): SQLite joins the record's item codes and texts with it. */
@@ -128,6 +128,8 @@ query_rows (JcHqStore *store, const JcHqLedgerFilter *filter, gint64 id, GError 
   sqlite3_bind_text (stmt, 4, today, -1, SQLITE_TRANSIENT);
   if (id > 0)
     sqlite3_bind_int64 (stmt, 5, id);
+  sqlite3_bind_int64 (stmt, 6, filter->limit > 0 ? (gint64) filter->limit : -1);
+  sqlite3_bind_int64 (stmt, 7, (gint64) filter->offset);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     json_array_add_object_element (rows, read_row (stmt, today));
   sqlite3_finalize (stmt);

@@ -58,6 +58,8 @@ typedef struct {
   JcHqLedgerStatus  status;
   gboolean          overdue;      /* only overdue entries */
   const char       *today;        /* "YYYY-MM-DD"; NULL: today */
+  guint             limit;        /* a page of at most this many entries; 0: all */
+  guint             offset;       /* entries skipped before the page (by id) */
 } JcHqLedgerFilter;
 
 /* What `ledger set` changes; NULL / FALSE leaves a field as it is. */

@@ -239,6 +239,9 @@ START_TEST (test_confirmed_to_verified)
   ck_assert_msg (g_str_has_prefix (out, "\xEF\xBB\xBF" "id,status,institution,"), "%s", out);
   ck_assert_msg (strstr (out, "\r\n1,verified," INSTITUTION ",康宁大药房,离石区,pharmacy,cross,p21.1.1,"), "%s", out);
   g_clear_pointer (&out, g_free);
+  out = HQ_OK ("ledger", "list", "--status", "verified", "--offset", "1");
+  ck_assert_str_eq (out, "");
+  g_clear_pointer (&out, g_free);
   out = HQ_OK ("ledger", "list", "--status", "open");
   ck_assert_str_eq (out, "");
   g_clear_pointer (&out, g_free);

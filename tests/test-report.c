@@ -372,6 +372,14 @@ START_TEST (test_dashboard_json)
   ck_assert_str_eq (json_object_get_string_member (obj, "by"), "form");
   ck_assert_str_eq (json_object_get_string_member (json_object_get_object_member (obj, "total"), "amount"),
                     "1557.00");
+  {
+    JcHqLedgerFilter page = { .limit = 2, .offset = 1 };
+    g_autoptr(JsonArray) rows = jc_hq_ledger_rows (store, &page, &error);
+
+    ck_assert_uint_eq (json_array_get_length (rows), 2);
+    ck_assert_int_eq (json_object_get_int_member (json_array_get_object_element (rows, 0), "id"), 2);
+    ck_assert_int_eq (json_object_get_int_member (json_array_get_object_element (rows, 1), "id"), 3);
+  }
   missing = jc_hq_ledger_get_json (store, 42, &error);
   ck_assert_ptr_null (missing);
   ck_assert_error (error, JC_HQ_LEDGER_ERROR, JC_HQ_LEDGER_ERROR_NOT_FOUND);
