@@ -231,6 +231,12 @@ cmd_objection_decide (gpointer dir, int argc, char **argv, GError **error)
       !jc_hq_objection_decision_from_string (decision_name, &decision, error) ||
       (amount != NULL && !jc_amount_parse_yuan (amount, &amount_fen, error)))
     return FALSE;
+  if (amount != NULL && decision != JC_HQ_OBJECTION_PARTIAL)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           _("--amount is the amount that stands after a partial decision: only with --decision partial"));
+      return FALSE;
+    }
   store = open_store (dir, own_dir, error);
   if (store == NULL || !jc_hq_objection_decide (store, id, decision, amount_fen, reason, by, &entry, error))
     return FALSE;

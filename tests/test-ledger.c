@@ -292,6 +292,8 @@ START_TEST (test_objections)
   HQ_FAILS ("needs its reasons", "objection", "decide", "1", "--decision", "upheld", "--by", "周");
   HQ_FAILS ("below the finding’s 1234.50 yuan", "objection", "decide", "1", "--decision", "partial",
             "--amount", "1234.50", "--reason", "部分属实", "--by", "周审核");
+  HQ_FAILS ("only with --decision partial", "objection", "decide", "1", "--decision", "rejected", "--amount", "5",
+            "--reason", "x", "--by", "周");
   HQ_FAILS ("no objection 7", "objection", "decide", "7", "--decision", "upheld", "--reason", "x", "--by", "周");
 
   /* Partly upheld: an entry with the amount that stands. */
