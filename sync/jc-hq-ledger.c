@@ -30,7 +30,11 @@ static const char schema[] =
   "  note TEXT NOT NULL DEFAULT '',"
   "  evidence TEXT NOT NULL DEFAULT '',"
   "  opened_at INTEGER NOT NULL,"
-  "  updated_at INTEGER NOT NULL);";
+  "  updated_at INTEGER NOT NULL);"
+  /* The newest event (hq_observed) each refresh has seen. */
+  "CREATE TABLE IF NOT EXISTS hq_ledger_state ("
+  "  name TEXT PRIMARY KEY,"
+  "  observed INTEGER NOT NULL);";
 
 static const char * const status_names[] = { "open", "rectifying", "rectified", "verified", "police", "discipline" };
 
@@ -306,6 +310,47 @@ open_new (JcHqStore *store, guint *n_opened, GError **error)
 }
 
 gboolean
+jc_hq_ledger_news_locked (JcHqStore *store, const char *name, gboolean *news, GError **error)
+{
+  sqlite3 *db = jc_hq_store_get_db (store);
+  sqlite3_stmt *stmt = NULL;
+  gint64 newest = 0, seen = -1;
+  int rc;
+
+  if (!jc_hq_sql_prepare (db, "SELECT (SELECT coalesce (max (observed), 0) FROM hq_observed), "
+                              "(SELECT observed FROM hq_ledger_state WHERE name = ?)", &stmt, error))
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      newest = sqlite3_column_int64 (stmt, 0);
+      if (sqlite3_column_type (stmt, 1) != SQLITE_NULL)
+        seen = sqlite3_column_int64 (stmt, 1);
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_ROW)
+    return jc_hq_sql_error (db, "hq_ledger_state", error);
+  *news = newest != seen;
+  if (!*news ||
+      !jc_hq_sql_prepare (db, "INSERT OR REPLACE INTO hq_ledger_state (name, observed) VALUES (?, ?)", &stmt, error))
+    return !*news;
+  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, newest);
+  return jc_hq_sql_run (db, stmt, "hq_ledger_state", error);
+}
+
+static gboolean
+refresh_locked (JcHqStore *store, guint *n, GError **error)
+{
+  gboolean news = FALSE;
+
+  if (!jc_hq_ledger_news_locked (store, "ledger", &news, error))
+    return FALSE;
+  return !news || (follow_amendments (store, error) && open_new (store, n, error));
+}
+
+gboolean
 jc_hq_ledger_refresh (JcHqStore *store, guint *n_opened, GError **error)
 {
   sqlite3 *db = jc_hq_store_get_db (store);
@@ -315,7 +360,7 @@ jc_hq_ledger_refresh (JcHqStore *store, guint *n_opened, GError **error)
   jc_hq_store_lock (store);
   ok = jc_hq_ledger_ensure (store, error) && jc_hq_sql_exec (db, "BEGIN IMMEDIATE", error);
   if (ok)
-    ok = jc_hq_sql_finish (db, follow_amendments (store, error) && open_new (store, &n, error), error);
+    ok = jc_hq_sql_finish (db, refresh_locked (store, &n, error), error);
   jc_hq_store_unlock (store);
   if (ok && n_opened != NULL)
     *n_opened = n;

@@ -99,6 +99,16 @@ gboolean    jc_hq_ledger_refresh          (JcHqStore         *store,
                                            guint             *n_opened,
                                            GError           **error);
 
+/* For the refreshes, the caller holding the lock and a transaction: *news
+ * tells whether HQ stored an event (hq_observed) since the refresh @name
+ * last asked, and the answer is recorded. Merged events are the only way
+ * findings and their answers change, so a refresh without news is one
+ * query. */
+gboolean    jc_hq_ledger_news_locked      (JcHqStore         *store,
+                                           const char        *name,
+                                           gboolean          *news,
+                                           GError           **error);
+
 /* For jc-hq-objections.c, the caller holding the lock and a transaction:
  * opens the entry of @finding_id with @amount_fen, its deadline 30 days
  * after @since (Unix seconds); *entry_id gets its id. */

@@ -109,7 +109,12 @@ jc_hq_objections_refresh (JcHqStore *store, guint *n_opened, GError **error)
   jc_hq_store_lock (store);
   ok = jc_hq_sql_exec (db, schema, error) && jc_hq_sql_exec (db, "BEGIN IMMEDIATE", error);
   if (ok)
-    ok = jc_hq_sql_finish (db, open_new (store, &n, error), error);
+    {
+      gboolean news = FALSE;
+
+      ok = jc_hq_sql_finish (db, jc_hq_ledger_news_locked (store, "objections", &news, error) &&
+                                 (!news || open_new (store, &n, error)), error);
+    }
   jc_hq_store_unlock (store);
   if (ok && n_opened != NULL)
     *n_opened = n;
