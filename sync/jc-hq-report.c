@@ -141,7 +141,8 @@ sums_object (JcHqReportBy by, const char *group, const Sums *s)
 
 /* Sums per group in SQL, over the ledger and what it joins; the group
  * expression names what an entry is counted under. By item, an entry is
- * counted under each item of its finding record. */
+ * counted under each item of its finding (finding_items, the projection of
+ * the record's items). */
 static const char sums_sql[] =
   "SELECT %s AS g, count (*), sum (l.amount_fen), sum (l.recovered_fen), "
   "       sum (l.status IN ('rectified', 'verified')), sum (l.status IN ('police', 'discipline')), "
@@ -154,7 +155,7 @@ static const char sums_sql[] =
 static const char * const group_sql[] = {
   [JC_HQ_REPORT_COUNTY] = "coalesce (d.county, '')",
   [JC_HQ_REPORT_TYPE] = "coalesce (i.institution_type, d.type, '')",
-  [JC_HQ_REPORT_ITEM] = "coalesce (json_extract (it.value, '$.code'), '')",
+  [JC_HQ_REPORT_ITEM] = "it.code",
   [JC_HQ_REPORT_FORM] = "coalesce (i.form, '')",
 };
 
@@ -198,7 +199,7 @@ jc_hq_report_build (JcHqStore *store, JcHqReportBy by, const char *today, GError
 {
   g_autofree char *day = today != NULL ? g_strdup (today) : jc_hq_ledger_today ();
   g_autofree char *grouped = g_strdup_printf (sums_sql, group_sql[by],
-                                              by == JC_HQ_REPORT_ITEM ? ", json_each (f.record, '$.items') AS it" : "",
+                                              by == JC_HQ_REPORT_ITEM ? "JOIN finding_items it ON it.finding_id = l.finding_id" : "",
                                               "GROUP BY g ORDER BY g");
   g_autofree char *total = g_strdup_printf (sums_sql, "''", "", "");
   g_autoptr(JsonArray) groups = json_array_new ();
