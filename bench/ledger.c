@@ -296,7 +296,7 @@ main (void)
   if (!jc_hq_objections_refresh (store, &n_objections, &error))
     g_error ("%s", error->message);
   t_first = now_ms () - t_first;
-  printf ("%-40s %10.1f ms  %8.0f× count(*)  (%u objections and the entries, each signed)\n",
+  printf ("%-40s %10.1f ms  %8.1f× count(*)  (%u objections and the entries, each signed)\n",
           "first refresh (opens every entry)", t_first, t_first / t_base, n_objections);
 
   for (Task task = 0; task < N_TASKS; task++)
@@ -308,7 +308,7 @@ main (void)
       {
         double t = jc_bench_median (samples, runs);
 
-        printf ("%-40s %10.1f ms  %8.0f× count(*)  (%u rows)\n", task_names[task], t, t / t_base, n);
+        printf ("%-40s %10.1f ms  %8.1f× count(*)  (%u rows)\n", task_names[task], t, t / t_base, n);
       }
     }
   g_clear_pointer (&merge, jc_hq_merge_free);
