@@ -253,7 +253,8 @@ END_TEST
 
 START_TEST (test_objections)
 {
-  g_autofree char *insp = NULL, *vault = NULL, *f1 = NULL, *f2 = NULL, *f3 = NULL, *out = NULL;
+  g_autofree char *insp = NULL, *vault = NULL, *f1 = NULL, *f2 = NULL, *f3 = NULL, *f4 = NULL, *out = NULL;
+  g_autofree char *f4b = NULL;
   g_autoptr(JsonNode) list = NULL;
   JsonArray *objections;
   JsonObject *o;
@@ -267,6 +268,8 @@ START_TEST (test_objections)
   f2 = CLI_OK (vault, "finding", "seal", insp, "--items", "p21.1.3", "--dispute-name", "王秀英",
                "--reason", "系统误记");
   f3 = CLI_OK (vault, "finding", "seal", insp, "--items", "p21.2.1.2", "--refused", "--witness", "赵六");
+  g_free (CLI_OK (vault, "item", "set", insp, "p21.1.4", "--status", "violation", "--amount", "5", "--note", "串换"));
+  f4 = CLI_OK (vault, "finding", "seal", insp, "--items", "p21.1.4", "--dispute-name", "王秀英", "--reason", "未串换");
   g_free (CLI_OK (vault, "sync", "--hq", s.url));
 
   /* Two objections with the representative's reasons; the refusal is a
@@ -274,7 +277,7 @@ START_TEST (test_objections)
   out = HQ_OK ("objections", "list", "--format", "json");
   list = parse_json (out);
   objections = json_node_get_array (list);
-  ck_assert_uint_eq (json_array_get_length (objections), 2);
+  ck_assert_uint_eq (json_array_get_length (objections), 3);
   o = json_array_get_object_element (objections, 0);
   ck_assert_str_eq (json_object_get_string_member (o, "finding"), f1);
   ck_assert_str_eq (json_object_get_string_member (o, "reason"), "处方齐全");
@@ -288,6 +291,14 @@ START_TEST (test_objections)
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&list, json_node_unref);
 
+  /* An amendment answers the objection's finding anew: it is not decided. */
+  f4b = CLI_OK (vault, "finding", "amend", f4, "--facts", "更正：串换一次");
+  g_free (CLI_OK (vault, "sync"));
+  {
+    g_autofree char *needle = g_strdup_printf ("its finding is superseded by %s", f4b);
+
+    HQ_FAILS (needle, "objection", "decide", "3", "--decision", "rejected", "--reason", "x", "--by", "周");
+  }
   HQ_FAILS ("Unknown decision", "objection", "decide", "1", "--decision", "maybe", "--reason", "x", "--by", "周");
   HQ_FAILS ("needs its reasons", "objection", "decide", "1", "--decision", "upheld", "--by", "周");
   HQ_FAILS ("below the finding’s 1234.50 yuan", "objection", "decide", "1", "--decision", "partial",
@@ -328,12 +339,16 @@ START_TEST (test_objections)
   ck_assert_str_eq (json_object_get_string_member (o, "status"), "upheld");
   ck_assert (json_object_get_null_member (o, "entry"));
   g_clear_pointer (&out, g_free);
-  out = HQ_OK ("objections", "list", "--status", "open");
-  ck_assert_str_eq (out, "");
+  out = HQ_OK ("objections", "list", "--status", "open", "--format", "json");
+  list = parse_json (out);
+  ck_assert_uint_eq (json_array_get_length (json_node_get_array (list)), 1);
+  ck_assert_str_eq (json_object_get_string_member (json_array_get_object_element (json_node_get_array (list), 0),
+                                                   "superseded_by"), f4b);
+  g_clear_pointer (&list, json_node_unref);
   g_clear_pointer (&out, g_free);
-  /* objection.open ×2, the refusal's open, decide + its entry's open, decide. */
+  /* objection.open ×3, the refusal's open, decide + its entry's open, decide. */
   out = HQ_OK ("ledger", "verify");
-  ck_assert_msg (strstr (out, "Verified 6 signed"), "%s", out);
+  ck_assert_msg (strstr (out, "Verified 7 signed"), "%s", out);
   jc_test_server_stop (&s);
 }
 END_TEST
