@@ -193,7 +193,7 @@ cmd_objections_list (gpointer dir, int argc, char **argv, GError **error)
   g_autofree char *own_dir = NULL, *status = NULL, *format_name = NULL;
   JcHqFormat format = JC_HQ_FORMAT_TEXT;
   GOptionEntry entries[] = {
-    { "status", 0, 0, G_OPTION_ARG_STRING, &status, N_("Only open, upheld, rejected or partial"), N_("STATUS") },
+    { "status", 0, 0, G_OPTION_ARG_STRING, &status, N_("Only open, upheld, rejected, partial or superseded"), N_("STATUS") },
     { "format", 0, 0, G_OPTION_ARG_STRING, &format_name, N_("text (default), csv or json"), N_("FORMAT") },
     DIR_ENTRY (own_dir),
     { NULL }

@@ -97,6 +97,48 @@ open_new (JcHqStore *store, guint *n, GError **error)
   return ok;
 }
 
+/* Closes the open objections whose finding an amendment superseded: the
+ * amendment has its own answer (and its own objection when disputed). */
+static gboolean
+close_superseded (JcHqStore *store, GError **error)
+{
+  sqlite3 *db = jc_hq_store_get_db (store);
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GPtrArray) by = g_ptr_array_new_with_free_func (g_free);
+  sqlite3_stmt *stmt = NULL;
+
+  if (!jc_hq_sql_prepare (db, "SELECT o.id, f.superseded_by FROM hq_objections o JOIN findings f ON f.id = o.finding_id "
+                              "WHERE o.status = 'open' AND f.superseded_by IS NOT NULL ORDER BY o.id", &stmt, error))
+    return FALSE;
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+
+      g_array_append_val (ids, id);
+      g_ptr_array_add (by, g_strdup ((const char *) sqlite3_column_text (stmt, 1)));
+    }
+  sqlite3_finalize (stmt);
+  for (guint i = 0; i < ids->len; i++)
+    {
+      gint64 id = g_array_index (ids, gint64, i);
+      g_autofree char *subject = subject_of (id);
+      g_autoptr(JsonObject) changes = json_object_new ();
+
+      if (!jc_hq_sql_prepare (db, "UPDATE hq_objections SET status = 'superseded', decided_at = ? WHERE id = ?",
+                              &stmt, error))
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, g_get_real_time () / G_USEC_PER_SEC);
+      sqlite3_bind_int64 (stmt, 2, id);
+      if (!jc_hq_sql_run (db, stmt, "hq_objections", error))
+        return FALSE;
+      json_object_set_string_member (changes, "status", "superseded");
+      json_object_set_string_member (changes, "superseded_by", by->pdata[i]);
+      if (!jc_hq_history_append (store, subject, "objection.supersede", "jiancha-hq", changes, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 jc_hq_objections_refresh (JcHqStore *store, guint *n_opened, GError **error)
 {
@@ -113,7 +155,8 @@ jc_hq_objections_refresh (JcHqStore *store, guint *n_opened, GError **error)
       gboolean news = FALSE;
 
       ok = jc_hq_sql_finish (db, jc_hq_ledger_news_locked (store, "objections", &news, error) &&
-                                 (!news || open_new (store, &n, error)), error);
+                                 (!news || (close_superseded (store, error) && open_new (store, &n, error))),
+                                 error);
     }
   jc_hq_store_unlock (store);
   if (ok && n_opened != NULL)
@@ -173,17 +216,17 @@ check (gint64 id, const Objection *o, JcHqObjectionDecision decision, guint64 am
   g_autofree char *r = g_strstrip (g_strdup (reason ?: ""));
   g_autofree char *b = g_strstrip (g_strdup (by ?: ""));
 
-  if (!g_str_equal (o->status, "open"))
-    {
-      g_set_error (error, JC_HQ_OBJECTION_ERROR, JC_HQ_OBJECTION_ERROR_DECIDED,
-                   _("Objection %" PRId64 " is already decided: %s"), id, o->status);
-      return FALSE;
-    }
   if (o->superseded_by != NULL)
     {
       g_set_error (error, JC_HQ_OBJECTION_ERROR, JC_HQ_OBJECTION_ERROR_DECIDED,
                    _("Objection %" PRId64 ": its finding is superseded by %s, which has its own answer"),
                    id, o->superseded_by);
+      return FALSE;
+    }
+  if (!g_str_equal (o->status, "open"))
+    {
+      g_set_error (error, JC_HQ_OBJECTION_ERROR, JC_HQ_OBJECTION_ERROR_DECIDED,
+                   _("Objection %" PRId64 " is already decided: %s"), id, o->status);
       return FALSE;
     }
   if (*r == '\0' || *b == '\0')

@@ -6,9 +6,10 @@
  *   rejected the finding stands: it becomes a ledger entry with its amount;
  *   partial  it stands with another amount (--amount): a ledger entry with that.
  * The opening and the decision are signed rows of jc-hq-history.h (subject
- * "objection:ID"). A decided objection is not decided again; an objection
- * whose finding was superseded by an amendment is not decided (the
- * amendment has its own answer). Table hq_objections.
+ * "objection:ID"). A decided objection is not decided again; an open
+ * objection whose finding an amendment superseded is closed as
+ * "superseded" (the amendment has its own answer, and its own objection
+ * when disputed). Table hq_objections.
  */
 #pragma once
 
@@ -60,7 +61,7 @@ gboolean  jc_hq_objection_decide        (JcHqStore              *store,
 
 /* The objections as JSON objects: id, finding, institution,
  * institution_name, representative, reason, amount_fen, amount, opened_at,
- * status (open, upheld, rejected, partial), decided_amount_fen,
+ * status (open, upheld, rejected, partial, superseded), decided_amount_fen,
  * decision_reason, decided_by, decided_at, entry (ledger id or null),
  * superseded_by. For the web dashboard: the JSON text of that array
  * (@status NULL: every objection, else only those of that status). */

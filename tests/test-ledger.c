@@ -339,16 +339,19 @@ START_TEST (test_objections)
   ck_assert_str_eq (json_object_get_string_member (o, "status"), "upheld");
   ck_assert (json_object_get_null_member (o, "entry"));
   g_clear_pointer (&out, g_free);
-  out = HQ_OK ("objections", "list", "--status", "open", "--format", "json");
+  out = HQ_OK ("objections", "list", "--status", "open");
+  ck_assert_str_eq (out, "");
+  g_clear_pointer (&out, g_free);
+  out = HQ_OK ("objections", "list", "--status", "superseded", "--format", "json");
   list = parse_json (out);
   ck_assert_uint_eq (json_array_get_length (json_node_get_array (list)), 1);
   ck_assert_str_eq (json_object_get_string_member (json_array_get_object_element (json_node_get_array (list), 0),
                                                    "superseded_by"), f4b);
   g_clear_pointer (&list, json_node_unref);
   g_clear_pointer (&out, g_free);
-  /* objection.open ×3, the refusal's open, decide + its entry's open, decide. */
+  /* objection.open ×3, the refusal's open, supersede, decide + its entry's open, decide. */
   out = HQ_OK ("ledger", "verify");
-  ck_assert_msg (strstr (out, "Verified 7 signed"), "%s", out);
+  ck_assert_msg (strstr (out, "Verified 8 signed"), "%s", out);
   jc_test_server_stop (&s);
 }
 END_TEST
