@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <locale.h>
 #include <xlsxwriter.h>
 
 #include "jc-hq-report.h"
@@ -34,8 +35,29 @@ write_row (lxw_worksheet *ws, lxw_row_t r, JsonObject *row, lxw_format *money, l
     }
 }
 
+static gboolean write_workbook (JsonObject *report, const char *path, GError **error);
+
+/* libxlsxwriter prints the numbers with the C library: with LC_NUMERIC "C"
+ * (the messages stay translated), so that a decimal comma never reaches
+ * the file. */
 gboolean
 jc_hq_report_write_xlsx (JsonObject *report, const char *path, GError **error)
+{
+  locale_t base = duplocale (uselocale ((locale_t) 0));
+  locale_t c = base != (locale_t) 0 ? newlocale (LC_NUMERIC_MASK, "C", base) : (locale_t) 0;
+  locale_t old = c != (locale_t) 0 ? uselocale (c) : (locale_t) 0;
+  gboolean ok = write_workbook (report, path, error);
+
+  if (c != (locale_t) 0)
+    {
+      uselocale (old);
+      freelocale (c);
+    }
+  return ok;
+}
+
+static gboolean
+write_workbook (JsonObject *report, const char *path, GError **error)
 {
   lxw_workbook *wb = workbook_new (path);
   lxw_worksheet *ws;
