@@ -30,13 +30,13 @@ if [ ! -f "$build/build.ninja" ]; then
     -Db_sanitize=address,undefined -Db_lundef=false \
     -Dc_args=-fsanitize=fuzzer-no-link >/dev/null
 fi
-ninja -C "$build" -j2 src/core/libjiancha-core.a >/dev/null
+ninja -C "$build" -j2 src/core/libjiancha-core.a sync/libjiancha-sync.a >/dev/null
 
-pkgs="glib-2.0 gio-2.0 gobject-2.0 sqlite3 libsodium json-glib-1.0 libcbor libqrencode zlib cairo zbar"
+pkgs="glib-2.0 gio-2.0 gobject-2.0 sqlite3 libsodium json-glib-1.0 libcbor libqrencode zlib cairo zbar libsoup-3.0"
 # shellcheck disable=SC2046
 clang -g -O1 -fsanitize=fuzzer,address,undefined \
-  -I"$build" -Isrc/core $(pkg-config --cflags $pkgs) \
-  "tests/fuzz-$name.c" "$build/src/core/libjiancha-core.a" \
+  -I"$build" -Isrc/core -Isync $(pkg-config --cflags $pkgs) \
+  "tests/fuzz-$name.c" "$build/sync/libjiancha-sync.a" "$build/src/core/libjiancha-core.a" \
   $(pkg-config --libs $pkgs) -lm -o "$build/fuzz-$name"
 
 corpus="$build/corpus-$name"

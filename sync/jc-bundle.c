@@ -74,11 +74,7 @@ jc_bundle_seal (const JcDevice  *device,
                 GError         **error)
 {
   g_autoptr(GByteArray) body = g_byte_array_new ();
-  g_autoptr(GByteArray) inner = NULL;
-  guint8 box_pk[crypto_box_PUBLICKEYBYTES];
-  guint8 sig[64];
-  guint8 *sealed;
-  gsize sealed_len;
+  GBytes *sealed;
   guint n_blobs = blobs != NULL ? blobs->len : 0;
 
   if (events->len > JC_BUNDLE_MAX_EVENTS || n_blobs > JC_BUNDLE_MAX_BLOBS)
@@ -88,13 +84,6 @@ jc_bundle_seal (const JcDevice  *device,
                    JC_BUNDLE_MAX_EVENTS, JC_BUNDLE_MAX_BLOBS);
       return NULL;
     }
-  if (crypto_sign_ed25519_pk_to_curve25519 (box_pk, hq_public_key) != 0)
-    {
-      g_set_error_literal (error, JC_BUNDLE_ERROR, JC_BUNDLE_ERROR_SEAL,
-                           _("HQ’s public key is not a valid Ed25519 key"));
-      return NULL;
-    }
-
   g_byte_array_append (body, (const guint8 *) JC_BUNDLE_MAGIC, 4);
   put_be (body, JC_BUNDLE_VERSION, 1);
   put_be (body, (guint64) created, 8);
@@ -139,12 +128,34 @@ jc_bundle_seal (const JcDevice  *device,
       return NULL;
     }
 
-  sign_body (device, body->data, body->len, sig);
-  inner = g_byte_array_sized_new (INNER_HEAD + body->len);
+  sealed = jc_bundle_seal_body (device, body->data, body->len, hq_public_key, error);
+  sodium_memzero (body->data, body->len);
+  return sealed;
+}
+
+GBytes *
+jc_bundle_seal_body (const JcDevice  *device,
+                     const guint8    *body,
+                     gsize            len,
+                     const guint8     hq_public_key[32],
+                     GError         **error)
+{
+  g_autoptr(GByteArray) inner = g_byte_array_sized_new (INNER_HEAD + len);
+  guint8 box_pk[crypto_box_PUBLICKEYBYTES];
+  guint8 sig[64];
+  guint8 *sealed;
+  gsize sealed_len;
+
+  if (crypto_sign_ed25519_pk_to_curve25519 (box_pk, hq_public_key) != 0)
+    {
+      g_set_error_literal (error, JC_BUNDLE_ERROR, JC_BUNDLE_ERROR_SEAL,
+                           _("HQ’s public key is not a valid Ed25519 key"));
+      return NULL;
+    }
+  sign_body (device, body, len, sig);
   g_byte_array_append (inner, jc_device_get_id (device), JC_DEVICE_ID_SIZE);
   g_byte_array_append (inner, sig, sizeof sig);
-  g_byte_array_append (inner, body->data, body->len);
-  sodium_memzero (body->data, body->len);
+  g_byte_array_append (inner, body, len);
 
   sealed_len = 4 + crypto_box_SEALBYTES + inner->len;
   sealed = g_malloc (sealed_len);

@@ -77,6 +77,13 @@ GBytes       *jc_bundle_seal        (const JcDevice  *device,
                                      gint64           created,
                                      const guint8     hq_public_key[32],
                                      GError         **error);
+/* Signs and seals @body as it stands — the one step jc_bundle_seal() ends
+ * with; tests and the fuzzer use it to put any body in a valid seal. */
+GBytes       *jc_bundle_seal_body   (const JcDevice  *device,
+                                     const guint8    *body,
+                                     gsize            len,
+                                     const guint8     hq_public_key[32],
+                                     GError         **error);
 /* HQ's side: @hq_secret_key is HQ's 64-byte Ed25519 secret key.
  * @device_hex (33 bytes, may be NULL) gets the sender's id once the seal
  * opens, so a refusal can still name the device. */

@@ -306,16 +306,8 @@ jc_hq_plan_get (JcHqStore *store, const char *plan_id, GError **error)
 char *
 jc_hq_plan_envelope (JcHqStore *store, const JcHqPlan *plan)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autofree char *hq_key = jc_device_hex (jc_hq_store_get_public_key (store), 32);
-
-  json_builder_begin_object (b);
-  jc_json_builder_add_string (b, "plan_id", plan->plan_id);
-  jc_json_builder_add_string (b, "document", plan->document);
-  jc_json_builder_add_string (b, "signature", plan->signature);
-  jc_json_builder_add_string (b, "hq_key", hq_key);
-  json_builder_end_object (b);
-  return jc_json_builder_to_string (b);
+  return jc_assignments_envelope (plan->plan_id, plan->document, plan->signature,
+                                  jc_hq_store_get_public_key (store));
 }
 
 char *
@@ -324,4 +316,38 @@ jc_hq_plan_get_assignments_json (JcHqStore *store, const char *plan_id, GError *
   g_autoptr(JcHqPlan) plan = jc_hq_plan_get (store, plan_id, error);
 
   return plan != NULL ? jc_hq_plan_envelope (store, plan) : NULL;
+}
+
+GPtrArray *
+jc_hq_plan_envelopes_since (JcHqStore *store, gint64 since, GError **error)
+{
+  g_autoptr(GPtrArray) envelopes = g_ptr_array_new_with_free_func (g_free);
+  sqlite3 *db = jc_hq_store_get_db (store);
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  if (!ensure_schema (store, error) ||
+      !jc_hq_sql_prepare (db, "SELECT plan_id, seed, created, document, signature FROM plans "
+                              "WHERE created >= ? ORDER BY created DESC, rowid DESC", &stmt, error))
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, since);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      JcHqPlan plan = {
+        .plan_id = (char *) sqlite3_column_text (stmt, 0),
+        .seed = (guint64) sqlite3_column_int64 (stmt, 1),
+        .created = sqlite3_column_int64 (stmt, 2),
+        .document = (char *) sqlite3_column_text (stmt, 3),
+        .signature = (char *) sqlite3_column_text (stmt, 4),
+      };
+
+      g_ptr_array_add (envelopes, jc_hq_plan_envelope (store, &plan));
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      jc_hq_sql_error (db, _("reading the plans for the updates"), error);
+      return NULL;
+    }
+  return g_steal_pointer (&envelopes);
 }

@@ -55,6 +55,12 @@ char     *jc_hq_plan_get_assignments_json (JcHqStore  *store,
                                            const char *plan_id,
                                            GError    **error);
 
+/* The envelopes of every plan created at or after @since (Unix seconds),
+ * newest first: the "plans" of GET /v1/updates. */
+GPtrArray *jc_hq_plan_envelopes_since (JcHqStore  *store,
+                                       gint64      since,
+                                       GError    **error);
+
 void      jc_hq_plan_free       (JcHqPlan   *plan);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (JcHqPlan, jc_hq_plan_free)

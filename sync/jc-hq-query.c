@@ -29,8 +29,8 @@ jc_hq_format_from_string (const char *name, JcHqFormat *format, GError **error)
 
 /* Runs @sql and writes its rows in @format; column names are the header,
  * integer columns stay numbers in JSON. */
-static gboolean
-write_rows (JcHqStore *store, const char *sql, const char *param, JcHqFormat format, GString *out, GError **error)
+gboolean
+jc_hq_query_rows (JcHqStore *store, const char *sql, const char *param, JcHqFormat format, GString *out, GError **error)
 {
   sqlite3 *db = jc_hq_store_get_db (store);
   g_autoptr(JsonBuilder) b = json_builder_new ();
@@ -125,12 +125,12 @@ jc_hq_query_findings (JcHqStore *store, const char *institution, JcHqFormat form
     institution != NULL ? "WHERE i.institution_code = ?1 " : "",
     "ORDER BY i.institution_code, f.sealed_at, f.id", NULL);
 
-  return write_rows (store, sql, institution, format, out, error);
+  return jc_hq_query_rows (store, sql, institution, format, out, error);
 }
 
 gboolean
 jc_hq_query_rejections (JcHqStore *store, JcHqFormat format, GString *out, GError **error)
 {
-  return write_rows (store, "SELECT id, at, device_id AS device, seq, bundle, source, reason "
+  return jc_hq_query_rows (store, "SELECT id, at, device_id AS device, seq, bundle, source, reason "
                             "FROM hq_rejections ORDER BY id", NULL, format, out, error);
 }

@@ -33,4 +33,14 @@ gboolean jc_hq_query_rejections   (JcHqStore   *store,
                                    GString     *out,
                                    GError     **error);
 
+/* Runs @sql (with @param, may be NULL, bound to ?1) and writes its rows in
+ * @format: column names are the header, integer columns stay numbers in
+ * JSON. Takes the store's lock. */
+gboolean jc_hq_query_rows         (JcHqStore   *store,
+                                   const char  *sql,
+                                   const char  *param,
+                                   JcHqFormat   format,
+                                   GString     *out,
+                                   GError     **error);
+
 G_END_DECLS

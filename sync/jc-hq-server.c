@@ -21,6 +21,8 @@
 #include "jc-hq-server.h"
 #include "jc-hq-store.h"
 #include "jc-hq-updates.h"
+#include "jc-hq-web.h"
+#include "jc-hq-web-api.h"
 
 /* An enrollment request is a few hundred bytes. */
 #define ENROLL_MAX_BODY 16384
@@ -37,9 +39,11 @@ struct _JcHqServer
   char       *dir;
   JcHqStore  *store;        /* NULL until `jiancha-hq init` made the HQ */
   JcHqMerge  *merge;
+  JcHqWeb    *web;          /* the dashboard's API; NULL with the store */
   gint64      started_at;   /* monotonic µs */
   guint       in_flight;
   gboolean    stopping;
+  gboolean    tls;
   guint       port;
 };
 
@@ -56,6 +60,7 @@ jc_hq_server_finalize (GObject *object)
   if (self->soup != NULL)
     soup_server_disconnect (self->soup);
   g_clear_object (&self->soup);
+  g_clear_pointer (&self->web, jc_hq_web_free);
   g_clear_pointer (&self->merge, jc_hq_merge_free);
   g_clear_pointer (&self->store, jc_hq_store_free);
   g_free (self->dir);
@@ -100,11 +105,23 @@ reply_json (SoupServerMessage *msg, guint status, const char *json)
   log_request (msg, status);
 }
 
+static char *
+error_json (const char *reason)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  jc_json_builder_add_string (b, "error", reason);
+  json_builder_end_object (b);
+  return jc_json_builder_to_string (b);
+}
+
+/* JSON built by json-glib: a translated (Chinese) reason stays valid UTF-8
+ * JSON, which g_strescape()'s octal escapes would not. */
 static void
 reply_error (SoupServerMessage *msg, guint status, const char *reason)
 {
-  g_autofree char *escaped = g_strescape (reason, NULL);
-  g_autofree char *body = g_strdup_printf ("{\"error\":\"%s\"}", escaped);
+  g_autofree char *body = error_json (reason);
 
   reply_json (msg, status, body);
 }
@@ -266,12 +283,12 @@ handle_enroll (SoupServer        *server,
 }
 
 static void request_done (SoupServer *server, SoupServerMessage *msg, JcHqServer *self);
+static void request_gone (SoupServerMessage *msg, JcHqServer *self);
 
 static void
 refuse_and_close (JcHqServer *self, SoupServerMessage *msg, guint status, const char *reason)
 {
-  g_autofree char *escaped = g_strescape (reason, NULL);
-  g_autofree char *body = g_strdup_printf ("{\"error\":\"%s\"}", escaped);
+  g_autofree char *body = error_json (reason);
   g_autofree char *head = g_strdup_printf ("HTTP/1.1 %u %s\r\nContent-Type: application/json\r\n"
                                            "Content-Length: %zu\r\nConnection: close\r\n\r\n",
                                            status, soup_status_get_phrase (status), strlen (body));
@@ -375,17 +392,6 @@ job_done (GObject *source, GAsyncResult *result, gpointer user_data)
   soup_server_message_unpause (job->msg);
 }
 
-static char *
-error_json (const char *reason)
-{
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-
-  json_builder_begin_object (b);
-  jc_json_builder_add_string (b, "error", reason);
-  json_builder_end_object (b);
-  return jc_json_builder_to_string (b);
-}
-
 static void
 run_job (JcHqServer *self, SoupServerMessage *msg, Job *job, GTaskThreadFunc func)
 {
@@ -413,7 +419,7 @@ bundle_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
       job->status = g_error_matches (error, JC_HQ_MERGE_ERROR, JC_HQ_MERGE_ERROR_FORBIDDEN) ? SOUP_STATUS_FORBIDDEN
                   : g_error_matches (error, JC_HQ_MERGE_ERROR, JC_HQ_MERGE_ERROR_REJECTED) ? SOUP_STATUS_BAD_REQUEST
                   : SOUP_STATUS_INTERNAL_SERVER_ERROR;
-      job->reply = error_json (error->message);
+      job->reply = jc_hq_web_error_json (error->message);
     }
   g_task_return_boolean (task, TRUE);
 }
@@ -487,7 +493,7 @@ blob_reply (Job *job, gboolean ok, const GError *error)
       if (ok)
         jc_hq_blobs_state (job->self->store, job->hash, &state, NULL);
       job->status = ok ? SOUP_STATUS_OK : blob_status (error);
-      job->reply = ok ? blob_state_json (job->hash, &state) : error_json (error->message);
+      job->reply = ok ? blob_state_json (job->hash, &state) : jc_hq_web_error_json (error->message);
       return;
     }
   job->status = blob_status (error);
@@ -576,7 +582,7 @@ updates_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *
   job->reply = jc_hq_updates_build (job->self->store, (gint64) job->offset, &error);
   job->status = job->reply != NULL ? SOUP_STATUS_OK : SOUP_STATUS_INTERNAL_SERVER_ERROR;
   if (job->reply == NULL)
-    job->reply = error_json (error->message);
+    job->reply = jc_hq_web_error_json (error->message);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -605,6 +611,25 @@ handle_updates (SoupServer        *server,
   run_job (self, msg, job, updates_thread);
 }
 
+/* /api/…: the dashboard's JSON, through its route table (jc-hq-web.h). */
+static void
+handle_api (SoupServer        *server,
+            SoupServerMessage *msg,
+            const char        *path,
+            GHashTable        *query,
+            gpointer           user_data)
+{
+  JcHqServer *self = user_data;
+
+  if (self->web == NULL)
+    {
+      reply_error (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "HQ is not initialized (run jiancha-hq init)");
+      return;
+    }
+  jc_hq_web_handle (self->web, msg, path, query);
+}
+
+/* Anything else: one of the dashboard's files, or 404. */
 static void
 handle_default (SoupServer        *server,
                 SoupServerMessage *msg,
@@ -612,6 +637,11 @@ handle_default (SoupServer        *server,
                 GHashTable        *query,
                 gpointer           user_data)
 {
+  if (jc_hq_web_serve_file (msg, path))
+    {
+      log_request (msg, SOUP_STATUS_OK);
+      return;
+    }
   reply_error (msg, SOUP_STATUS_NOT_FOUND, "no such endpoint");
 }
 
@@ -619,6 +649,10 @@ static void
 request_started (SoupServer *server, SoupServerMessage *msg, JcHqServer *self)
 {
   self->in_flight++;
+  /* Counted until it finishes, is aborted, or its connection goes away
+   * (a failed TLS handshake reports nothing else): whichever comes first. */
+  g_object_set_data (G_OBJECT (msg), "jc-in-flight", GINT_TO_POINTER (1));
+  g_signal_connect_object (msg, "disconnected", G_CALLBACK (request_gone), self, 0);
 }
 
 static gboolean
@@ -631,12 +665,21 @@ emit_stopped (gpointer data)
 }
 
 static void
-request_done (SoupServer *server, SoupServerMessage *msg, JcHqServer *self)
+request_gone (SoupServerMessage *msg, JcHqServer *self)
 {
+  if (g_object_get_data (G_OBJECT (msg), "jc-in-flight") == NULL)
+    return;
+  g_object_set_data (G_OBJECT (msg), "jc-in-flight", NULL);
   g_return_if_fail (self->in_flight > 0);
   self->in_flight--;
   if (self->stopping && self->in_flight == 0)
     g_idle_add_full (G_PRIORITY_DEFAULT, emit_stopped, g_object_ref (self), g_object_unref);
+}
+
+static void
+request_done (SoupServer *server, SoupServerMessage *msg, JcHqServer *self)
+{
+  request_gone (msg, self);
 }
 
 JcHqServer *
@@ -664,6 +707,11 @@ jc_hq_server_new (const char *dir, GError **error)
       self->merge = jc_hq_merge_new (self->store, error);
       if (self->merge == NULL)
         return NULL;
+      self->web = jc_hq_web_new (self->store, error);
+      if (self->web == NULL)
+        return NULL;
+      jc_hq_web_api_register (self->web);
+      jc_hq_web_admin_register (self->web);
     }
   self->soup = soup_server_new ("server-header", "jiancha-hq/" PACKAGE_VERSION, NULL);
   soup_server_add_handler (self->soup, "/v1/health", handle_health, self, NULL);
@@ -674,11 +722,36 @@ jc_hq_server_new (const char *dir, GError **error)
   soup_server_add_early_handler (self->soup, "/v1/blobs", early_limit, self, NULL);
   soup_server_add_handler (self->soup, "/v1/blobs", handle_blobs, self, NULL);
   soup_server_add_handler (self->soup, "/v1/updates", handle_updates, self, NULL);
+  soup_server_add_early_handler (self->soup, "/api", early_limit, self, NULL);
+  soup_server_add_handler (self->soup, "/api", handle_api, self, NULL);
   soup_server_add_handler (self->soup, NULL, handle_default, self, NULL);
   g_signal_connect (self->soup, "request-started", G_CALLBACK (request_started), self);
   g_signal_connect (self->soup, "request-finished", G_CALLBACK (request_done), self);
   g_signal_connect (self->soup, "request-aborted", G_CALLBACK (request_done), self);
   return g_steal_pointer (&self);
+}
+
+gboolean
+jc_hq_server_set_tls (JcHqServer *self, const char *cert_path, const char *key_path, GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GTlsCertificate) cert = g_tls_certificate_new_from_files (cert_path, key_path, &local_error);
+
+  if (cert == NULL)
+    {
+      g_set_error (error, JC_HQ_ERROR, JC_HQ_ERROR_TLS, _("Cannot use the TLS certificate %s with key %s: %s"),
+                   cert_path, key_path, local_error->message);
+      return FALSE;
+    }
+  g_object_set (self->soup, "tls-certificate", cert, NULL);
+  self->tls = TRUE;
+  return TRUE;
+}
+
+gboolean
+jc_hq_server_is_tls (JcHqServer *self)
+{
+  return self->tls;
 }
 
 /* ADDRESS is HOST:PORT, with IPv6 hosts in brackets: [::1]:8470. */
@@ -707,7 +780,7 @@ jc_hq_server_listen (JcHqServer *self, const char *address, GError **error)
                    address, local_error ? local_error->message : _("no address"));
       return FALSE;
     }
-  if (!soup_server_listen (self->soup, addr, 0, &local_error))
+  if (!soup_server_listen (self->soup, addr, self->tls ? SOUP_SERVER_LISTEN_HTTPS : 0, &local_error))
     {
       g_set_error (error, JC_HQ_ERROR, JC_HQ_ERROR_LISTEN, _("Cannot listen on %s: %s"),
                    address, local_error->message);
@@ -718,6 +791,19 @@ jc_hq_server_listen (JcHqServer *self, const char *address, GError **error)
     self->port = g_uri_get_port (uris->data);
   g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
   return TRUE;
+}
+
+JcHqWeb *
+jc_hq_server_get_web (JcHqServer *self)
+{
+  return self->web;
+}
+
+void
+jc_hq_server_set_session_lifetime (JcHqServer *self, gint64 seconds)
+{
+  if (self->web != NULL)
+    jc_hq_web_set_session_lifetime (self->web, seconds);
 }
 
 guint

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "jc-core.h"
+#include "jc-hq-plan.h"
 #include "jc-hq-updates.h"
 #include "jc-signed-doc.h"
 
@@ -63,11 +64,14 @@ jc_hq_updates_build (JcHqStore *store, gint64 since, GError **error)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(GPtrArray) revoked = NULL;
+  g_autoptr(GPtrArray) plans = NULL;
 
   jc_hq_store_lock (store);
   revoked = jc_hq_store_revoked (store, error);
+  if (revoked != NULL)
+    plans = jc_hq_plan_envelopes_since (store, since, error);
   jc_hq_store_unlock (store);
-  if (revoked == NULL)
+  if (revoked == NULL || plans == NULL)
     return NULL;
 
   json_builder_begin_object (b);
@@ -82,6 +86,13 @@ jc_hq_updates_build (JcHqStore *store, gint64 since, GError **error)
   json_builder_end_array (b);
   if (!add_checklists (store, b, since, error))
     return NULL;
+  /* Each plan as its own signed envelope, verbatim: devices check HQ's
+   * signature over the plan itself, not only over this document. */
+  json_builder_set_member_name (b, "plans");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < plans->len; i++)
+    json_builder_add_string_value (b, plans->pdata[i]);
+  json_builder_end_array (b);
   json_builder_end_object (b);
   return jc_signed_doc_wrap (jc_hq_store_get_secret_key (store), jc_hq_store_get_public_key (store), b);
 }

@@ -12,6 +12,7 @@
  *   jiancha-hq checklist-issue --dir HQDIR FILE.json
  *   jiancha-hq directory|roster|plan …      planning: see jc-hq-plan-cmd.h
  *   jiancha-hq ledger|objections|objection|report …   see jc-hq-ledger-cmd.h
+ *   jiancha-hq user add|list|disable …      dashboard staff: see jc-hq-users-cmd.h
  */
 #define G_LOG_DOMAIN "jiancha-hq"
 
@@ -31,6 +32,7 @@
 #include "jc-hq-server.h"
 #include "jc-hq-store.h"
 #include "jc-hq-updates.h"
+#include "jc-hq-users-cmd.h"
 
 typedef struct {
   char *dir;   /* --dir HQDIR */
@@ -56,25 +58,47 @@ static gboolean
 cmd_serve (JcHq *hq, int argc, char **argv, GError **error)
 {
   g_autofree char *listen = NULL;
+  g_autofree char *tls_cert = NULL;
+  g_autofree char *tls_key = NULL;
+  int session_minutes = 0;
   g_autoptr(JcHqServer) server = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   guint term_id, int_id;
   GOptionEntry entries[] = {
     { "listen", 0, 0, G_OPTION_ARG_STRING, &listen,
       N_("Address to listen on (default 127.0.0.1:8470)"), N_("HOST:PORT") },
+    { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &tls_cert, N_("Serve HTTPS with this PEM certificate"), N_("FILE") },
+    { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &tls_key, N_("The PEM private key of --tls-cert"), N_("FILE") },
+    { "session-minutes", 0, 0, G_OPTION_ARG_INT, &session_minutes,
+      N_("How long a dashboard sign-in lasts (default 480 minutes)"), N_("N") },
     { NULL }
   };
 
   if (!jc_command_parse (&argc, &argv, NULL, _("Serve the sync protocol over HTTP"), entries, error) ||
-      !jc_command_expect_args (argc, 1, "serve [--listen HOST:PORT]", error))
+      !jc_command_expect_args (argc, 1, "serve [--listen HOST:PORT] [--tls-cert FILE --tls-key FILE]", error))
     return FALSE;
+  if ((tls_cert == NULL) != (tls_key == NULL))
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, _("--tls-cert and --tls-key go together"));
+      return FALSE;
+    }
 
+  if (session_minutes < 0)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           _("--session-minutes must not be negative"));
+      return FALSE;
+    }
   server = jc_hq_server_new (hq->dir, error);
-  if (server == NULL || !jc_hq_server_listen (server, listen ?: "127.0.0.1:8470", error))
+  if (server != NULL && session_minutes > 0)
+    jc_hq_server_set_session_lifetime (server, (gint64) session_minutes * 60);
+  if (server == NULL || (tls_cert != NULL && !jc_hq_server_set_tls (server, tls_cert, tls_key, error)) ||
+      !jc_hq_server_listen (server, listen ?: "127.0.0.1:8470", error))
     return FALSE;
 
   /* The line tests and scripts wait for; with port 0 it tells the port. */
-  g_print ("jiancha-hq: listening on port %u, data in %s\n", jc_hq_server_get_port (server), hq->dir);
+  g_print ("jiancha-hq: listening on port %u (%s), data in %s\n", jc_hq_server_get_port (server),
+           jc_hq_server_is_tls (server) ? "https" : "http", hq->dir);
 
   loop = g_main_loop_new (NULL, FALSE);
   g_signal_connect (server, "stopped", G_CALLBACK (on_stopped), loop);
@@ -396,6 +420,12 @@ cmd_report (JcHq *hq, int argc, char **argv, GError **error)
   return jc_hq_cmd_report (hq->dir, argc, argv, error);
 }
 
+static gboolean
+cmd_user (JcHq *hq, int argc, char **argv, GError **error)
+{
+  return jc_hq_cmd_user (hq->dir, argc, argv, error);
+}
+
 static const JcCommand commands[] = {
   { "check", N_("Verify every stored event, chain and piece of evidence at HQ"), (JcCommandFunc) cmd_check },
   { "checklist-issue", N_("Sign a checklist version for the devices' updates"), (JcCommandFunc) cmd_checklist_issue },
@@ -414,6 +444,7 @@ static const JcCommand commands[] = {
   { "revoke", N_("Revoke an enrolled device"), (JcCommandFunc) cmd_revoke },
   { "roster", N_("Import the inspector roster"), (JcCommandFunc) cmd_roster },
   { "serve", N_("Serve the sync protocol over HTTP"), (JcCommandFunc) cmd_serve },
+  { "user", N_("Manage the staff accounts of the web dashboard"), (JcCommandFunc) cmd_user },
   { NULL, NULL, NULL },
 };
 

@@ -442,17 +442,49 @@ vault_checklist_dir (JcVault *vault)
   return g_build_filename (jc_vault_get_dir (vault), "checklists", NULL);
 }
 
-gboolean
-jc_sync_apply_updates (JcVault     *vault,
-                       const char  *envelope,
-                       gsize        len,
-                       guint       *out_checklists,
-                       GError     **error)
+/* The "plans" member: envelope texts, NULL-terminated (none when absent,
+ * as from an HQ before plans). */
+static GPtrArray *
+update_plans (JsonObject *doc, GError **error)
+{
+  g_autoptr(GPtrArray) plans = g_ptr_array_new ();
+  JsonNode *node = json_object_get_member (doc, "plans");
+
+  if (node != NULL && !JSON_NODE_HOLDS_ARRAY (node))
+    {
+      g_set_error_literal (error, JC_SYNC_ERROR, JC_SYNC_ERROR_RECEIPT,
+                           _("HQ’s updates have “plans” that are not an array"));
+      return NULL;
+    }
+  for (guint i = 0; node != NULL && i < json_array_get_length (json_node_get_array (node)); i++)
+    {
+      JsonNode *plan = json_array_get_element (json_node_get_array (node), i);
+
+      if (!JSON_NODE_HOLDS_VALUE (plan) || json_node_get_value_type (plan) != G_TYPE_STRING)
+        {
+          g_set_error (error, JC_SYNC_ERROR, JC_SYNC_ERROR_RECEIPT,
+                       _("Plan %u of HQ’s updates is not an envelope’s text"), i + 1);
+          return NULL;
+        }
+      g_ptr_array_add (plans, (gpointer) json_node_get_string (plan));
+    }
+  g_ptr_array_add (plans, NULL);
+  return g_steal_pointer (&plans);
+}
+
+static gboolean
+apply_updates (JcVault     *vault,
+               const char  *envelope,
+               gsize        len,
+               guint       *out_checklists,
+               guint       *out_assignments,
+               GError     **error)
 {
   sqlite3 *db = sync_db (vault, error);
   g_autoptr(JsonParser) parser = NULL;
   g_autofree char *dir = vault_checklist_dir (vault);
   g_autoptr(GString) revoked = g_string_new (NULL);
+  g_autoptr(GPtrArray) plans = NULL;
   JsonObject *doc;
   JsonArray *lists, *rev;
   guint8 hq_pk[32];
@@ -471,6 +503,9 @@ jc_sync_apply_updates (JcVault     *vault,
       g_set_error_literal (error, JC_SYNC_ERROR, JC_SYNC_ERROR_RECEIPT, _("HQ’s updates carry no time"));
       return FALSE;
     }
+  plans = update_plans (doc, error);
+  if (plans == NULL || !jc_assignments_check ((const char * const *) plans->pdata, hq_pk, error))
+    return FALSE;
   /* Every list checks before any is written: never half an update. */
   lists = json_object_has_member (doc, "checklists") ? json_object_get_array_member (doc, "checklists") : NULL;
   for (guint pass = 0; pass < 2 && lists != NULL; pass++)
@@ -515,13 +550,31 @@ jc_sync_apply_updates (JcVault     *vault,
   rev = json_object_has_member (doc, "revoked") ? json_object_get_array_member (doc, "revoked") : NULL;
   for (guint i = 0; rev != NULL && i < json_array_get_length (rev); i++)
     g_string_append_printf (revoked, "%s%s", i > 0 ? "," : "", json_array_get_string_element (rev, i));
-  if (!jc_eventlog_set_hq_time (jc_vault_get_eventlog (vault), hq_time * G_USEC_PER_SEC, error) ||
-      !state_set (db, "last_updates", hq_time, NULL, error) ||
-      !state_set (db, "revoked", 0, revoked->str, error))
+  /* The plans, HQ's time and the state: one transaction. */
+  if (!jc_vfs_exec (db, "SAVEPOINT jc_sync_updates", error))
     return FALSE;
+  if (!jc_assignments_save (vault, (const char * const *) plans->pdata, hq_pk, hq_time, out_assignments, error) ||
+      !jc_eventlog_set_hq_time (jc_vault_get_eventlog (vault), hq_time * G_USEC_PER_SEC, error) ||
+      !state_set (db, "last_updates", hq_time, NULL, error) ||
+      !state_set (db, "revoked", 0, revoked->str, error) ||
+      !jc_vfs_exec (db, "RELEASE jc_sync_updates", error))
+    {
+      jc_vfs_exec (db, "ROLLBACK TO jc_sync_updates; RELEASE jc_sync_updates", NULL);
+      return FALSE;
+    }
   if (out_checklists != NULL)
     *out_checklists = n;
   return TRUE;
+}
+
+gboolean
+jc_sync_apply_updates (JcVault     *vault,
+                       const char  *envelope,
+                       gsize        len,
+                       guint       *out_checklists,
+                       GError     **error)
+{
+  return apply_updates (vault, envelope, len, out_checklists, NULL, error);
 }
 
 gboolean
@@ -800,7 +853,7 @@ fetch_updates (JcVault *vault, Http *h, JcSyncResult *result, GError **error)
   sqlite3 *db = sync_db (vault, error);
   g_autofree char *path = NULL;
   g_autoptr(GBytes) reply = NULL;
-  guint status = 0, n = 0;
+  guint status = 0, n = 0, mine = 0;
   gsize len;
   const char *data;
 
@@ -813,10 +866,33 @@ fetch_updates (JcVault *vault, Http *h, JcSyncResult *result, GError **error)
   if (status != SOUP_STATUS_OK)
     return refused (reply, status, _("the updates"), error);
   data = g_bytes_get_data (reply, &len);
-  if (!jc_sync_apply_updates (vault, data, len, &n, error))
+  if (!apply_updates (vault, data, len, &n, &mine, error))
     return FALSE;
   result->checklists_received += n;
+  result->assignments_received += mine;
   return TRUE;
+}
+
+SoupSession *
+jc_sync_new_session (GError **error)
+{
+  g_autoptr(SoupSession) session = soup_session_new_with_options ("timeout", 120, NULL);
+  const char *ca = g_getenv ("JIANCHA_HQ_CA_FILE");
+
+  if (ca != NULL && *ca != '\0')
+    {
+      g_autoptr(GError) local = NULL;
+      g_autoptr(GTlsDatabase) db = g_tls_file_database_new (ca, &local);
+
+      if (db == NULL)
+        {
+          g_set_error (error, JC_SYNC_ERROR, JC_SYNC_ERROR_NETWORK,
+                       _("Cannot read HQ’s certificate authority %s (JIANCHA_HQ_CA_FILE): %s"), ca, local->message);
+          return NULL;
+        }
+      soup_session_set_tls_database (session, db);
+    }
+  return g_steal_pointer (&session);
 }
 
 gboolean
@@ -828,7 +904,7 @@ jc_sync_run (JcVault            *vault,
              JcSyncResult       *result,
              GError            **error)
 {
-  g_autoptr(SoupSession) session = soup_session_new_with_options ("timeout", 120, NULL);
+  g_autoptr(SoupSession) session = jc_sync_new_session (error);
   JcSyncResult local_result = { 0 };
   sqlite3 *db = sync_db (vault, error);
   guint8 hq_pk[32];
@@ -838,7 +914,7 @@ jc_sync_run (JcVault            *vault,
   if (result == NULL)
     result = &local_result;
   memset (result, 0, sizeof *result);
-  if (db == NULL || !pinned_hq_key (vault, hq_pk, error))
+  if (session == NULL || db == NULL || !pinned_hq_key (vault, hq_pk, error))
     return FALSE;
   h.session = session;
   h.base = g_str_has_suffix (hq_url, "/") ? g_strndup (hq_url, strlen (hq_url) - 1) : g_strdup (hq_url);

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <libsoup/soup.h>
 
 #include "jc-core.h"
 
@@ -48,6 +49,7 @@ typedef struct {
   guint64  blobs_uploaded;
   guint64  blob_bytes_sent;
   guint64  checklists_received;
+  guint64  assignments_received; /* new ones of this inspector */
 } JcSyncResult;
 
 /* Called from the syncing thread after each step (may be NULL). */
@@ -84,7 +86,9 @@ gboolean jc_sync_apply_receipt (JcVault            *vault,
                                 GPtrArray         **out_rejected,
                                 GError            **error);
 /* Verifies and applies GET /v1/updates: HQ time, revoked devices, signed
- * checklists (written to VAULT/checklists/ once their signature checks). */
+ * checklists (written to VAULT/checklists/ once their signature checks),
+ * signed plans (this inspector's assignments, jc_assignments_save()).
+ * Every plan and list verifies before anything is kept. */
 gboolean jc_sync_apply_updates (JcVault            *vault,
                                 const char         *envelope,
                                 gsize               len,
@@ -100,6 +104,10 @@ gboolean jc_sync_run           (JcVault            *vault,
                                 GCancellable       *cancellable,
                                 JcSyncResult       *result,
                                 GError            **error);
+/* The HTTP session every request to HQ goes through. HTTPS is checked
+ * against the system's CAs, or against the PEM file named by
+ * JIANCHA_HQ_CA_FILE (an HQ with a certificate of its own). */
+SoupSession *jc_sync_new_session (GError **error);
 /* The HQ address of enrollment or of the last sync (NULL when none). */
 char    *jc_sync_get_hq_url    (JcVault            *vault);
 gboolean jc_sync_set_hq_url    (JcVault            *vault,

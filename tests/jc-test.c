@@ -5,11 +5,14 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sodium.h>
 #include <sys/wait.h>
 
 #include <signal.h>
+#include <sqlite3.h>
 #include <stdio.h>
 
+#include "jc-core.h"
 #include "jc-test.h"
 
 int
@@ -83,6 +86,30 @@ jc_test_read (const char *path, gsize *len)
   return contents;
 }
 
+char *
+jc_test_last_line (const char *text)
+{
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+  guint n = g_strv_length (lines);
+
+  while (n > 0 && *lines[n - 1] == '\0')
+    n--;
+  ck_assert_msg (n > 0, "no line in “%s”", text);
+  return g_strdup (lines[n - 1]);
+}
+
+char *
+jc_test_plan_envelope (const char *plan_id, const char *document, const guint8 sk[64], const guint8 pk[32])
+{
+  g_autoptr(GBytes) message = jc_assignments_message (document);
+  g_autofree char *sig_hex = NULL;
+  guint8 sig[64];
+
+  crypto_sign_detached (sig, NULL, g_bytes_get_data (message, NULL), g_bytes_get_size (message), sk);
+  sig_hex = jc_device_hex (sig, sizeof sig);
+  return jc_assignments_envelope (plan_id, document, sig_hex, pk);
+}
+
 int
 jc_test_spawn (const char * const *argv,
                const char * const *envp_extra,
@@ -154,21 +181,72 @@ jc_test_hq (const char *hqdir, char **out, char **err, ...)
   return jc_test_spawn ((const char * const *) argv->pdata, NULL, out, err);
 }
 
-void
-jc_test_server_start (JcTestServer *s, const char *hqdir)
+static void
+server_start (JcTestServer *s, const char *hqdir, guint port, const char * const *options)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *exe = g_build_filename (JC_BUILD_DIR, "sync", "jiancha-hq", NULL);
+  g_autofree char *listen = g_strdup_printf ("127.0.0.1:%u", port);
   g_autofree char *line = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  gboolean tls = FALSE;
 
-  s->proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error, exe,
-                              "--dir", hqdir, "serve", "--listen", "127.0.0.1:0", NULL);
+  g_ptr_array_add (argv, exe);
+  g_ptr_array_add (argv, (char *) "--dir");
+  g_ptr_array_add (argv, (char *) hqdir);
+  g_ptr_array_add (argv, (char *) "serve");
+  g_ptr_array_add (argv, (char *) "--listen");
+  g_ptr_array_add (argv, listen);
+  for (guint i = 0; options != NULL && options[i] != NULL; i++)
+    {
+      g_ptr_array_add (argv, (char *) options[i]);
+      tls = tls || g_str_equal (options[i], "--tls-cert");
+    }
+  g_ptr_array_add (argv, NULL);
+  s->proc = g_subprocess_newv ((const char * const *) argv->pdata,
+                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error);
   ck_assert_msg (s->proc != NULL, "start %s: %s", exe, error ? error->message : "");
   s->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (s->proc));
   line = g_data_input_stream_read_line_utf8 (s->out, NULL, NULL, &error);
-  ck_assert_msg (line != NULL, "no start line from jiancha-hq");
+  ck_assert_msg (line != NULL, "no start line from jiancha-hq on %s", listen);
   ck_assert_msg (sscanf (line, "jiancha-hq: listening on port %u", &s->port) == 1, "start line: %s", line);
-  s->url = g_strdup_printf ("http://127.0.0.1:%u", s->port);
+  ck_assert_msg (port == 0 || s->port == port, "jiancha-hq listens on %u, not %u", s->port, port);
+  s->url = g_strdup_printf ("%s://127.0.0.1:%u", tls ? "https" : "http", s->port);
+}
+
+void
+jc_test_server_start (JcTestServer *s, const char *hqdir)
+{
+  server_start (s, hqdir, 0, NULL);
+}
+
+void
+jc_test_server_start_on (JcTestServer *s, const char *hqdir, guint port)
+{
+  server_start (s, hqdir, port, NULL);
+}
+
+void
+jc_test_server_start_with (JcTestServer *s, const char *hqdir, const char * const *options)
+{
+  server_start (s, hqdir, 0, options);
+}
+
+gint64
+jc_test_hq_int (const char *hqdir, const char *sql)
+{
+  g_autofree char *db_path = g_build_filename (hqdir, "hq.db", NULL);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 value = -1;
+
+  ck_assert_int_eq (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+  ck_assert_msg (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK, "%s: %s", sql, sqlite3_errmsg (db));
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return value;
 }
 
 static void

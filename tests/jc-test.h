@@ -23,8 +23,22 @@ int   jc_test_run      (Suite *suite);
 char *jc_test_tmpdir   (const char *name);
 void  jc_test_rmtree   (const char *path);
 
+/* The last non-empty line of @text (a command's answer), or the test fails. */
+char *jc_test_last_line (const char *text);
+
+/* The one integer @sql selects from HQDIR/hq.db, opened read-only. */
+gint64 jc_test_hq_int   (const char *hqdir,
+                         const char *sql);
+
 /* Reads a whole file or aborts the test. */
 char *jc_test_read     (const char *path, gsize *len);
+
+/* HQ's envelope (jc-assignments.h) of the plan @document, signed here with
+ * @sk: plans for the device's check without an HQ. */
+char *jc_test_plan_envelope (const char   *plan_id,
+                             const char   *document,
+                             const guint8  sk[64],
+                             const guint8  pk[32]);
 
 /* Runs a program of the build with @argv, captures stdout/stderr, returns
  * its exit status (or -1 when it did not exit normally). */
@@ -58,6 +72,14 @@ typedef struct {
 
 void  jc_test_server_start (JcTestServer *s,
                             const char   *hqdir);
+/* The same with more `serve` options (NULL-terminated), e.g. TLS. */
+void  jc_test_server_start_with (JcTestServer       *s,
+                                 const char         *hqdir,
+                                 const char * const *options);
+/* The same on @port (0: any), e.g. to come back where devices expect it. */
+void  jc_test_server_start_on (JcTestServer *s,
+                               const char   *hqdir,
+                               guint         port);
 /* SIGTERM, and it must exit 0 after finishing what is in flight. */
 void  jc_test_server_stop  (JcTestServer *s);
 /* SIGKILL: the crash the fault-injection tests inflict. */

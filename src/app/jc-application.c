@@ -22,6 +22,9 @@ struct _JcApplication
 
 G_DEFINE_FINAL_TYPE (JcApplication, jc_application, ADW_TYPE_APPLICATION)
 
+enum { LOCK_WAITING, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
 void
 jc_application_register_resources (void)
 {
@@ -96,8 +99,13 @@ jc_application_lock (JcApplication *self)
   /* Argon2id is running in a thread on this vault: lock once it is done. */
   if (jc_vault_task_is_busy (self->vault))
     {
+      /* Work that can stop early (a sync) stops: the lock should not wait
+       * for a long upload. */
       if (self->lock_retry_id == 0)
-        self->lock_retry_id = g_timeout_add (100, lock_retry, self);
+        {
+          self->lock_retry_id = g_timeout_add (100, lock_retry, self);
+          g_signal_emit (self, signals[LOCK_WAITING], 0);
+        }
       return;
     }
   g_clear_handle_id (&self->lock_retry_id, g_source_remove);
@@ -206,6 +214,9 @@ jc_application_class_init (JcApplicationClass *klass)
   app_class->shutdown = jc_application_shutdown;
   app_class->activate = jc_application_activate;
   app_class->startup = jc_application_startup;
+
+  signals[LOCK_WAITING] = g_signal_new ("lock-waiting", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                        0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void

@@ -13,7 +13,8 @@ G_DECLARE_FINAL_TYPE (JcApplication, jc_application, JC, APPLICATION, AdwApplica
 JcApplication *jc_application_new        (void);
 /* The device's one vault: $JIANCHA_VAULT_DIR or DATADIR/jiancha/vault. */
 JcVault       *jc_application_get_vault  (JcApplication *self);
-/* Locks the vault now, or as soon as a running unlock or PIN change ends. */
+/* Locks the vault now, or as soon as a running unlock or PIN change ends;
+ * while it waits, "lock-waiting" asks work that can stop early to stop. */
 void           jc_application_lock       (JcApplication *self);
 
 /* Registers the app's GResource; main() and the UI tests call it once. */

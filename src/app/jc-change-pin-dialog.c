@@ -17,13 +17,10 @@
 
 struct _JcChangePinDialog
 {
-  AdwMessageDialog  parent_instance;
+  JcFormDialog      parent_instance;
 
   JcVault          *vault;
-  gboolean          busy;
   gboolean          disposed;
-  gboolean          may_close;
-  gboolean          close_requested;
 
   AdwEntryRow      *current_row;
   AdwEntryRow      *new_row;
@@ -33,10 +30,7 @@ struct _JcChangePinDialog
   GtkSpinner       *spinner;
 };
 
-G_DEFINE_FINAL_TYPE (JcChangePinDialog, jc_change_pin_dialog, ADW_TYPE_MESSAGE_DIALOG)
-
-enum { DONE, N_SIGNALS };
-static guint signals[N_SIGNALS];
+G_DEFINE_FINAL_TYPE (JcChangePinDialog, jc_change_pin_dialog, JC_TYPE_FORM_DIALOG)
 
 static const char *
 text_of (AdwEntryRow *row)
@@ -47,17 +41,18 @@ text_of (AdwEntryRow *row)
 static gboolean
 update (JcChangePinDialog *self)
 {
+  gboolean busy = jc_form_dialog_get_busy (JC_FORM_DIALOG (self));
   gboolean new_ok = jc_pin_strength_widget_update (self->strength, text_of (self->new_row),
                                                    text_of (self->new_again_row));
-  gboolean ok = !self->busy && new_ok && *text_of (self->current_row) != '\0';
+  gboolean ok = !busy && new_ok && *text_of (self->current_row) != '\0';
 
   adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (self), "change", ok);
-  adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (self), "cancel", !self->busy);
-  gtk_editable_set_editable (GTK_EDITABLE (self->current_row), !self->busy);
-  gtk_editable_set_editable (GTK_EDITABLE (self->new_row), !self->busy);
-  gtk_editable_set_editable (GTK_EDITABLE (self->new_again_row), !self->busy);
-  gtk_widget_set_visible (GTK_WIDGET (self->spinner), self->busy);
-  gtk_spinner_set_spinning (self->spinner, self->busy);
+  adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (self), "cancel", !busy);
+  gtk_editable_set_editable (GTK_EDITABLE (self->current_row), !busy);
+  gtk_editable_set_editable (GTK_EDITABLE (self->new_row), !busy);
+  gtk_editable_set_editable (GTK_EDITABLE (self->new_again_row), !busy);
+  gtk_widget_set_visible (GTK_WIDGET (self->spinner), busy);
+  gtk_spinner_set_spinning (self->spinner, busy);
   return ok;
 }
 
@@ -72,27 +67,16 @@ on_changed (JcChangePinDialog *self)
 }
 
 static void
-really_close (JcChangePinDialog *self)
-{
-  self->may_close = TRUE;
-  /* An AdwEntryRow that still holds the focus when its window goes
-   * trips over its own focus tracking in libadwaita 1.2. */
-  gtk_window_set_focus (GTK_WINDOW (self), NULL);
-  gtk_window_destroy (GTK_WINDOW (self));
-}
-
-static void
 on_pin_changed (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(JcChangePinDialog) self = user_data;
   g_autoptr(GError) error = NULL;
   gboolean ok = jc_vault_task_finish (JC_VAULT (source), result, &error);
 
-  self->busy = FALSE;
+  jc_form_dialog_set_busy (JC_FORM_DIALOG (self), FALSE);
   if (ok)
     {
-      g_signal_emit (self, signals[DONE], 0);
-      really_close (self);
+      jc_form_dialog_done (JC_FORM_DIALOG (self));
       return;
     }
   update (self);
@@ -113,53 +97,17 @@ change (JcChangePinDialog *self)
 {
   if (!update (self))
     return;
-  self->busy = TRUE;
+  jc_form_dialog_set_busy (JC_FORM_DIALOG (self), TRUE);
   update (self);
   jc_vault_task_change_pin_async (self->vault, text_of (self->current_row), text_of (self->new_row),
                                   NULL, on_pin_changed, g_object_ref (self));
 }
 
 static void
-jc_change_pin_dialog_response (AdwMessageDialog *dialog, const char *response)
+jc_change_pin_dialog_respond (JcFormDialog *dialog, const char *response)
 {
-  JcChangePinDialog *self = JC_CHANGE_PIN_DIALOG (dialog);
-
-  self->close_requested = FALSE;
   if (g_strcmp0 (response, "change") == 0)
-    change (self);
-  else if (!self->busy)
-    really_close (self);
-}
-
-/* A plain close (Escape, the window's close button) with no response
- * after it: answer it as Cancel. */
-static gboolean
-close_unanswered (gpointer data)
-{
-  JcChangePinDialog *self = data;
-
-  if (self->close_requested && !self->busy)
-    adw_message_dialog_response (ADW_MESSAGE_DIALOG (self), "cancel");
-  return G_SOURCE_REMOVE;
-}
-
-/* AdwMessageDialog closes itself before it emits ::response; this dialog
- * must stay open while the PIN changes and to show what went wrong. So a
- * close is held back and decided on by the response that follows it, or
- * by close_unanswered() when none does. */
-static gboolean
-jc_change_pin_dialog_close_request (GtkWindow *window)
-{
-  JcChangePinDialog *self = JC_CHANGE_PIN_DIALOG (window);
-
-  if (self->may_close)
-    return GTK_WINDOW_CLASS (jc_change_pin_dialog_parent_class)->close_request (window);
-  if (!self->busy && !self->close_requested)
-    {
-      self->close_requested = TRUE;
-      g_idle_add_full (G_PRIORITY_HIGH_IDLE, close_unanswered, g_object_ref (self), g_object_unref);
-    }
-  return TRUE;
+    change (JC_CHANGE_PIN_DIALOG (dialog));
 }
 
 static void
@@ -196,15 +144,10 @@ jc_change_pin_dialog_class_init (JcChangePinDialogClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
-  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
-  AdwMessageDialogClass *dialog_class = ADW_MESSAGE_DIALOG_CLASS (klass);
+  JcFormDialogClass *dialog_class = JC_FORM_DIALOG_CLASS (klass);
 
   object_class->dispose = jc_change_pin_dialog_dispose;
-  window_class->close_request = jc_change_pin_dialog_close_request;
-  dialog_class->response = jc_change_pin_dialog_response;
-
-  signals[DONE] = g_signal_new ("done", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                                0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  dialog_class->respond = jc_change_pin_dialog_respond;
 
   g_type_ensure (JC_TYPE_PIN_STRENGTH);
   gtk_widget_class_set_template_from_resource (widget_class, "/cn/jiancha/Jiancha/ui/jc-change-pin-dialog.ui");
@@ -231,7 +174,7 @@ jc_change_pin_dialog_close (JcChangePinDialog *self)
 {
   g_return_if_fail (JC_IS_CHANGE_PIN_DIALOG (self));
 
-  really_close (self);
+  jc_form_dialog_close (JC_FORM_DIALOG (self));
 }
 
 JcChangePinDialog *

@@ -19,6 +19,9 @@
 #include "jc-preferences-window.h"
 #include "jc-scan-page.h"
 #include "jc-setup-page.h"
+#include "jc-today-page.h"
+#include "jc-sync-manager.h"
+#include "jc-sync-page.h"
 #include "jc-unlock-page.h"
 #include "jc-window.h"
 
@@ -51,7 +54,13 @@ struct _JcWindow
   GtkWidget            *network_bar;
   GtkImage             *network_icon;
   GtkLabel             *network_label;
-  AdwStatusPage        *sync_page;
+  JcSyncPage           *sync_page;
+  GtkLabel             *sidebar_sync_label;
+  GtkWidget            *sync_badge;
+  GtkImage             *sync_badge_icon;
+  GtkLabel             *sync_badge_label;
+
+  JcSyncManager        *sync_manager;
 };
 
 G_DEFINE_FINAL_TYPE (JcWindow, jc_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -175,10 +184,55 @@ update_network (JcWindow *self)
       gtk_widget_remove_css_class (self->network_bar, "online");
       gtk_widget_add_css_class (self->network_bar, "offline");
     }
-  adw_status_page_set_description (self->sync_page,
-                                   online
-                                   ? _("A network is available, but this device is not enrolled with headquarters yet. Results stay on this device until it is.")
-                                   : _("No network. Results stay on this device and are sent to headquarters once it is enrolled and a connection appears."));
+}
+
+/* "Sync status always visible": the Sync row of the sidebar says it in
+ * words, and the content's header bar has a small badge (the count of
+ * what waits, or a warning after a failed sync) that leads to the place. */
+static void
+update_sync_status (JcWindow *self)
+{
+  g_autofree char *text = jc_sync_manager_describe (self->sync_manager);
+  const char *error_text = jc_sync_manager_get_last_error (self->sync_manager);
+  gboolean running = jc_sync_manager_get_running (self->sync_manager);
+  g_autofree char *tooltip = NULL;
+  g_autofree char *count = NULL;
+  JcSyncStatus st;
+  const char *icon;
+
+  gtk_label_set_label (self->sidebar_sync_label, text ? text : "");
+  gtk_widget_set_visible (self->sync_badge, text != NULL);
+  if (text == NULL)
+    return;
+  if (jc_sync_manager_get_status (self->sync_manager, &st) && st.events_waiting > 0)
+    count = g_strdup_printf ("%" G_GUINT64_FORMAT, st.events_waiting);
+  if (running)
+    icon = "emblem-synchronizing-symbolic";
+  else if (error_text != NULL)
+    icon = "dialog-warning-symbolic";
+  else if (count == NULL && jc_sync_manager_get_enrolled (self->sync_manager))
+    icon = "emblem-ok-symbolic";
+  else
+    icon = "emblem-synchronizing-symbolic";
+  gtk_image_set_from_icon_name (self->sync_badge_icon, icon);
+  gtk_label_set_label (self->sync_badge_label, count ? count : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->sync_badge_label), count != NULL);
+  if (error_text != NULL && !running)
+    {
+      gtk_widget_add_css_class (self->sync_badge, "error");
+      tooltip = g_strdup_printf (_("%s — last sync failed: %s"), text, error_text);
+    }
+  else
+    gtk_widget_remove_css_class (self->sync_badge, "error");
+  gtk_widget_set_tooltip_text (self->sync_badge, tooltip ? tooltip : text);
+}
+
+JcSyncManager *
+jc_window_get_sync_manager (JcWindow *self)
+{
+  g_return_val_if_fail (JC_IS_WINDOW (self), NULL);
+
+  return self->sync_manager;
 }
 
 /* ---- locking ---- */
@@ -349,6 +403,9 @@ jc_window_dispose (GObject *object)
   self->change_pin_dialog = NULL;
   if (self->vault != NULL)
     g_signal_handlers_disconnect_by_data (self->vault, self);
+  if (self->sync_manager != NULL)
+    g_signal_handlers_disconnect_by_data (self->sync_manager, self);
+  g_clear_object (&self->sync_manager);
   g_clear_object (&self->vault);
   g_clear_pointer (&self->inspector, g_free);
   g_clear_object (&self->settings);
@@ -369,6 +426,8 @@ jc_window_class_init (JcWindowClass *klass)
   g_type_ensure (JC_TYPE_INSPECTIONS_PAGE);
   g_type_ensure (JC_TYPE_SCAN_PAGE);
   g_type_ensure (JC_TYPE_SETUP_PAGE);
+  g_type_ensure (JC_TYPE_TODAY_PAGE);
+  g_type_ensure (JC_TYPE_SYNC_PAGE);
   g_type_ensure (JC_TYPE_UNLOCK_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class, "/cn/jiancha/Jiancha/ui/jc-window.ui");
   gtk_widget_class_bind_template_child (widget_class, JcWindow, toast_overlay);
@@ -386,6 +445,10 @@ jc_window_class_init (JcWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, JcWindow, network_icon);
   gtk_widget_class_bind_template_child (widget_class, JcWindow, network_label);
   gtk_widget_class_bind_template_child (widget_class, JcWindow, sync_page);
+  gtk_widget_class_bind_template_child (widget_class, JcWindow, sidebar_sync_label);
+  gtk_widget_class_bind_template_child (widget_class, JcWindow, sync_badge);
+  gtk_widget_class_bind_template_child (widget_class, JcWindow, sync_badge_icon);
+  gtk_widget_class_bind_template_child (widget_class, JcWindow, sync_badge_label);
   gtk_widget_class_bind_template_callback (widget_class, on_place_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_folded_changed);
 
@@ -430,6 +493,17 @@ jc_window_init (JcWindow *self)
   on_folded_changed (self);
 }
 
+/* 开始检查 under Today: the inspection opens where inspections live. */
+static void
+on_open_inspection (JcWindow *self, const char *id)
+{
+  JcInspectionsPage *page = JC_INSPECTIONS_PAGE (gtk_stack_get_child_by_name (self->stack, "inspections"));
+
+  jc_inspections_page_reload (page);
+  jc_window_show_place (self, "inspections");
+  jc_inspections_page_open_inspection (page, id);
+}
+
 JcWindow *
 jc_window_new (JcApplication *app)
 {
@@ -446,6 +520,16 @@ jc_window_new (JcApplication *app)
   g_signal_connect_object (gtk_stack_get_child_by_name (self->stack, "findings"), "notify::at-top",
                            G_CALLBACK (update_back_button), self, G_CONNECT_SWAPPED);
   jc_scan_page_set_vault (JC_SCAN_PAGE (gtk_stack_get_child_by_name (self->stack, "scan")), self->vault);
+  jc_today_page_set_vault (JC_TODAY_PAGE (gtk_stack_get_child_by_name (self->stack, "assignments")), self->vault);
+  g_signal_connect_object (gtk_stack_get_child_by_name (self->stack, "assignments"), "open-inspection",
+                           G_CALLBACK (on_open_inspection), self, G_CONNECT_SWAPPED);
+  self->sync_manager = jc_sync_manager_new (self->vault, self->settings);
+  jc_sync_page_set_manager (self->sync_page, self->vault, self->sync_manager);
+  g_signal_connect_object (self->sync_manager, "changed", G_CALLBACK (update_sync_status), self,
+                           G_CONNECT_SWAPPED);
+  update_sync_status (self);
+  g_signal_connect_object (app, "lock-waiting", G_CALLBACK (jc_sync_manager_cancel), self->sync_manager,
+                           G_CONNECT_SWAPPED);
   g_signal_connect_object (self->vault, "notify::unlocked",
                            G_CALLBACK (update_vault_view), self, G_CONNECT_SWAPPED);
   update_vault_view (self);

@@ -5,6 +5,7 @@
 
 #include "jc-application.h"
 #include "jc-change-pin-dialog.h"
+#include "jc-sync-manager.h"
 
 G_BEGIN_DECLS
 
@@ -18,5 +19,7 @@ void        jc_window_show_place     (JcWindow      *self,
                                       const char    *place);
 /* The Change PIN dialog while it is open, else NULL. */
 JcChangePinDialog *jc_window_get_change_pin_dialog (JcWindow *self);
+/* When and how the window syncs with HQ. */
+JcSyncManager     *jc_window_get_sync_manager      (JcWindow *self);
 
 G_END_DECLS

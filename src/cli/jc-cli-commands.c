@@ -6,6 +6,7 @@
 #include "jc-cli.h"
 
 gboolean jc_cli_cmd_ack (JcCli *cli, int argc, char **argv, GError **error);
+gboolean jc_cli_cmd_assignments (JcCli *cli, int argc, char **argv, GError **error);
 gboolean jc_cli_cmd_bundle (JcCli *cli, int argc, char **argv, GError **error);
 gboolean jc_cli_cmd_checklist (JcCli *cli, int argc, char **argv, GError **error);
 gboolean jc_cli_cmd_device (JcCli *cli, int argc, char **argv, GError **error);
@@ -24,6 +25,7 @@ gboolean jc_cli_cmd_verify (JcCli *cli, int argc, char **argv, GError **error);
 /* Keep sorted by name: `jiancha-cli --help` lists them in this order. */
 static const JcCommand commands[] = {
   JC_CLI_COMMAND ("ack", N_("The institution’s side: answer a scanned finding with a signed QR code"), jc_cli_cmd_ack),
+  JC_CLI_COMMAND ("assignments", N_("The inspections HQ assigned to this inspector (synced plans)"), jc_cli_cmd_assignments),
   JC_CLI_COMMAND ("bundle", N_("Sync by file: export a bundle for HQ, record HQ’s receipt"), jc_cli_cmd_bundle),
   JC_CLI_COMMAND ("checklist", N_("The official checklists: list, show, validate"), jc_cli_cmd_checklist),
   JC_CLI_COMMAND ("device", N_("This device’s identity"), jc_cli_cmd_device),

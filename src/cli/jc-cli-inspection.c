@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "jc-amount.h"
+#include "jc-assignments.h"
 #include "jc-cli.h"
 #include "jc-inspection.h"
 
@@ -23,6 +24,7 @@ cmd_new (JcCli *cli, int argc, char **argv, GError **error)
 {
   g_autofree char *code = NULL, *name = NULL, *type = NULL, *form = NULL;
   g_autofree char *team = NULL, *date = NULL, *checklist = NULL;
+  g_autofree char *assignment = NULL;
   g_autofree char *id = NULL;
   g_auto(GStrv) members = NULL;
   g_autoptr(JcVault) vault = NULL;
@@ -37,6 +39,8 @@ cmd_new (JcCli *cli, int argc, char **argv, GError **error)
     { "team", 0, 0, G_OPTION_ARG_STRING, &team, N_("The inspection team, names separated by commas"), N_("NAMES") },
     { "date", 0, 0, G_OPTION_ARG_STRING, &date, N_("The inspection date (default: today)"), N_("YYYY-MM-DD") },
     { "checklist", 0, 0, G_OPTION_ARG_STRING, &checklist, N_("The checklist, “id” or “id@version” (default: the one for the type)"), N_("ID") },
+    { "assignment", 0, 0, G_OPTION_ARG_STRING, &assignment,
+      N_("Start HQ’s assignment ID (see “assignments”): its institution and team, a cross inspection"), N_("ID") },
     { NULL }
   };
 
@@ -44,6 +48,18 @@ cmd_new (JcCli *cli, int argc, char **argv, GError **error)
                          entries, error) ||
       !jc_command_expect_args (argc, 1, "inspection new --institution CODE --name NAME --type TYPE", error))
     return FALSE;
+  if (assignment != NULL)
+    {
+      if (code != NULL || name != NULL || type != NULL || level != 0 || form != NULL || team != NULL ||
+          date != NULL || checklist != NULL)
+        return usage_error (error, _("--assignment takes the institution, the team and the rest from HQ’s plan: "
+                                     "give no other option with it"));
+      vault = jc_cli_open_vault (cli, error);
+      if (vault == NULL || (id = jc_assignments_start (vault, NULL, assignment, error)) == NULL)
+        return FALSE;
+      g_print ("%s\n", id);
+      return TRUE;
+    }
   if (code == NULL || name == NULL || type == NULL)
     return usage_error (error, _("--institution CODE, --name NAME and --type TYPE are required"));
   spec.institution_type = jc_institution_kind_from_string (type);

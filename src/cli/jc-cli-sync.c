@@ -87,6 +87,9 @@ cmd_run (JcCli *cli, int argc, char **argv, GError **error)
              "(%" PRIu64 " bytes), %" PRIu64 " checklists from HQ\n"),
            result.bundles, result.events_added, result.blobs_uploaded, result.blob_bytes_sent,
            result.checklists_received);
+  if (result.assignments_received > 0)
+    g_print (_("new assignments from HQ: %" PRIu64 " (see “jiancha-cli assignments”)\n"),
+             result.assignments_received);
   print_status (&st);
   return TRUE;
 }

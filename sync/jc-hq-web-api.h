@@ -1,0 +1,22 @@
+/* jc-hq-web-api.h — the dashboard's data: plan, findings, rejections, charts
+ *
+ *   GET /api/plan                  analyst   the newest plan: seed, counts, assignments
+ *   GET /api/findings              analyst   ?institution=CODE&status=STATUS
+ *   GET /api/findings/ID           analyst   one finding, its evidence, its checks
+ *   GET /api/stats/counties        analyst   findings and amounts per county
+ *   GET /api/rejections            reviewer  everything HQ refused, with the reason
+ *   GET /api/users                 admin     the staff accounts
+ *   POST /api/users                admin     {name, role, password}
+ *   POST /api/users/disable        admin     {name}
+ *   GET /api/audit                 admin     the newest 200 rows of the audit
+ */
+#pragma once
+
+#include "jc-hq-web.h"
+
+G_BEGIN_DECLS
+
+void jc_hq_web_api_register   (JcHqWeb *web);
+void jc_hq_web_admin_register (JcHqWeb *web);
+
+G_END_DECLS

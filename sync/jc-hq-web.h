@@ -1,0 +1,93 @@
+/* jc-hq-web.h — the dashboard's JSON API: one route table, auth in one place
+ *
+ * Every /api/… request goes through jc_hq_web_handle(): the route names the
+ * least role it needs, and before any handler runs the table has checked
+ * the session cookie (401 without a live one; only POST /api/login is
+ * public), the role (403), and for a POST the session's CSRF token in the
+ * X-CSRF-Token header and a JSON body (403, 400). Handlers run in a worker
+ * thread and return JSON text; every request, refused ones too, leaves a
+ * row in the audit (jc-hq-audit.h).
+ *
+ * Other modules add their pages' data with jc_hq_web_add_route():
+ *
+ *   jc_hq_web_add_route (web, "GET", "/api/ledger", JC_HQ_ROLE_ANALYST,
+ *                        ledger_list, ledger);
+ *
+ * A pattern whose last segment is "*" matches one more path segment,
+ * handed to the handler as request->arg ("/api/findings/" "*" → the
+ * finding id).
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+
+#include "jc-hq-sessions.h"
+#include "jc-hq-store.h"
+#include "jc-hq-users.h"
+
+G_BEGIN_DECLS
+
+#define JC_HQ_WEB_ERROR (jc_hq_web_error_quark ())
+
+/* What a handler's error answers, as HTTP. */
+typedef enum {
+  JC_HQ_WEB_ERROR_INVALID,    /* 400 */
+  JC_HQ_WEB_ERROR_FORBIDDEN,  /* 403 */
+  JC_HQ_WEB_ERROR_NOT_FOUND,  /* 404 */
+  JC_HQ_WEB_ERROR_CONFLICT,   /* 409 */
+} JcHqWebError;
+
+typedef struct {
+  JcHqStore         *store;
+  const JcHqSession *session;  /* who asks: user, role, CSRF token */
+  const char        *arg;      /* the segment a trailing "*" matched, else NULL */
+  GHashTable        *query;    /* the URL's query, may be NULL */
+  JsonObject        *body;     /* a POST's JSON object; NULL for GET */
+  char              *target;   /* the handler may name what it touched, for the audit */
+} JcHqWebRequest;
+
+/* Runs in a worker thread; returns the JSON reply (HTTP 200) or NULL with
+ * @error (JC_HQ_WEB_ERROR → its status; JC_HQ_USERS_ERROR_INVALID and
+ * _EXISTS → 400 and 409; anything else → 500). */
+typedef char *(*JcHqWebHandler) (JcHqWebRequest  *request,
+                                 gpointer         user_data,
+                                 GError         **error);
+
+typedef struct _JcHqWeb JcHqWeb;
+
+GQuark    jc_hq_web_error_quark         (void);
+
+/* Creates the user, session and audit tables when missing. */
+JcHqWeb  *jc_hq_web_new                 (JcHqStore      *store,
+                                         GError        **error);
+void      jc_hq_web_free                (JcHqWeb        *web);
+
+void      jc_hq_web_set_session_lifetime (JcHqWeb       *web,
+                                          gint64         seconds);
+
+/* @method is "GET" or "POST"; @min_role at least JC_HQ_ROLE_ANALYST. */
+void      jc_hq_web_add_route           (JcHqWeb        *web,
+                                         const char     *method,
+                                         const char     *pattern,
+                                         JcHqRole        min_role,
+                                         JcHqWebHandler  handler,
+                                         gpointer        user_data);
+
+/* The soup handler's work for every path under /api. */
+void      jc_hq_web_handle              (JcHqWeb            *web,
+                                         SoupServerMessage  *msg,
+                                         const char         *path,
+                                         GHashTable         *query);
+
+/* Sends the dashboard's file for @path ("/" is index.html) from the
+ * compiled-in resources; FALSE when there is none (nothing sent). */
+gboolean  jc_hq_web_serve_file          (SoupServerMessage  *msg,
+                                         const char         *path);
+
+/* A JSON object {"error": @message}. */
+char     *jc_hq_web_error_json          (const char         *message);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (JcHqWeb, jc_hq_web_free)
+
+G_END_DECLS
