@@ -55,8 +55,8 @@ inspector_free (gpointer data)
   g_free (insp);
 }
 
-static gboolean
-ensure_schema (JcHqStore *store, GError **error)
+gboolean
+jc_hq_directory_ensure (JcHqStore *store, GError **error)
 {
   return jc_hq_sql_exec (jc_hq_store_get_db (store), schema, error);
 }
@@ -268,7 +268,7 @@ import (JcHqStore *store, const ImportKind *kind, const char *path, guint *n_imp
   g_autoptr(GHashTable) keys = g_hash_table_new (g_str_hash, g_str_equal);
   sqlite3 *db = jc_hq_store_get_db (store);
 
-  if (!ensure_schema (store, error))
+  if (!jc_hq_directory_ensure (store, error))
     return FALSE;
   table = jc_csv_read_table (path, kind->columns, error);
   if (table == NULL)
@@ -344,7 +344,7 @@ load (JcHqStore *store, const char *sql, gpointer (*read) (sqlite3_stmt *stmt), 
   sqlite3_stmt *stmt = NULL;
   int rc;
 
-  if (!ensure_schema (store, error) || !jc_hq_sql_prepare (db, sql, &stmt, error))
+  if (!jc_hq_directory_ensure (store, error) || !jc_hq_sql_prepare (db, sql, &stmt, error))
     return NULL;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     g_ptr_array_add (list, read (stmt));

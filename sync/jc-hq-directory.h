@@ -47,6 +47,10 @@ typedef struct {
 /* "enforcement", "expert". */
 const char *jc_hq_inspector_role_to_string (JcHqInspectorRole role);
 
+/* Creates the two tables when missing (for queries that join them). */
+gboolean   jc_hq_directory_ensure  (JcHqStore   *store,
+                                    GError     **error);
+
 /* Imports @path into @store; *n_imported (may be NULL) gets the count. */
 gboolean   jc_hq_directory_import  (JcHqStore   *store,
                                     const char  *path,

@@ -9,6 +9,7 @@
 
 #include "jc-core.h"
 #include "jc-hq-query.h"
+#include "jc-hq-table.h"
 
 gboolean
 jc_hq_format_from_string (const char *name, JcHqFormat *format, GError **error)
@@ -24,25 +25,6 @@ jc_hq_format_from_string (const char *name, JcHqFormat *format, GError **error)
   g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                _("Unknown format “%s”: use text, csv or json"), name);
   return FALSE;
-}
-
-static void
-csv_field (GString *out, const char *value, gboolean last)
-{
-  if (strpbrk (value, ",\"\r\n") != NULL)
-    {
-      g_string_append_c (out, '"');
-      for (const char *p = value; *p != '\0'; p++)
-        {
-          if (*p == '"')
-            g_string_append_c (out, '"');
-          g_string_append_c (out, *p);
-        }
-      g_string_append_c (out, '"');
-    }
-  else
-    g_string_append (out, value);
-  g_string_append (out, last ? "\r\n" : ",");
 }
 
 /* Runs @sql and writes its rows in @format; column names are the header,
@@ -66,7 +48,7 @@ jc_hq_query_rows (JcHqStore *store, const char *sql, const char *param, JcHqForm
     {
       g_string_append (out, "\xEF\xBB\xBF");
       for (int i = 0; i < n; i++)
-        csv_field (out, sqlite3_column_name (stmt, i), i == n - 1);
+        jc_hq_table_csv_field (out, sqlite3_column_name (stmt, i), i == n - 1);
     }
   json_builder_begin_array (b);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
@@ -81,7 +63,7 @@ jc_hq_query_rows (JcHqStore *store, const char *sql, const char *param, JcHqForm
           switch (format)
             {
             case JC_HQ_FORMAT_CSV:
-              csv_field (out, text ? text : "", i == n - 1);
+              jc_hq_table_csv_field (out, text ? text : "", i == n - 1);
               break;
             case JC_HQ_FORMAT_JSON:
               json_builder_set_member_name (b, name);

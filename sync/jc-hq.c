@@ -11,6 +11,7 @@
  *   jiancha-hq rejections --dir HQDIR [--format text|csv|json]
  *   jiancha-hq checklist-issue --dir HQDIR FILE.json
  *   jiancha-hq directory|roster|plan …      planning: see jc-hq-plan-cmd.h
+ *   jiancha-hq ledger|objections|objection|report …   see jc-hq-ledger-cmd.h
  *   jiancha-hq user add|list|disable …      dashboard staff: see jc-hq-users-cmd.h
  */
 #define G_LOG_DOMAIN "jiancha-hq"
@@ -25,6 +26,7 @@
 #include "jc-core.h"
 #include "jc-hq-blobs.h"
 #include "jc-hq-enroll.h"
+#include "jc-hq-ledger-cmd.h"
 #include "jc-hq-merge.h"
 #include "jc-hq-query.h"
 #include "jc-hq-plan-cmd.h"
@@ -435,6 +437,30 @@ cmd_plan (JcHq *hq, int argc, char **argv, GError **error)
 }
 
 static gboolean
+cmd_ledger (JcHq *hq, int argc, char **argv, GError **error)
+{
+  return jc_hq_cmd_ledger (hq->dir, argc, argv, error);
+}
+
+static gboolean
+cmd_objections (JcHq *hq, int argc, char **argv, GError **error)
+{
+  return jc_hq_cmd_objections (hq->dir, argc, argv, error);
+}
+
+static gboolean
+cmd_objection (JcHq *hq, int argc, char **argv, GError **error)
+{
+  return jc_hq_cmd_objection (hq->dir, argc, argv, error);
+}
+
+static gboolean
+cmd_report (JcHq *hq, int argc, char **argv, GError **error)
+{
+  return jc_hq_cmd_report (hq->dir, argc, argv, error);
+}
+
+static gboolean
 cmd_user (JcHq *hq, int argc, char **argv, GError **error)
 {
   return jc_hq_cmd_user (hq->dir, argc, argv, error);
@@ -451,8 +477,12 @@ static const JcCommand commands[] = {
   { "import", N_("Merge a bundle file brought from a device (USB)"), (JcCommandFunc) cmd_import },
   { "init", N_("Create HQ’s keys and database"), (JcCommandFunc) cmd_init },
   { "key", N_("Print HQ’s public keys"), (JcCommandFunc) cmd_key },
+  { "ledger", N_("The problem ledger: list, show, set, verify"), (JcCommandFunc) cmd_ledger },
+  { "objection", N_("Decide an objection (a signed record)"), (JcCommandFunc) cmd_objection },
+  { "objections", N_("Objections to disputed findings"), (JcCommandFunc) cmd_objections },
   { "plan", N_("Draw and show inspection plans (双随机一公开)"), (JcCommandFunc) cmd_plan },
   { "rejections", N_("Everything HQ refused, with the reason"), (JcCommandFunc) cmd_rejections },
+  { "report", N_("The ledger summed up per county, type, item or form"), (JcCommandFunc) cmd_report },
   { "revoke", N_("Revoke an enrolled device"), (JcCommandFunc) cmd_revoke },
   { "roster", N_("Import the inspector roster"), (JcCommandFunc) cmd_roster },
   { "serve", N_("Serve the sync protocol over HTTP"), (JcCommandFunc) cmd_serve },

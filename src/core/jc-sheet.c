@@ -37,9 +37,8 @@ typedef struct {
   const char         *footer;
 } Sheet;
 
-/* A face of the first font fontconfig offers for @name that has Chinese. */
-static cairo_font_face_t *
-cjk_face (const char *name, GError **error)
+cairo_font_face_t *
+jc_sheet_cjk_face (const char *name, GError **error)
 {
   FcPattern *pattern = FcNameParse ((const FcChar8 *) name);
   FcPattern *match;
@@ -318,9 +317,9 @@ jc_sheet_write_pdf (JcVault             *vault,
                    _("Inspection %s has no finding to print (seal one first)"), inspection_id);
       return FALSE;
     }
-  if ((s.regular = cjk_face ("Noto Sans CJK SC", error)) == NULL)
+  if ((s.regular = jc_sheet_cjk_face ("Noto Sans CJK SC", error)) == NULL)
     return FALSE;
-  if ((s.bold = cjk_face ("Noto Sans CJK SC:weight=bold", error)) == NULL)
+  if ((s.bold = jc_sheet_cjk_face ("Noto Sans CJK SC:weight=bold", error)) == NULL)
     {
       cairo_font_face_destroy (s.regular);
       return FALSE;

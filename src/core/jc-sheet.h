@@ -8,6 +8,7 @@
  */
 #pragma once
 
+#include <cairo.h>
 #include <glib.h>
 
 #include "jc-checklist-registry.h"
@@ -31,5 +32,10 @@ gboolean jc_sheet_write_pdf   (JcVault             *vault,
                                const char          *inspection_id,
                                const char          *path,
                                GError             **error);
+
+/* A face of the first font fontconfig offers for @name (e.g. "Noto Sans
+ * CJK SC:weight=bold") that has Chinese; JC_SHEET_ERROR_FONT when none. */
+cairo_font_face_t *jc_sheet_cjk_face (const char  *name,
+                                      GError     **error);
 
 G_END_DECLS

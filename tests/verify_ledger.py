@@ -1,0 +1,35 @@
+#!/usr/bin/python3
+"""Checks HQ's signed ledger history on its own, with PyNaCl and sqlite3:
+every row's record is signed by HQ's key (HQDIR/signing.pub) and names the
+previous row's digest (SHA-256 of its record and signature hex), as
+sync/jc-hq-history.h describes. Exit 0 when all hold, 1 naming the first
+row that does not."""
+import hashlib
+import json
+import os
+import sqlite3
+import sys
+
+import nacl.exceptions
+import nacl.signing
+
+hqdir = sys.argv[1]
+with open(os.path.join(hqdir, "signing.pub")) as f:
+    key = nacl.signing.VerifyKey(bytes.fromhex(f.read().strip()))
+db = sqlite3.connect(os.path.join(hqdir, "hq.db"))
+prev = ""
+n = 0
+for row, record, signature in db.execute("SELECT row, record, signature FROM hq_ledger_history ORDER BY row"):
+    try:
+        key.verify(record.encode(), bytes.fromhex(signature))
+    except (nacl.exceptions.BadSignatureError, ValueError):
+        print(f"row {row}: bad signature")
+        sys.exit(1)
+    doc = json.loads(record)
+    canonical = json.dumps(doc, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    if canonical != record or doc["row"] != row or doc["prev"] != prev:
+        print(f"row {row}: not canonical or out of chain")
+        sys.exit(1)
+    prev = hashlib.sha256((record + signature).encode()).hexdigest()
+    n += 1
+print(f"{n} rows verified")
