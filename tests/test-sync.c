@@ -741,6 +741,8 @@ START_TEST (test_offline_enrollment)
   insp = last_line (out);
   CLI_OK (vault_dir, "item", "set", insp, "p21.1.3", "--status", "violation", "--amount", "5", "--evidence", photo);
   CLI_OK (vault_dir, "bundle", "export", bundle, "--evidence", evidence);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
   ck_assert_int_eq (jc_test_hq (hqdir, &out, &err, "import", bundle, "--evidence", evidence, "--receipt", receipt,
                                 NULL), 0);
   CLI_OK (vault_dir, "bundle", "receipt", receipt);
