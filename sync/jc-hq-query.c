@@ -134,3 +134,14 @@ jc_hq_query_rejections (JcHqStore *store, JcHqFormat format, GString *out, GErro
   return jc_hq_query_rows (store, "SELECT id, at, device_id AS device, seq, bundle, source, reason "
                             "FROM hq_rejections ORDER BY id", NULL, format, out, error);
 }
+
+gboolean
+jc_hq_query_conflicts (JcHqStore *store, JcHqFormat format, GString *out, GError **error)
+{
+  return jc_hq_query_rows (store, "SELECT c.id, c.inspection_id AS inspection, c.code, c.device_a, c.seq_a, "
+                                  "c.device_b, c.seq_b, r.device_id AS shown_device, r.seq AS shown_seq, "
+                                  "r.status AS shown_status, c.flagged_at, c.reviewed_at "
+                                  "FROM hq_conflicts c LEFT JOIN item_results r "
+                                  "ON r.inspection_id = c.inspection_id AND r.code = c.code ORDER BY c.id",
+                           NULL, format, out, error);
+}

@@ -43,4 +43,10 @@ gboolean jc_hq_query_rows         (JcHqStore   *store,
                                    GString     *out,
                                    GError     **error);
 
+/* Items two devices changed both (jc-hq-merge.h): the pair, and which shows. */
+gboolean jc_hq_query_conflicts    (JcHqStore   *store,
+                                   JcHqFormat   format,
+                                   GString     *out,
+                                   GError     **error);
+
 G_END_DECLS

@@ -352,10 +352,14 @@ cmd_import (JcHq *hq, int argc, char **argv, GError **error)
   return TRUE;
 }
 
+/* A table without options but its format: rejections, conflicts. */
+typedef gboolean (*TableFunc) (JcHqStore *store, JcHqFormat format, GString *out, GError **error);
+
 static gboolean
 query_command (JcHq *hq, int *argc, char ***argv, const char *summary, const char *usage,
-               gboolean with_institution, GError **error)
+               TableFunc table, GError **error)
 {
+  gboolean with_institution = table == NULL;
   g_autoptr(JcHqStore) store = NULL;
   g_autoptr(JcHqMerge) merge = NULL;
   g_autoptr(GString) out = g_string_new (NULL);
@@ -378,7 +382,7 @@ query_command (JcHq *hq, int *argc, char ***argv, const char *summary, const cha
   if (store == NULL)
     return FALSE;
   if (!(with_institution ? jc_hq_query_findings (store, institution, format, out, error)
-                         : jc_hq_query_rejections (store, format, out, error)))
+                         : table (store, format, out, error)))
     return FALSE;
   fwrite (out->str, 1, out->len, stdout);
   return TRUE;
@@ -388,14 +392,21 @@ static gboolean
 cmd_findings (JcHq *hq, int argc, char **argv, GError **error)
 {
   return query_command (hq, &argc, &argv, _("Every finding from every device, with its confirmation"),
-                        "findings [--institution CODE] [--format text|csv|json]", TRUE, error);
+                        "findings [--institution CODE] [--format text|csv|json]", NULL, error);
 }
 
 static gboolean
 cmd_rejections (JcHq *hq, int argc, char **argv, GError **error)
 {
   return query_command (hq, &argc, &argv, _("Everything HQ refused, with the reason"),
-                        "rejections [--format text|csv|json]", FALSE, error);
+                        "rejections [--format text|csv|json]", jc_hq_query_rejections, error);
+}
+
+static gboolean
+cmd_conflicts (JcHq *hq, int argc, char **argv, GError **error)
+{
+  return query_command (hq, &argc, &argv, _("Items two devices changed both, flagged for review"),
+                        "conflicts [--format text|csv|json]", jc_hq_query_conflicts, error);
 }
 
 static gboolean
@@ -470,6 +481,7 @@ static const JcCommand commands[] = {
   { "check", N_("Verify every stored event, chain and piece of evidence at HQ"), (JcCommandFunc) cmd_check },
   { "checklist-issue", N_("Sign a checklist version for the devices' updates"), (JcCommandFunc) cmd_checklist_issue },
   { "directory", N_("Import the institution directory"), (JcCommandFunc) cmd_directory },
+  { "conflicts", N_("Items two devices changed both, flagged for review"), (JcCommandFunc) cmd_conflicts },
   { "enroll-code", N_("Print a one-time enrollment code"), (JcCommandFunc) cmd_enroll_code },
   { "enroll-request", N_("Enroll a device without network, from its request file"),
     (JcCommandFunc) cmd_enroll_request },

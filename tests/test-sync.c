@@ -257,6 +257,52 @@ START_TEST (test_two_devices_union)
 }
 END_TEST
 
+/* Two devices of one team change the same item: both events stay at HQ,
+ * the latest (by device time) shows, and the pair is flagged for review. */
+START_TEST (test_item_conflict)
+{
+  g_autofree char *insp_a = NULL, *insp_b = NULL, *a = NULL, *b = NULL, *body = NULL;
+  JcTestServer s = { 0 };
+
+  hq_init ();
+  jc_test_server_start (&s, hqdir);
+  a = new_device ("ca", "张伟", s.url, 10, &insp_a);
+  b = new_device ("cb", "李娜", s.url, 10, &insp_b);
+  CLI_OK (a, "sync");
+  /* B, in the same team, rechecks an item of A's inspection */
+  body = g_strdup_printf ("{\"code\":\"p21.1.3\",\"inspection\":\"%s\",\"note\":\"复核：已整改\","
+                          "\"status\":\"compliant\"}", insp_a);
+  {
+    g_autoptr(JcVault) vault = open_vault (b);
+    g_autoptr(GError) error = NULL;
+
+    ck_assert_msg (jc_vault_record (vault, "inspection.item.set", body, NULL, &error), "%s",
+                   error ? error->message : "");
+  }
+  CLI_OK (b, "sync");
+  ck_assert_int_eq (hq_int ("SELECT count(*) FROM hq_rejections"), 0);
+  ck_assert_int_eq (hq_int ("SELECT count(*) FROM hq_conflicts WHERE code = 'p21.1.3'"), 1);
+  ck_assert_int_eq (hq_int ("SELECT count(*) FROM hq_conflicts WHERE device_a <> device_b AND reviewed_at IS NULL"),
+                    1);
+  /* both changes are in the log; B's, made later, is the one that shows */
+  ck_assert_int_eq (hq_int ("SELECT count(*) FROM events WHERE kind = 'inspection.item.set'"), 7);
+  {
+    g_autofree char *sql = g_strdup_printf ("SELECT status = 'compliant' FROM item_results WHERE inspection_id = '%s' "
+                                            "AND code = 'p21.1.3'", insp_a);
+
+    ck_assert_int_eq (hq_int (sql), 1);
+  }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+
+    ck_assert_int_eq (jc_test_hq (hqdir, &out, &err, "conflicts", "--format", "json", NULL), 0);
+    ck_assert_msg (strstr (out, "\"code\":\"p21.1.3\"") && strstr (out, "\"shown_status\":\"compliant\""), "%s", out);
+  }
+  assert_hq_verifies ();
+  jc_test_server_stop (&s);
+}
+END_TEST
+
 /* Bundles made with the device's real key, altered the way an attacker or
  * a broken device would; each refused with its reason, nothing stored,
  * the server still serving. */
@@ -770,6 +816,7 @@ sync_suite (void)
   tcase_set_timeout (tc, 600);
   tcase_add_test (tc, test_two_devices_union);
   tcase_add_test (tc, test_rejections);
+  tcase_add_test (tc, test_item_conflict);
   tcase_add_test (tc, test_receipt_checks);
   tcase_add_test (tc, test_usb_round_trip);
   tcase_add_test (tc, test_updates);
