@@ -13,9 +13,10 @@
  *   jc_hq_web_add_route (web, "GET", "/api/ledger", JC_HQ_ROLE_ANALYST,
  *                        ledger_list, ledger);
  *
- * A pattern whose last segment is "*" matches one more path segment,
- * handed to the handler as request->arg ("/api/findings/" "*" → the
- * finding id).
+ * A pattern segment "*" (the last one, or one before a fixed tail) matches
+ * one path segment, handed to the handler as request->arg ("/api/findings/"
+ * "*" → the finding id; "/api/objections/" "*" "/decision" → the
+ * objection's id).
  */
 #pragma once
 
