@@ -121,7 +121,7 @@ function table(columns, rows, onRow) {
 
 function replace(id, ...nodes) {
   const box = document.getElementById(id);
-  box.replaceChildren(...nodes);
+  box.replaceChildren(...nodes.filter(n => n !== null && n !== undefined));
 }
 
 /* ---- pages ---- */

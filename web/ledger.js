@@ -21,7 +21,7 @@ const HISTORY_TEXT = {
 };
 const CHANGE_TEXT = {
   status: '状态', note: '说明', deadline: '整改期限', recovered_fen: '追回金额', evidence: '整改证据',
-  amount_fen: '涉及金额', finding: '检查发现', reason: '理由', decision: '决定',
+  amount_fen: '涉及金额', finding: '检查发现', reason: '理由', decision: '决定', from: '原状态',
 };
 const REPORT_BY = { county: '按区县', type: '按机构类型', item: '按检查条目', form: '按检查形式' };
 
@@ -80,7 +80,8 @@ function changeValue(key, v) {
   if (v && typeof v === 'object' && !Array.isArray(v) && ('from' in v || 'to' in v))
     return `${changeValue(key, v.from)} → ${changeValue(key, v.to)}`;
   if (v === null || v === undefined) return '—';
-  if (key === 'status') return LEDGER_TEXT[v] || OBJECTION_TEXT[v] || v;
+  if (key === 'status' || key === 'from') return LEDGER_TEXT[v] || OBJECTION_TEXT[v] || v;
+  if (key === 'reason' && STATUS_TEXT[v]) return `检查发现${STATUS_TEXT[v]}`;
   if (key.endsWith('_fen') && typeof v === 'number') return yuan(v);
   if (Array.isArray(v)) return v.join('、');
   return typeof v === 'object' ? JSON.stringify(v) : String(v);
@@ -89,8 +90,8 @@ function changeValue(key, v) {
 function historyTable(rows) {
   const box = table([
     { title: '序号', num: true, value: h => h.row },
-    { title: '时间', value: h => when(h.at) },
-    { title: '经办人', value: h => h.by },
+    { title: '时间', value: h => el('span', { class: 'nowrap' }, when(h.at)) },
+    { title: '经办人', value: h => el('span', { class: 'nowrap' }, h.by) },
     { title: '操作', value: h => HISTORY_TEXT[h.action] || h.action },
     { title: '变更', value: h => el('div', null, ...Object.entries(h.changes || {}).map(([k, v]) =>
         el('div', null, `${CHANGE_TEXT[k] || k}：${changeValue(k, v)}`))) },
