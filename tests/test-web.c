@@ -746,7 +746,27 @@ START_TEST (test_ledger)
   ck_assert_int_eq (json_object_get_int_member (o, "decided_amount_fen"), 600);
   g_clear_pointer (&list, json_node_unref);
   list = get_json (&s, "/api/ledger", analyst);
-  ck_assert_uint_eq (json_array_get_length (json_object_get_array_member (object_of (list), "entries")), 2);
+  entries = json_object_get_array_member (object_of (list), "entries");
+  ck_assert_uint_eq (json_array_get_length (entries), 2);
+  e = json_array_get_object_element (entries, 1);
+  ck_assert_int_eq (json_object_get_int_member (e, "amount_fen"), 600);
+  ck_assert_str_eq (json_object_get_string_member (e, "status"), "open");
+  ck_assert (!json_object_get_boolean_member (e, "overdue"));
+
+  /* A deadline in the past makes it overdue, and the filter finds it. */
+  {
+    g_autofree char *second = g_strdup_printf ("/api/ledger/%" G_GINT64_FORMAT, json_object_get_int_member (e, "id"));
+    g_autoptr(JsonNode) overdue = NULL;
+
+    request (&s, "POST", second, reviewer, reviewer_csrf, "{\"deadline\":\"2020-01-01\"}", &r);
+    ck_assert_msg (r.status == 200, "%u %s", r.status, r.body);
+    overdue = get_json (&s, "/api/ledger?overdue=1", analyst);
+    entries = json_object_get_array_member (object_of (overdue), "entries");
+    ck_assert_uint_eq (json_array_get_length (entries), 1);
+    e = json_array_get_object_element (entries, 0);
+    ck_assert (json_object_get_boolean_member (e, "overdue"));
+    ck_assert_str_eq (json_object_get_string_member (e, "deadline"), "2020-01-01");
+  }
 
   /* Reports sum the two entries up. */
   report = get_json (&s, "/api/reports?by=county", analyst);
@@ -754,6 +774,7 @@ START_TEST (test_ledger)
   ck_assert_int_eq (json_object_get_int_member (total, "findings"), 2);
   ck_assert_int_eq (json_object_get_int_member (total, "amount_fen"), 124050);
   ck_assert_int_eq (json_object_get_int_member (total, "rectified"), 1);
+  ck_assert_int_eq (json_object_get_int_member (total, "overdue"), 1);
   ck_assert_str_eq (json_object_get_string_member (json_array_get_object_element (
                       json_object_get_array_member (object_of (report), "groups"), 0), "group"), "小店区");
   for (guint i = 0; i < 3; i++)
@@ -770,6 +791,7 @@ START_TEST (test_ledger)
   sql = g_strdup_printf ("SELECT count(*) FROM hq_audit WHERE user = '李审核' AND action = 'POST %s' "
                          "AND status = 200", path);
   ck_assert_int_eq (hq_int (sql), 2);
+  ck_assert_int_eq (hq_int ("SELECT count(*) FROM hq_ledger_history WHERE by = '李审核'"), 5);
   ck_assert_int_eq (hq_int ("SELECT count(*) FROM hq_audit WHERE user = '张分析' AND status = 403 "
                             "AND action LIKE 'POST /api/%'"), 2);
 }

@@ -115,7 +115,10 @@ async function ledgerPages(page, prefix) {
     await page.type('#objections-body form.decision input[name=amount]', '30000');
     await page.type('#objections-body form.decision textarea[name=reason]', '部分检查项目有医嘱依据');
     await page.click('#objections-body form.decision button[type=submit]');
-    await page.waitForFunction(() => document.getElementById('objections-body').innerText.includes('维持金额'));
+    /* Drawn again once decided: no form left (its own label says 维持金额 too). */
+    await page.waitForFunction(() => document.querySelector('#objections-body form.decision') === null &&
+                                     document.getElementById('objections-body').innerText.includes('部分成立'),
+                               { timeout: 15000 });
   }
   const decided = await text(page, '#objections-body');
   check(decided.includes('部分成立') && decided.includes('¥30,000.00') && decided.includes('台账 #2'),
@@ -123,6 +126,23 @@ async function ledgerPages(page, prefix) {
   check((await page.$$('#objections-body form.decision')).length === 0 && !decided.includes('null'),
         'no form once decided, and nothing left over');
   await shot(page, prefix + 'objections');
+
+  if (prefix === '') {
+    /* The new entry's deadline moved into the past: overdue, highlighted. */
+    await page.goto(url + '/#entry/2');
+    await ready(page, '#entry/2');
+    await moveEntry(page, async () => { await page.$eval('#entry-deadline', e => { e.value = '2020-01-01'; }); });
+    check((await text(page, '#entry-body')).includes('已逾期'), 'a deadline past is told');
+    await page.goto(url + '/#ledger');
+    await ready(page, '#ledger');
+    await page.click('#ledger-overdue');
+    await page.click('#ledger-filter button[type=submit]');
+    await ready(page, '#ledger?overdue=1');
+    check((await page.$$('#ledger-body tbody tr.clickable')).length === 1 &&
+          (await page.$$('#ledger-body tbody tr.overdue')).length === 1, 'one overdue entry, highlighted');
+    check((await text(page, '#ledger-body')).includes('逾期 1 条'), 'the overdue count');
+    await shot(page, 'ledger-overdue');
+  }
 
   await page.goto(url + '/#reports');
   await ready(page, '#reports');
