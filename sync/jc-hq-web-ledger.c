@@ -13,14 +13,6 @@
 
 #define PAGE_MAX 500
 
-static const char *
-query_value (JcHqWebRequest *request, const char *name)
-{
-  const char *value = request->query ? g_hash_table_lookup (request->query, name) : NULL;
-
-  return value != NULL && *value != '\0' ? value : NULL;
-}
-
 /* The ledger's, the objections' and the amounts' errors as HTTP: not found
  * 404, a refused transition or a decided objection 409, a bad value 400. */
 static void
@@ -81,12 +73,12 @@ static char *
 ledger_list (JcHqWebRequest *request, gpointer user_data, GError **error)
 {
   JcHqLedgerFilter filter = { 0 };
-  const char *status = query_value (request, "status");
-  const char *overdue = query_value (request, "overdue");
+  const char *status = jc_hq_web_query (request, "status");
+  const char *overdue = jc_hq_web_query (request, "overdue");
   GError *local_error = NULL;
   char *json;
 
-  filter.county = query_value (request, "county");
+  filter.county = jc_hq_web_query (request, "county");
   filter.overdue = overdue != NULL && (g_str_equal (overdue, "1") || g_str_equal (overdue, "true"));
   if (status != NULL && !jc_hq_ledger_status_from_string (status, &filter.status, &local_error))
     {
@@ -94,8 +86,8 @@ ledger_list (JcHqWebRequest *request, gpointer user_data, GError **error)
       return NULL;
     }
   filter.has_status = status != NULL;
-  if (!parse_count ("limit", query_value (request, "limit"), PAGE_MAX, &filter.limit, error) ||
-      !parse_count ("offset", query_value (request, "offset"), G_MAXINT, &filter.offset, error))
+  if (!parse_count ("limit", jc_hq_web_query (request, "limit"), PAGE_MAX, &filter.limit, error) ||
+      !parse_count ("offset", jc_hq_web_query (request, "offset"), G_MAXINT, &filter.offset, error))
     return NULL;
   json = jc_hq_ledger_list_json (request->store, &filter, &local_error);
   if (json == NULL)
@@ -192,7 +184,7 @@ static char *
 objections_list (JcHqWebRequest *request, gpointer user_data, GError **error)
 {
   GError *local_error = NULL;
-  char *json = jc_hq_objections_list_json (request->store, query_value (request, "status"), &local_error);
+  char *json = jc_hq_objections_list_json (request->store, jc_hq_web_query (request, "status"), &local_error);
 
   if (json == NULL)
     web_error (error, local_error);
@@ -241,7 +233,7 @@ objection_decide (JcHqWebRequest *request, gpointer user_data, GError **error)
 static char *
 report (JcHqWebRequest *request, gpointer user_data, GError **error)
 {
-  const char *by_name = query_value (request, "by");
+  const char *by_name = jc_hq_web_query (request, "by");
   JcHqReportBy by = JC_HQ_REPORT_COUNTY;
   GError *local_error = NULL;
   char *json;

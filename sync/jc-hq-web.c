@@ -52,6 +52,14 @@ route_free (Route *route)
   g_free (route);
 }
 
+const char *
+jc_hq_web_query (JcHqWebRequest *request, const char *name)
+{
+  const char *value = request->query ? g_hash_table_lookup (request->query, name) : NULL;
+
+  return value != NULL && *value != '\0' ? value : NULL;
+}
+
 char *
 jc_hq_web_error_json (const char *message)
 {

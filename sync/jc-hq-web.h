@@ -86,6 +86,10 @@ void      jc_hq_web_handle              (JcHqWeb            *web,
 gboolean  jc_hq_web_serve_file          (SoupServerMessage  *msg,
                                          const char         *path);
 
+/* The URL query's @name, NULL when absent or empty. */
+const char *jc_hq_web_query             (JcHqWebRequest     *request,
+                                         const char         *name);
+
 /* A JSON object {"error": @message}. */
 char     *jc_hq_web_error_json          (const char         *message);
 
