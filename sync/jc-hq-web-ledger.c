@@ -183,9 +183,18 @@ ledger_change (JcHqWebRequest *request, gpointer user_data, GError **error)
 static char *
 objections_list (JcHqWebRequest *request, gpointer user_data, GError **error)
 {
+  static const char * const statuses[] = { "open", "upheld", "rejected", "partial", "superseded", NULL };
+  const char *status = jc_hq_web_query (request, "status");
   GError *local_error = NULL;
-  char *json = jc_hq_objections_list_json (request->store, jc_hq_web_query (request, "status"), &local_error);
+  char *json;
 
+  if (status != NULL && !g_strv_contains (statuses, status))
+    {
+      g_set_error (error, JC_HQ_WEB_ERROR, JC_HQ_WEB_ERROR_INVALID,
+                   _("Unknown objection status “%s”: use open, upheld, rejected, partial or superseded"), status);
+      return NULL;
+    }
+  json = jc_hq_objections_list_json (request->store, status, &local_error);
   if (json == NULL)
     web_error (error, local_error);
   return json;

@@ -740,6 +740,8 @@ START_TEST (test_ledger)
            "{\"decision\":\"upheld\",\"reason\":\"再议\"}", &r);
   assert_error_json (&r, 404);
   g_clear_pointer (&objections, json_node_unref);
+  request (&s, "GET", "/api/objections?status=lost", analyst, NULL, NULL, &r);
+  assert_error_json (&r, 400);
   objections = get_json (&s, "/api/objections?status=partial", analyst);
   o = json_array_get_object_element (json_node_get_array (objections), 0);
   ck_assert_str_eq (json_object_get_string_member (o, "decided_by"), "李审核");
