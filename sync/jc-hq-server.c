@@ -602,6 +602,7 @@ jc_hq_server_new (const char *dir, GError **error)
         return NULL;
       jc_hq_web_api_register (self->web);
       jc_hq_web_admin_register (self->web);
+      jc_hq_web_ledger_register (self->web);
     }
   self->soup = soup_server_new ("server-header", "jiancha-hq/" PACKAGE_VERSION, NULL);
   soup_server_add_handler (self->soup, "/v1/health", handle_health, self, NULL);

@@ -11,14 +11,6 @@
 #include "jc-hq-query.h"
 #include "jc-hq-web-api.h"
 
-static const char *
-query_value (JcHqWebRequest *request, const char *name)
-{
-  const char *value = request->query ? g_hash_table_lookup (request->query, name) : NULL;
-
-  return value != NULL && *value != '\0' ? value : NULL;
-}
-
 static char *
 plan_latest (JcHqWebRequest *request, gpointer user_data, GError **error)
 {
@@ -61,8 +53,8 @@ known_status (const char *status)
 static char *
 findings_list (JcHqWebRequest *request, gpointer user_data, GError **error)
 {
-  const char *institution = query_value (request, "institution");
-  const char *status = query_value (request, "status");
+  const char *institution = jc_hq_web_query (request, "institution");
+  const char *status = jc_hq_web_query (request, "status");
   g_autoptr(GString) out = g_string_new (NULL);
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(JsonArray) kept = json_array_new ();

@@ -9,6 +9,13 @@
  *   POST /api/users                admin     {name, role, password}
  *   POST /api/users/disable        admin     {name}
  *   GET /api/audit                 admin     the newest 200 rows of the audit
+ *   GET /api/ledger                analyst   ?county=&status=&overdue=1&limit=&offset=
+ *   GET /api/ledger/ID             analyst   one entry with its signed history
+ *   POST /api/ledger/ID            reviewer  {status, note, recovered (yuan), deadline,
+ *                                            evidence [SHA-256…]}, by the signed-in user
+ *   GET /api/objections            analyst   ?status=open|upheld|rejected|partial|superseded
+ *   POST /api/objections/ID/decision reviewer {decision, reason, amount (yuan, partial)}
+ *   GET /api/reports               analyst   ?by=county|type|item|form
  */
 #pragma once
 
@@ -18,5 +25,7 @@ G_BEGIN_DECLS
 
 void jc_hq_web_api_register   (JcHqWeb *web);
 void jc_hq_web_admin_register (JcHqWeb *web);
+/* jc-hq-web-ledger.c */
+void jc_hq_web_ledger_register (JcHqWeb *web);
 
 G_END_DECLS

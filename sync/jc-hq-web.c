@@ -27,7 +27,8 @@ typedef enum {
 
 typedef struct {
   char           *method;
-  char           *pattern;  /* without the trailing "*" when it has one */
+  char           *pattern;  /* up to the "*" when it has one */
+  char           *suffix;   /* what follows the "*" ("" or "/decision") */
   gboolean        has_arg;
   JcHqRole        min_role;
   RouteKind       kind;
@@ -47,7 +48,16 @@ route_free (Route *route)
 {
   g_free (route->method);
   g_free (route->pattern);
+  g_free (route->suffix);
   g_free (route);
+}
+
+const char *
+jc_hq_web_query (JcHqWebRequest *request, const char *name)
+{
+  const char *value = request->query ? g_hash_table_lookup (request->query, name) : NULL;
+
+  return value != NULL && *value != '\0' ? value : NULL;
 }
 
 char *
@@ -66,10 +76,12 @@ add_route (JcHqWeb *web, const char *method, const char *pattern, JcHqRole min_r
            JcHqWebHandler handler, gpointer user_data)
 {
   Route *route = g_new0 (Route, 1);
+  const char *star = strstr (pattern, "/*");
 
   route->method = g_strdup (method);
-  route->has_arg = g_str_has_suffix (pattern, "/*");
-  route->pattern = route->has_arg ? g_strndup (pattern, strlen (pattern) - 1) : g_strdup (pattern);
+  route->has_arg = star != NULL && (star[2] == '\0' || star[2] == '/');
+  route->pattern = route->has_arg ? g_strndup (pattern, (gsize) (star + 1 - pattern)) : g_strdup (pattern);
+  route->suffix = g_strdup (route->has_arg ? star + 2 : "");
   route->min_role = min_role;
   route->kind = kind;
   route->handler = handler;
@@ -145,17 +157,20 @@ jc_hq_web_free (JcHqWeb *web)
 /* The route of @method @path; *@other_method when only another method
  * has one. */
 static const Route *
-find_route (JcHqWeb *web, const char *method, const char *path, const char **arg, gboolean *other_method)
+find_route (JcHqWeb *web, const char *method, const char *path, char **arg, gboolean *other_method)
 {
+  gsize path_len = strlen (path);
+
   *other_method = FALSE;
   for (guint i = 0; i < web->routes->len; i++)
     {
       const Route *route = g_ptr_array_index (web->routes, i);
+      gsize start = strlen (route->pattern), end = path_len - strlen (route->suffix);
       gboolean match;
 
       if (route->has_arg)
-        match = g_str_has_prefix (path, route->pattern) && path[strlen (route->pattern)] != '\0' &&
-                strchr (path + strlen (route->pattern), '/') == NULL;
+        match = g_str_has_prefix (path, route->pattern) && g_str_has_suffix (path, route->suffix) &&
+                end > start && memchr (path + start, '/', end - start) == NULL;
       else
         match = g_str_equal (path, route->pattern);
       if (!match)
@@ -165,7 +180,7 @@ find_route (JcHqWeb *web, const char *method, const char *path, const char **arg
           *other_method = TRUE;
           continue;
         }
-      *arg = route->has_arg ? path + strlen (route->pattern) : NULL;
+      *arg = route->has_arg ? g_strndup (path + start, end - start) : NULL;
       return route;
     }
   return NULL;
@@ -376,7 +391,7 @@ run_route (WebJob *job)
   g_autoptr(GError) error = NULL;
   JcHqWebRequest request = { 0 };
   const Route *route;
-  const char *arg = NULL;
+  g_autofree char *arg = NULL;
   gboolean other_method = FALSE;
   g_autofree char *target = NULL;
 

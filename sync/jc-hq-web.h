@@ -13,9 +13,10 @@
  *   jc_hq_web_add_route (web, "GET", "/api/ledger", JC_HQ_ROLE_ANALYST,
  *                        ledger_list, ledger);
  *
- * A pattern whose last segment is "*" matches one more path segment,
- * handed to the handler as request->arg ("/api/findings/" "*" → the
- * finding id).
+ * A pattern segment "*" (the last one, or one before a fixed tail) matches
+ * one path segment, handed to the handler as request->arg ("/api/findings/"
+ * "*" → the finding id; "/api/objections/" "*" "/decision" → the
+ * objection's id).
  */
 #pragma once
 
@@ -84,6 +85,10 @@ void      jc_hq_web_handle              (JcHqWeb            *web,
  * compiled-in resources; FALSE when there is none (nothing sent). */
 gboolean  jc_hq_web_serve_file          (SoupServerMessage  *msg,
                                          const char         *path);
+
+/* The URL query's @name, NULL when absent or empty. */
+const char *jc_hq_web_query             (JcHqWebRequest     *request,
+                                         const char         *name);
 
 /* A JSON object {"error": @message}. */
 char     *jc_hq_web_error_json          (const char         *message);

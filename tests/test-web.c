@@ -249,9 +249,12 @@ END_TEST
 static const char * const get_paths[] = {
   "/api/session", "/api/plan", "/api/findings", "/api/findings?status=confirmed",
   "/api/findings/0123456789abcdef0123456789abcdef", "/api/stats/counties", "/api/rejections",
-  "/api/users", "/api/audit", "/api/no-such-page",
+  "/api/users", "/api/audit", "/api/no-such-page", "/api/ledger", "/api/ledger?status=open&overdue=1",
+  "/api/ledger/1", "/api/objections", "/api/reports?by=county",
 };
-static const char * const post_paths[] = { "/api/logout", "/api/users", "/api/users/disable" };
+static const char * const post_paths[] = {
+  "/api/logout", "/api/users", "/api/users/disable", "/api/ledger/1", "/api/objections/1/decision",
+};
 
 START_TEST (test_unauthenticated)
 {
@@ -469,10 +472,11 @@ hq_plan (void)
   HQ_OK ("plan", "draw", "--seed", "20211001");
 }
 
-/* A device enrolled at @s, with an inspection of 康宁大药房, three
- * violations (one with a photo) sealed in one confirmed finding, synced. */
+/* A device enrolled at @s, with an inspection of 康宁大药房, two
+ * violations (one with a photo) sealed in one confirmed finding, synced;
+ * @dispute: the second sealed apart, disputed by the representative. */
 static void
-synced_finding (JcTestServer *s)
+synced_findings (JcTestServer *s, gboolean dispute)
 {
   g_autofree char *vault = g_build_filename (root, "device.vault", NULL);
   g_autofree char *photo = g_build_filename (root, "receipt.jpg", NULL);
@@ -493,7 +497,14 @@ synced_finding (JcTestServer *s)
   cli (vault, NULL, "item", "set", insp, "p21.1.1", "--status", "violation", "--amount", "1234.50",
        "--note", "医保卡结算日用品", "--evidence", photo, NULL);
   cli (vault, NULL, "item", "set", insp, "p21.1.3", "--status", "violation", "--amount", "10", "--note", "串换药品", NULL);
-  cli (vault, NULL, "finding", "seal", insp, "--confirm-name", "王芳", NULL);
+  if (dispute)
+    {
+      cli (vault, NULL, "finding", "seal", insp, "--items", "p21.1.1", "--confirm-name", "王芳", NULL);
+      cli (vault, NULL, "finding", "seal", insp, "--items", "p21.1.3", "--dispute-name", "王芳",
+           "--reason", "系统误记，并未串换", NULL);
+    }
+  else
+    cli (vault, NULL, "finding", "seal", insp, "--confirm-name", "王芳", NULL);
   cli (vault, NULL, "sync", NULL);
 }
 
@@ -524,7 +535,7 @@ START_TEST (test_data)
 
   hq_plan ();
   jc_test_server_start (&s, hqdir);
-  synced_finding (&s);
+  synced_findings (&s, FALSE);
   login (&s, "张分析", &cookie, &csrf);
 
   request (&s, "GET", "/api/plan", cookie, NULL, NULL, &r);
@@ -610,6 +621,184 @@ START_TEST (test_data)
 }
 END_TEST
 
+/* GET @path as @cookie: 200 and its JSON. */
+static JsonNode *
+get_json (JcTestServer *s, const char *path, const char *cookie)
+{
+  g_auto(Reply) r = { 0 };
+
+  request (s, "GET", path, cookie, NULL, NULL, &r);
+  ck_assert_msg (r.status == 200, "GET %s: %u %s", path, r.status, r.body);
+  return parse (r.body);
+}
+
+static guint
+history_length (JcTestServer *s, const char *path, const char *cookie)
+{
+  g_autoptr(JsonNode) entry = get_json (s, path, cookie);
+
+  return json_array_get_length (json_object_get_array_member (object_of (entry), "history"));
+}
+
+START_TEST (test_ledger)
+{
+  JcTestServer s = { 0 };
+  g_auto(Reply) r = { 0 };
+  g_autofree char *analyst = NULL, *analyst_csrf = NULL, *reviewer = NULL, *reviewer_csrf = NULL;
+  g_autofree char *path = NULL, *decide = NULL, *sql = NULL;
+  g_autoptr(JsonNode) list = NULL, entry = NULL, objections = NULL, report = NULL, filtered = NULL;
+  const char *sha = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+  JsonArray *entries, *history;
+  JsonObject *e, *o, *total;
+  guint before;
+
+  hq_plan ();
+  jc_test_server_start (&s, hqdir);
+  synced_findings (&s, TRUE);
+  login (&s, "张分析", &analyst, &analyst_csrf);
+  login (&s, "李审核", &reviewer, &reviewer_csrf);
+
+  /* The confirmed finding is an entry; the disputed one is not (yet). */
+  list = get_json (&s, "/api/ledger", analyst);
+  entries = json_object_get_array_member (object_of (list), "entries");
+  ck_assert_uint_eq (json_array_get_length (entries), 1);
+  e = json_array_get_object_element (entries, 0);
+  ck_assert_str_eq (json_object_get_string_member (e, "status"), "open");
+  ck_assert_str_eq (json_object_get_string_member (e, "county"), "小店区");
+  ck_assert_int_eq (json_object_get_int_member (e, "amount_fen"), 123450);
+  path = g_strdup_printf ("/api/ledger/%" G_GINT64_FORMAT, json_object_get_int_member (e, "id"));
+  filtered = get_json (&s, "/api/ledger?county=迎泽区", analyst);
+  ck_assert_uint_eq (json_array_get_length (json_object_get_array_member (object_of (filtered), "entries")), 0);
+  g_clear_pointer (&filtered, json_node_unref);
+  filtered = get_json (&s, "/api/ledger?status=open&county=小店区&limit=10&offset=0", analyst);
+  ck_assert_uint_eq (json_array_get_length (json_object_get_array_member (object_of (filtered), "entries")), 1);
+  request (&s, "GET", "/api/ledger?status=lost", analyst, NULL, NULL, &r);
+  assert_error_json (&r, 400);
+  request (&s, "GET", "/api/ledger?limit=-1", analyst, NULL, NULL, &r);
+  assert_error_json (&r, 400);
+  request (&s, "GET", "/api/ledger/999", analyst, NULL, NULL, &r);
+  assert_error_json (&r, 404);
+
+  /* An analyst reads but does not move an entry. */
+  before = history_length (&s, path, analyst);
+  ck_assert_uint_ge (before, 1);
+  request (&s, "POST", path, analyst, analyst_csrf, "{\"status\":\"rectifying\"}", &r);
+  assert_error_json (&r, 403);
+  request (&s, "POST", path, reviewer, NULL, "{\"status\":\"rectifying\"}", &r);
+  assert_error_json (&r, 403);
+  ck_assert_uint_eq (history_length (&s, path, analyst), before);
+
+  /* The reviewer moves it along; an illegal step says why. */
+  request (&s, "POST", path, reviewer, reviewer_csrf, "{\"status\":\"verified\"}", &r);
+  assert_error_json (&r, 409);
+  request (&s, "POST", path, reviewer, reviewer_csrf, "{\"status\":\"rectifying\",\"deadline\":\"2027-13-01\"}", &r);
+  assert_error_json (&r, 400);
+  request (&s, "POST", path, reviewer, reviewer_csrf, "{\"status\":\"rectifying\",\"deadline\":\"2027-01-15\"}", &r);
+  ck_assert_msg (r.status == 200, "%u %s", r.status, r.body);
+  request (&s, "POST", path, reviewer, reviewer_csrf, "{\"status\":\"rectified\",\"evidence\":[7]}", &r);
+  assert_error_json (&r, 400);
+  {
+    g_autofree char *body = g_strdup_printf ("{\"status\":\"rectified\",\"note\":\"已退回违规费用\","
+                                             "\"recovered\":\"1234.50\",\"evidence\":[\"%s\"]}", sha);
+
+    request (&s, "POST", path, reviewer, reviewer_csrf, body, &r);
+    ck_assert_msg (r.status == 200, "%u %s", r.status, r.body);
+  }
+  entry = parse (r.body);
+  e = object_of (entry);
+  ck_assert_str_eq (json_object_get_string_member (e, "status"), "rectified");
+  ck_assert_str_eq (json_object_get_string_member (e, "deadline"), "2027-01-15");
+  ck_assert_str_eq (json_object_get_string_member (e, "note"), "已退回违规费用");
+  ck_assert_int_eq (json_object_get_int_member (e, "recovered_fen"), 123450);
+  ck_assert_str_eq (json_array_get_string_element (json_object_get_array_member (e, "evidence"), 0), sha);
+  history = json_object_get_array_member (e, "history");
+  ck_assert_uint_eq (json_array_get_length (history), before + 2);
+  ck_assert_uint_eq (history_length (&s, path, analyst), before + 2);
+  ck_assert_msg (strstr (r.body, "李审核") != NULL, "the history names the reviewer: %s", r.body);
+
+  /* The disputed finding's objection, decided by the reviewer. */
+  objections = get_json (&s, "/api/objections", analyst);
+  ck_assert_uint_eq (json_array_get_length (json_node_get_array (objections)), 1);
+  o = json_array_get_object_element (json_node_get_array (objections), 0);
+  ck_assert_str_eq (json_object_get_string_member (o, "status"), "open");
+  ck_assert_str_eq (json_object_get_string_member (o, "representative"), "王芳");
+  ck_assert_str_eq (json_object_get_string_member (o, "reason"), "系统误记，并未串换");
+  decide = g_strdup_printf ("/api/objections/%" G_GINT64_FORMAT "/decision", json_object_get_int_member (o, "id"));
+  request (&s, "POST", decide, analyst, analyst_csrf, "{\"decision\":\"rejected\",\"reason\":\"x\"}", &r);
+  assert_error_json (&r, 403);
+  request (&s, "POST", decide, reviewer, reviewer_csrf, "{\"decision\":\"rejected\",\"amount\":\"5\",\"reason\":\"x\"}", &r);
+  assert_error_json (&r, 400);
+  request (&s, "POST", decide, reviewer, reviewer_csrf, "{\"decision\":\"maybe\",\"reason\":\"x\"}", &r);
+  assert_error_json (&r, 400);
+  request (&s, "POST", decide, reviewer, reviewer_csrf,
+           "{\"decision\":\"partial\",\"amount\":\"6\",\"reason\":\"部分处方经核实齐全\"}", &r);
+  ck_assert_msg (r.status == 200 && strstr (r.body, "\"entry\":") != NULL && strstr (r.body, "null") == NULL,
+                 "%u %s", r.status, r.body);
+  request (&s, "POST", decide, reviewer, reviewer_csrf, "{\"decision\":\"upheld\",\"reason\":\"再议\"}", &r);
+  assert_error_json (&r, 409);
+  request (&s, "POST", "/api/objections/77/decision", reviewer, reviewer_csrf,
+           "{\"decision\":\"upheld\",\"reason\":\"再议\"}", &r);
+  assert_error_json (&r, 404);
+  g_clear_pointer (&objections, json_node_unref);
+  request (&s, "GET", "/api/objections?status=lost", analyst, NULL, NULL, &r);
+  assert_error_json (&r, 400);
+  objections = get_json (&s, "/api/objections?status=partial", analyst);
+  o = json_array_get_object_element (json_node_get_array (objections), 0);
+  ck_assert_str_eq (json_object_get_string_member (o, "decided_by"), "李审核");
+  ck_assert_int_eq (json_object_get_int_member (o, "decided_amount_fen"), 600);
+  g_clear_pointer (&list, json_node_unref);
+  list = get_json (&s, "/api/ledger", analyst);
+  entries = json_object_get_array_member (object_of (list), "entries");
+  ck_assert_uint_eq (json_array_get_length (entries), 2);
+  e = json_array_get_object_element (entries, 1);
+  ck_assert_int_eq (json_object_get_int_member (e, "amount_fen"), 600);
+  ck_assert_str_eq (json_object_get_string_member (e, "status"), "open");
+  ck_assert (!json_object_get_boolean_member (e, "overdue"));
+
+  /* A deadline in the past makes it overdue, and the filter finds it. */
+  {
+    g_autofree char *second = g_strdup_printf ("/api/ledger/%" G_GINT64_FORMAT, json_object_get_int_member (e, "id"));
+    g_autoptr(JsonNode) overdue = NULL;
+
+    request (&s, "POST", second, reviewer, reviewer_csrf, "{\"deadline\":\"2020-01-01\"}", &r);
+    ck_assert_msg (r.status == 200, "%u %s", r.status, r.body);
+    overdue = get_json (&s, "/api/ledger?overdue=1", analyst);
+    entries = json_object_get_array_member (object_of (overdue), "entries");
+    ck_assert_uint_eq (json_array_get_length (entries), 1);
+    e = json_array_get_object_element (entries, 0);
+    ck_assert (json_object_get_boolean_member (e, "overdue"));
+    ck_assert_str_eq (json_object_get_string_member (e, "deadline"), "2020-01-01");
+  }
+
+  /* Reports sum the two entries up. */
+  report = get_json (&s, "/api/reports?by=county", analyst);
+  total = json_object_get_object_member (object_of (report), "total");
+  ck_assert_int_eq (json_object_get_int_member (total, "findings"), 2);
+  ck_assert_int_eq (json_object_get_int_member (total, "amount_fen"), 124050);
+  ck_assert_int_eq (json_object_get_int_member (total, "rectified"), 1);
+  ck_assert_int_eq (json_object_get_int_member (total, "overdue"), 1);
+  ck_assert_str_eq (json_object_get_string_member (json_array_get_object_element (
+                      json_object_get_array_member (object_of (report), "groups"), 0), "group"), "小店区");
+  for (guint i = 0; i < 3; i++)
+    {
+      static const char * const bys[] = { "/api/reports?by=type", "/api/reports?by=item", "/api/reports?by=form" };
+      g_autoptr(JsonNode) other = get_json (&s, bys[i], analyst);
+
+      ck_assert (json_array_get_length (json_object_get_array_member (object_of (other), "groups")) >= 1);
+    }
+  request (&s, "GET", "/api/reports?by=weather", analyst, NULL, NULL, &r);
+  assert_error_json (&r, 400);
+  jc_test_server_stop (&s);
+
+  sql = g_strdup_printf ("SELECT count(*) FROM hq_audit WHERE user = '李审核' AND action = 'POST %s' "
+                         "AND status = 200", path);
+  ck_assert_int_eq (hq_int (sql), 2);
+  ck_assert_int_eq (hq_int ("SELECT count(*) FROM hq_ledger_history WHERE by = '李审核'"), 5);
+  ck_assert_int_eq (hq_int ("SELECT count(*) FROM hq_audit WHERE user = '张分析' AND status = 403 "
+                            "AND action LIKE 'POST /api/%'"), 2);
+}
+END_TEST
+
 static Suite *
 web_suite (void)
 {
@@ -630,6 +819,7 @@ web_suite (void)
   tcase_add_checked_fixture (tc, setup, teardown);
   tcase_set_timeout (tc, 240);
   tcase_add_test (tc, test_data);
+  tcase_add_test (tc, test_ledger);
   suite_add_tcase (s, tc);
   return s;
 }

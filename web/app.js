@@ -1,4 +1,5 @@
-/* app.js — 检查 · 总部工作台: the pages, over /api (jc-hq-web-api.h) */
+/* app.js — 检查 · 总部工作台: the pages, over /api (jc-hq-web-api.h); the
+ * ledger's, objections' and reports' pages are in ledger.js */
 'use strict';
 
 const STATUS_TEXT = { unconfirmed: '待确认', confirmed: '已确认', disputed: '有异议', refused: '拒绝签字' };
@@ -29,10 +30,13 @@ const ACTION_TEXT = {
   'GET /api/session': '查看登录状态', 'GET /api/plan': '查看抽查计划', 'GET /api/findings': '查看检查发现',
   'GET /api/stats/counties': '查看区县统计', 'GET /api/rejections': '查看拒收记录', 'GET /api/users': '查看用户',
   'POST /api/users': '添加用户', 'POST /api/users/disable': '停用用户', 'GET /api/audit': '查看访问审计',
+  'GET /api/ledger': '查看问题台账', 'GET /api/objections': '查看异议', 'GET /api/reports': '查看统计报表',
 };
 
 function action(text) {
-  const known = ACTION_TEXT[text] || (text.startsWith('GET /api/findings/') ? '查看检查发现详情' : null);
+  const known = ACTION_TEXT[text] || (text.startsWith('GET /api/findings/') ? '查看检查发现详情'
+    : text.startsWith('GET /api/ledger/') ? '查看台账条目' : text.startsWith('POST /api/ledger/') ? '变更台账条目'
+    : text.startsWith('POST /api/objections/') ? '决定异议' : null);
   return known ? el('span', { title: text }, known) : text;
 }
 
@@ -117,7 +121,7 @@ function table(columns, rows, onRow) {
 
 function replace(id, ...nodes) {
   const box = document.getElementById(id);
-  box.replaceChildren(...nodes);
+  box.replaceChildren(...nodes.filter(n => n !== null && n !== undefined));
 }
 
 /* ---- pages ---- */
@@ -282,13 +286,18 @@ async function disableUser(name) {
 
 /* ---- navigation ---- */
 
-const PAGES = { plan: pagePlan, findings: pageFindings, rejections: pageRejections, users: pageUsers };
+const PAGES = {
+  plan: pagePlan, findings: pageFindings, rejections: pageRejections, users: pageUsers,
+  ledger: pageLedger, objections: pageObjections, reports: pageReports,
+};
+/* Pages of one thing, #name/ID, and the list they belong to. */
+const DETAIL_PAGES = { finding: [pageFinding, 'findings'], entry: [pageEntry, 'ledger'] };
 
 function show(name) {
   for (const p of document.querySelectorAll('.page'))
     p.hidden = p.id !== 'page-' + name;
   for (const a of document.querySelectorAll('#nav a'))
-    a.classList.toggle('active', a.dataset.page === name || (name === 'finding' && a.dataset.page === 'findings'));
+    a.classList.toggle('active', a.dataset.page === name || DETAIL_PAGES[name]?.[1] === a.dataset.page);
 }
 
 async function route() {
@@ -309,9 +318,9 @@ async function route() {
   const hash = location.hash.replace(/^#/, '').split('?')[0] || 'findings';
   const [name, arg] = hash.split('/');
   try {
-    if (name === 'finding' && arg) {
-      show('finding');
-      await pageFinding(decodeURIComponent(arg));
+    if (DETAIL_PAGES[name] && arg) {
+      show(name);
+      await DETAIL_PAGES[name][0](decodeURIComponent(arg));
     } else if (PAGES[name]) {
       show(name);
       await PAGES[name]();

@@ -1,6 +1,7 @@
 /* browser.js — the HQ dashboard in Chromium: sign in, the plan, the findings
- * filtered, one finding opened, the admin's users page; at 1280×800 and at a
- * 390 px phone width. Usage: node browser.js URL CHROMIUM SCREENSHOT-DIR PROFILE-DIR
+ * filtered, one finding opened, the problem ledger filtered and an entry
+ * moved along, an objection decided, the reports, the admin's users page;
+ * at 1280×800 and at a 390 px phone width. Usage: node browser.js URL CHROMIUM SCREENSHOT-DIR PROFILE-DIR
  */
 'use strict';
 
@@ -39,6 +40,122 @@ async function text(page, selector) {
   return page.$eval(selector, e => e.innerText);
 }
 
+async function readyPrefix(page, prefix) {
+  await page.waitForFunction(p => (document.body.dataset.ready || '').startsWith(p), { timeout: 15000 }, prefix);
+}
+
+const SHA = 'ee975c4ee1a668e65f713304b7ad429117f729fdfc05020fa2cdf359822bb4a8';
+
+/* Submits the entry's form and waits for the page drawn again. */
+async function moveEntry(page, fill) {
+  const before = (await page.$$('#entry-body .history tbody tr')).length;
+  await fill();
+  await page.click('#entry-form button[type=submit]');
+  await page.waitForFunction(n => document.querySelectorAll('#entry-body .history tbody tr').length > n ||
+                                  document.getElementById('entry-error')?.textContent, { timeout: 15000 }, before);
+  check(await page.$eval('#entry-error', e => e.textContent === '').catch(() => true), 'the change is accepted');
+  check((await page.$$('#entry-body .history tbody tr')).length === before + 1, 'the signed history grows by one row');
+}
+
+/* 问题台账, 异议处理, 统计报表 as the admin (a reviewer and more). */
+async function ledgerPages(page, prefix) {
+  await page.goto(url + '/#ledger');
+  await ready(page, '#ledger');
+  let ledger = await text(page, '#ledger-body');
+  check((await page.$$('#ledger-body tbody tr.clickable')).length === (prefix === '' ? 1 : 2),
+        'the confirmed finding (and the objection rejected in part) in the ledger');
+  check(ledger.includes('康宁大药房') && ledger.includes('¥1,244.50'), 'the entry’s institution and amount');
+  await shot(page, prefix + 'ledger');
+  if (prefix === '') {
+    check(ledger.includes('待整改'), 'a new entry is open');
+    await page.select('#ledger-status', 'verified');
+    await page.click('#ledger-filter button[type=submit]');
+    await ready(page, '#ledger?status=verified');
+    check((await text(page, '#ledger-body')).includes('暂无记录'), 'no verified entries yet');
+    await page.select('#ledger-status', 'open');
+    await page.type('#ledger-county', '小店区');
+    await page.click('#ledger-filter button[type=submit]');
+    await readyPrefix(page, '#ledger?county=');
+    check((await page.$$('#ledger-body tbody tr.clickable')).length === 1, 'one open entry in 小店区');
+    await shot(page, 'ledger-filtered');
+  }
+  await page.click('#ledger-body tbody tr.clickable');
+  await readyPrefix(page, '#entry/');
+  const entry = await text(page, '#entry-body');
+  check(entry.includes('p21.1.1') && entry.includes('签名历史') && entry.includes('登记入账'), 'the entry, its items and its history');
+  if (prefix === '') {
+    check(await page.$('#entry-form') !== null, 'a reviewer may move the entry');
+    await moveEntry(page, async () => {
+      await page.select('#entry-status', 'rectifying');
+      await page.$eval('#entry-deadline', e => { e.value = '2027-01-15'; });
+    });
+    check((await text(page, '#entry-body')).includes('整改中'), 'open → rectifying');
+    await moveEntry(page, async () => {
+      await page.select('#entry-status', 'rectified');
+      await page.type('#entry-note', '已退回违规费用');
+      await page.type('#entry-evidence', SHA);
+    });
+    const moved = await text(page, '#entry-body');
+    check(moved.includes('已整改') && moved.includes(SHA) && moved.includes('王主任'), 'rectified, with evidence, signed by who');
+    await page.type('#entry-recovered', '12.345');
+    await page.click('#entry-form button[type=submit]');
+    await page.waitForFunction(() => document.getElementById('entry-error').textContent !== '');
+    check((await text(page, '#entry-error')).includes('变更失败'), 'a value HQ refuses is told');
+    await page.$eval('#entry-recovered', e => { e.value = ''; });
+  }
+  await shot(page, prefix + 'ledger-entry');
+
+  await page.goto(url + '/#objections');
+  await ready(page, '#objections');
+  const objections = await text(page, '#objections-body');
+  check(objections.includes('刘院长') && objections.includes('收费有医嘱依据'), 'the objection and the representative’s reason');
+  if (prefix === '') {
+    check((await page.$$('#objections-body form.decision')).length === 1, 'a decision form for the open objection');
+    await page.select('#objections-body form.decision select[name=decision]', 'partial');
+    await page.type('#objections-body form.decision input[name=amount]', '30000');
+    await page.type('#objections-body form.decision textarea[name=reason]', '部分检查项目有医嘱依据');
+    await page.click('#objections-body form.decision button[type=submit]');
+    /* Drawn again once decided: no form left (its own label says 维持金额 too). */
+    await page.waitForFunction(() => document.querySelector('#objections-body form.decision') === null &&
+                                     document.getElementById('objections-body').innerText.includes('部分成立'),
+                               { timeout: 15000 });
+  }
+  const decided = await text(page, '#objections-body');
+  check(decided.includes('部分成立') && decided.includes('¥30,000.00') && decided.includes('台账 #2'),
+        'decided in part: an entry with the amount that stands');
+  check((await page.$$('#objections-body form.decision')).length === 0 && !decided.includes('null'),
+        'no form once decided, and nothing left over');
+  await shot(page, prefix + 'objections');
+
+  if (prefix === '') {
+    /* The new entry's deadline moved into the past: overdue, highlighted. */
+    await page.goto(url + '/#entry/2');
+    await ready(page, '#entry/2');
+    await moveEntry(page, async () => { await page.$eval('#entry-deadline', e => { e.value = '2020-01-01'; }); });
+    check((await text(page, '#entry-body')).includes('已逾期'), 'a deadline past is told');
+    await page.goto(url + '/#ledger');
+    await ready(page, '#ledger');
+    await page.click('#ledger-overdue');
+    await page.click('#ledger-filter button[type=submit]');
+    await ready(page, '#ledger?overdue=1');
+    check((await page.$$('#ledger-body tbody tr.clickable')).length === 1 &&
+          (await page.$$('#ledger-body tbody tr.overdue')).length === 1, 'one overdue entry, highlighted');
+    check((await text(page, '#ledger-body')).includes('逾期 1 条'), 'the overdue count');
+    await shot(page, 'ledger-overdue');
+  }
+
+  await page.goto(url + '/#reports');
+  await ready(page, '#reports');
+  const report = await text(page, '#reports-body');
+  check(report.includes('小店区') && report.includes('迎泽区') && report.includes('合计'), 'the report by county');
+  check((await page.$$('#reports-body svg rect')).length === 6, 'three charts, a bar per county');
+  await shot(page, prefix + 'reports');
+  await page.click('#reports-tabs a[href="#reports?by=type"]');
+  await ready(page, '#reports?by=type');
+  check((await text(page, '#reports-body')).includes('定点零售药店'), 'the report by institution type');
+  if (prefix === '') await shot(page, 'reports-type');
+}
+
 async function signIn(page, name, password) {
   await page.$eval('#login-name', e => { e.value = ''; });
   await page.$eval('#login-password', e => { e.value = ''; });
@@ -58,8 +175,9 @@ async function run(browser, width, height, prefix) {
   });
   page.on('response', r => { if (r.status() >= 500) errors.push(`${r.status()} from ${r.url()}`); });
   page.on('request', r => {
-    const host = new URL(r.url()).hostname;
-    if (host !== '127.0.0.1') errors.push(`a request off this machine: ${r.url()}`);
+    /* data: URLs are Chromium's own (the date input's calendar icon). */
+    const u = new URL(r.url());
+    if (u.protocol !== 'data:' && u.hostname !== '127.0.0.1') errors.push(`a request off this machine: ${r.url()}`);
   });
   await page.setViewport({ width, height });
 
@@ -121,6 +239,7 @@ async function run(browser, width, height, prefix) {
   const plan = await text(page, '#plan-body');
   check(plan.includes('20211001') && plan.includes('康宁大药房'), 'the plan shows its seed and assignments');
   await shot(page, prefix + 'plan');
+  await ledgerPages(page, prefix);
 
   if (prefix === '') {
     await page.goto(url + '/#rejections');
@@ -154,6 +273,27 @@ async function run(browser, width, height, prefix) {
     await page.goto(url + '/#users');
     await page.waitForFunction(() => document.getElementById('status').textContent !== '');
     check((await text(page, '#status')).includes('无权访问'), 'a reviewer is refused the users page');
+    /* The reviewer verifies the rectified entry: it is final then. */
+    await page.goto(url + '/#entry/1');
+    await ready(page, '#entry/1');
+    await moveEntry(page, async () => {
+      await page.select('#entry-status', 'verified');
+      await page.type('#entry-recovered', '1244.50');
+    });
+    const verified = await text(page, '#entry-body');
+    check(verified.includes('已核验') && verified.includes('已办结') && verified.includes('李审核'), 'verified by the reviewer, final');
+    /* An analyst reads the ledger but has no form to move it. */
+    await page.click('#logout');
+    await ready(page, 'login');
+    await signIn(page, '张分析', PASSWORD);
+    await ready(page, '#findings');
+    await page.goto(url + '/#entry/2');
+    await ready(page, '#entry/2');
+    check(await page.$('#entry-form') === null && !(await text(page, '#entry-body')).includes('推进整改'),
+          'no form for an analyst');
+    await page.goto(url + '/#objections');
+    await ready(page, '#objections');
+    check((await page.$$('#objections-body form')).length === 0, 'no decision form for an analyst');
   }
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   check(overflow <= 0, `nothing wider than the ${width} px window (by ${overflow} px)`);

@@ -47,6 +47,7 @@ printf 'name,county,role\n张伟,迎泽区,enforcement\n李娜,迎泽区,enforce
 "$hq" --dir "$dir" plan draw --seed 20211001 >/dev/null
 "$hq" --dir "$dir" user add 王主任 --role admin >/dev/null
 "$hq" --dir "$dir" user add 李审核 --role reviewer >/dev/null
+"$hq" --dir "$dir" user add 张分析 --role analyst >/dev/null
 
 # HQ's staff read Chinese: the server's own messages too.
 LANGUAGE=zh_CN JIANCHA_LOCALEDIR="$build/po" "$hq" --dir "$dir" serve --listen 127.0.0.1:0 > "$work/serve.out" 2> "$work/serve.log" &
