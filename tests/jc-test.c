@@ -162,6 +162,38 @@ jc_test_cli_vaultv (const char          *vault,
   return jc_test_spawn ((const char * const *) argv->pdata, (const char * const *) env->pdata, out, err);
 }
 
+static int
+cli_pin (const char *vault, const char *extra_env, char **out, char **err, va_list ap)
+{
+  const char * const env[] = { "JIANCHA_PIN=" JC_TEST_PIN, "JIANCHA_NEW_PIN=" JC_TEST_PIN, extra_env, NULL };
+
+  return jc_test_cli_vaultv (vault, env, out, err, ap);
+}
+
+int
+jc_test_cli (const char *vault, char **out, char **err, ...)
+{
+  va_list ap;
+  int status;
+
+  va_start (ap, err);
+  status = cli_pin (vault, NULL, out, err, ap);
+  va_end (ap);
+  return status;
+}
+
+int
+jc_test_cli_env (const char *vault, const char *extra_env, char **out, char **err, ...)
+{
+  va_list ap;
+  int status;
+
+  va_start (ap, err);
+  status = cli_pin (vault, extra_env, out, err, ap);
+  va_end (ap);
+  return status;
+}
+
 int
 jc_test_hq (const char *hqdir, char **out, char **err, ...)
 {

@@ -56,6 +56,21 @@ int   jc_test_cli_vaultv (const char          *vault,
                           char               **err,
                           va_list              args);
 
+/* The PIN of the tests' vaults. */
+#define JC_TEST_PIN "583921"
+
+/* jiancha-cli --vault @vault ARGS… (NULL-terminated) with JC_TEST_PIN as
+ * JIANCHA_PIN and JIANCHA_NEW_PIN, and @extra_env (may be NULL) too. */
+int   jc_test_cli        (const char          *vault,
+                          char               **out,
+                          char               **err,
+                          ...) G_GNUC_NULL_TERMINATED;
+int   jc_test_cli_env    (const char          *vault,
+                          const char          *extra_env,
+                          char               **out,
+                          char               **err,
+                          ...) G_GNUC_NULL_TERMINATED;
+
 /* The build's jiancha-hq --dir @hqdir ARGS… (NULL-terminated). */
 int   jc_test_hq         (const char          *hqdir,
                           char               **out,

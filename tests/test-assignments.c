@@ -17,7 +17,8 @@
 #include "jc-sync.h"
 #include "jc-test.h"
 
-#define PIN "583921"
+#define PIN JC_TEST_PIN
+#define cli jc_test_cli
 
 static char *root;
 static char *hqdir;
@@ -59,19 +60,6 @@ teardown (void)
   jc_test_rmtree (root);
   g_clear_pointer (&root, g_free);
   g_clear_pointer (&hqdir, g_free);
-}
-
-static int
-cli (const char *vault, char **out, char **err, ...)
-{
-  const char * const env[] = { "JIANCHA_PIN=" PIN, "JIANCHA_NEW_PIN=" PIN, NULL };
-  va_list ap;
-  int status;
-
-  va_start (ap, err);
-  status = jc_test_cli_vaultv (vault, env, out, err, ap);
-  va_end (ap);
-  return status;
 }
 
 /* jiancha-cli on @vault must succeed; returns its output. */

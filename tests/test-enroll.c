@@ -16,6 +16,8 @@
 #include "jc-core.h"
 #include "jc-test.h"
 
+#define last_line jc_test_last_line
+
 #define PIN "583921"
 #define NEW_PIN "917364"
 
@@ -54,18 +56,6 @@ cli (const char *vault, char **out, char **err, ...)
   status = jc_test_cli_vaultv (vault, env, out, err, ap);
   va_end (ap);
   return status;
-}
-
-static char *
-last_line (const char *text)
-{
-  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
-  guint n = g_strv_length (lines);
-
-  while (n > 0 && *lines[n - 1] == '\0')
-    n--;
-  ck_assert_uint_gt (n, 0);
-  return g_strdup (lines[n - 1]);
 }
 
 static char *

@@ -19,6 +19,8 @@
 #include "jc-hq-store.h"
 #include "jc-test.h"
 
+#define last_line jc_test_last_line
+
 #define PIN "583921"
 #define INSTITUTION "P14110200017"
 
@@ -39,18 +41,6 @@ teardown (void)
   jc_test_rmtree (root);
   g_clear_pointer (&root, g_free);
   g_clear_pointer (&hqdir, g_free);
-}
-
-static char *
-last_line (const char *text)
-{
-  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
-  guint n = g_strv_length (lines);
-
-  while (n > 0 && *lines[n - 1] == '\0')
-    n--;
-  ck_assert_uint_gt (n, 0);
-  return g_strdup (lines[n - 1]);
 }
 
 /* jiancha-cli …, which must succeed; returns its last line. */

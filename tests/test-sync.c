@@ -16,7 +16,11 @@
 #include "jc-sync.h"
 #include "jc-test.h"
 
-#define PIN "583921"
+#define PIN JC_TEST_PIN
+#define cli jc_test_cli
+#define cli_env jc_test_cli_env
+#define last_line jc_test_last_line
+#define hq_int(sql) jc_test_hq_int (hqdir, sql)
 
 static char *root;
 static char *hqdir;
@@ -37,56 +41,11 @@ teardown (void)
   g_clear_pointer (&hqdir, g_free);
 }
 
-/* jiancha-cli --vault VAULT ARGS… with the PIN, and @extra_env (may be NULL). */
-static int
-cli_envv (const char *vault, const char *extra_env, char **out, char **err, va_list ap)
-{
-  const char * const env[] = { "JIANCHA_PIN=" PIN, "JIANCHA_NEW_PIN=" PIN, "JIANCHA_TEST_FAST_KDF=1", extra_env, NULL };
-
-  return jc_test_cli_vaultv (vault, env, out, err, ap);
-}
-
-static int
-cli (const char *vault, char **out, char **err, ...)
-{
-  va_list ap;
-  int status;
-
-  va_start (ap, err);
-  status = cli_envv (vault, NULL, out, err, ap);
-  va_end (ap);
-  return status;
-}
-
-static int
-cli_env (const char *vault, const char *extra_env, char **out, char **err, ...)
-{
-  va_list ap;
-  int status;
-
-  va_start (ap, err);
-  status = cli_envv (vault, extra_env, out, err, ap);
-  va_end (ap);
-  return status;
-}
-
 #define CLI_OK(vault, ...) G_STMT_START {                                   \
     g_autofree char *o_ = NULL, *e_ = NULL;                                 \
     int rc_ = cli (vault, &o_, &e_, __VA_ARGS__, NULL);                     \
     ck_assert_msg (rc_ == 0, "jiancha-cli %s: exit %d: %s%s", #__VA_ARGS__, rc_, o_, e_); \
   } G_STMT_END
-
-static char *
-last_line (const char *text)
-{
-  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
-  guint n = g_strv_length (lines);
-
-  while (n > 0 && *lines[n - 1] == '\0')
-    n--;
-  ck_assert_uint_gt (n, 0);
-  return g_strdup (lines[n - 1]);
-}
 
 static void
 hq_init (void)
@@ -128,12 +87,6 @@ new_device (const char *name, const char *inspector, const char *url, gsize evid
       CLI_OK (vault, "item", "set", *inspection, codes[i], "--status", "violation", "--amount", "10",
               "--note", name);
   return vault;
-}
-
-static gint64
-hq_int (const char *sql)
-{
-  return jc_test_hq_int (hqdir, sql);
 }
 
 /* Every (device, seq, hash) HQ holds, one a line: HQ's state to compare. */

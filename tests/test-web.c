@@ -12,6 +12,9 @@
 
 #include "jc-test.h"
 
+#define last_line jc_test_last_line
+#define hq_int(sql) jc_test_hq_int (hqdir, sql)
+
 #define PIN "583921"
 #define PASSWORD "correct-horse-9"
 
@@ -123,24 +126,6 @@ login (JcTestServer *s, const char *name, char **cookie, char **csrf)
   node = parse (r.body);
   *csrf = g_strdup (json_object_get_string_member (json_node_get_object (node), "csrf"));
   ck_assert_uint_eq (strlen (*csrf), 64);
-}
-
-static gint64
-hq_int (const char *sql)
-{
-  g_autofree char *path = g_build_filename (hqdir, "hq.db", NULL);
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  gint64 value = -1;
-
-  ck_assert_int_eq (sqlite3_open (path, &db), SQLITE_OK);
-  sqlite3_busy_timeout (db, 10000);
-  ck_assert_msg (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK, "%s: %s", sql, sqlite3_errmsg (db));
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    value = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return value;
 }
 
 static void
@@ -444,15 +429,6 @@ cli (const char *vault, char **out, ...)
   va_end (ap);
   ck_assert_msg (status == 0, "jiancha-cli: exit %d: %s", status, err);
   return status;
-}
-
-static char *
-last_line (const char *text)
-{
-  g_autofree char *trimmed = g_strstrip (g_strdup (text));
-  g_auto(GStrv) lines = g_strsplit (trimmed, "\n", -1);
-
-  return g_strdup (lines[g_strv_length (lines) - 1]);
 }
 
 /* The directory and roster of two counties, and a plan drawn from them. */
