@@ -469,14 +469,15 @@ updates_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *
   Job *job = task_data;
   g_autoptr(GError) error = NULL;
 
-  job->reply = jc_hq_updates_build (job->self->store, (gint64) job->offset, &error);
+  job->reply = jc_hq_updates_build (job->self->store, (gint64) job->offset, job->hash, &error);
   job->status = job->reply != NULL ? SOUP_STATUS_OK : SOUP_STATUS_INTERNAL_SERVER_ERROR;
   if (job->reply == NULL)
     job->reply = jc_hq_web_error_json (error->message);
   g_task_return_boolean (task, TRUE);
 }
 
-/* GET /v1/updates?since=UNIX-SECONDS: HQ's signed news for devices. */
+/* GET /v1/updates?since=UNIX-SECONDS[&directory=SHA256]: HQ's signed news
+ * for devices; the directory only when the device's copy differs. */
 static void
 handle_updates (SoupServer        *server,
                 SoupServerMessage *msg,
@@ -486,6 +487,7 @@ handle_updates (SoupServer        *server,
 {
   JcHqServer *self = user_data;
   const char *since = query != NULL ? g_hash_table_lookup (query, "since") : NULL;
+  const char *directory = query != NULL ? g_hash_table_lookup (query, "directory") : NULL;
   guint64 value = 0;
   Job *job;
 
@@ -496,8 +498,14 @@ handle_updates (SoupServer        *server,
       reply_error (msg, SOUP_STATUS_BAD_REQUEST, "since must be Unix seconds");
       return;
     }
+  if (directory != NULL && strlen (directory) != 64 && *directory != '\0')
+    {
+      reply_error (msg, SOUP_STATUS_BAD_REQUEST, "directory must be the SHA-256 of the device's directory");
+      return;
+    }
   job = g_new0 (Job, 1);
   job->offset = value;
+  job->hash = g_strdup (directory);
   run_job (self, msg, job, updates_thread);
 }
 

@@ -11,6 +11,7 @@
 
 #include "jc-core.h"
 #include "jc-hq-plan.h"
+#include "jc-hq-directory.h"
 #include "jc-hq-updates.h"
 #include "jc-signed-doc.h"
 
@@ -59,20 +60,50 @@ add_checklists (JcHqStore *store, JsonBuilder *b, gint64 since, GError **error)
   return TRUE;
 }
 
+/* The directory without the fund payments, which stay at HQ. */
+static void
+add_directory (JsonBuilder *b, GPtrArray *institutions, const char *digest)
+{
+  json_builder_set_member_name (b, "directory");
+  json_builder_begin_object (b);
+  jc_json_builder_add_string (b, "sha256", digest);
+  json_builder_set_member_name (b, "institutions");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < institutions->len; i++)
+    {
+      JcHqInstitution *in = institutions->pdata[i];
+
+      json_builder_begin_object (b);
+      jc_json_builder_add_string (b, "code", in->code);
+      jc_json_builder_add_string (b, "name", in->name);
+      jc_json_builder_add_string (b, "type", jc_institution_kind_to_string (in->type));
+      jc_json_builder_add_int (b, "level", in->level);
+      jc_json_builder_add_string (b, "county", in->county);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+}
+
 char *
-jc_hq_updates_build (JcHqStore *store, gint64 since, GError **error)
+jc_hq_updates_build (JcHqStore *store, gint64 since, const char *directory, GError **error)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(GPtrArray) revoked = NULL;
   g_autoptr(GPtrArray) plans = NULL;
+  g_autoptr(GPtrArray) institutions = NULL;
+  g_autofree char *digest = NULL;
 
   jc_hq_store_lock (store);
   revoked = jc_hq_store_revoked (store, error);
   if (revoked != NULL)
     plans = jc_hq_plan_envelopes_since (store, since, error);
+  if (plans != NULL && jc_hq_directory_ensure (store, error))
+    institutions = jc_hq_directory_load (store, error);
   jc_hq_store_unlock (store);
-  if (revoked == NULL || plans == NULL)
+  if (revoked == NULL || plans == NULL || institutions == NULL)
     return NULL;
+  digest = jc_hq_directory_digest (institutions);
 
   json_builder_begin_object (b);
   jc_json_builder_add_string (b, "type", "updates");
@@ -93,6 +124,8 @@ jc_hq_updates_build (JcHqStore *store, gint64 since, GError **error)
   for (guint i = 0; i < plans->len; i++)
     json_builder_add_string_value (b, plans->pdata[i]);
   json_builder_end_array (b);
+  if (institutions->len > 0 && g_strcmp0 (directory, digest) != 0)
+    add_directory (b, institutions, digest);
   json_builder_end_object (b);
   return jc_signed_doc_wrap (jc_hq_store_get_secret_key (store), jc_hq_store_get_public_key (store), b);
 }

@@ -16,6 +16,7 @@
 #include "jc-bundle.h"
 #include "jc-signed-doc.h"
 #include "jc-sync.h"
+#include "jc-sync-directory.h"
 
 G_DEFINE_QUARK (jc-sync-error-quark, jc_sync_error)
 
@@ -579,6 +580,9 @@ apply_updates (JcVault     *vault,
       !jc_eventlog_set_hq_time (jc_vault_get_eventlog (vault), hq_time * G_USEC_PER_SEC, error) ||
       !state_set (db, "last_updates", hq_time, NULL, error) ||
       !state_set (db, "revoked", 0, revoked->str, error) ||
+      (json_object_has_member (doc, "directory") &&
+       (!JSON_NODE_HOLDS_OBJECT (json_object_get_member (doc, "directory")) ||
+        !jc_sync_directory_apply (vault, json_object_get_object_member (doc, "directory"), error))) ||
       !jc_vfs_exec (db, "RELEASE jc_sync_updates", error))
     {
       jc_vfs_exec (db, "ROLLBACK TO jc_sync_updates; RELEASE jc_sync_updates", NULL);
@@ -877,6 +881,7 @@ fetch_updates (JcVault *vault, Http *h, JcSyncResult *result, GError **error)
   g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (jc_vault_get_db_mutex (vault));
   sqlite3 *db = sync_db (vault, error);
   gint64 since = db != NULL ? state_get (db, "last_updates") : 0;
+  g_autofree char *directory = db != NULL ? jc_sync_directory_digest (vault) : NULL;
   g_autofree char *path = NULL;
   g_autoptr(GBytes) reply = NULL;
   guint status = 0, n = 0, mine = 0;
@@ -887,13 +892,14 @@ fetch_updates (JcVault *vault, Http *h, JcSyncResult *result, GError **error)
   g_clear_pointer (&locker, g_rec_mutex_locker_free);
   if (db == NULL)
     return FALSE;
-  path = g_strdup_printf ("/v1/updates?since=%" PRId64, since);
+  path = g_strdup_printf ("/v1/updates?since=%" PRId64 "&directory=%s", since, directory);
   reply = http (h, "GET", path, NULL, NULL, NULL, &status, error);
   if (reply == NULL)
     return FALSE;
   if (status != SOUP_STATUS_OK)
     return refused (reply, status, _("the updates"), error);
   data = g_bytes_get_data (reply, &len);
+  locker = g_rec_mutex_locker_new (jc_vault_get_db_mutex (vault));
   if (!apply_updates (vault, data, len, &n, &mine, error))
     return FALSE;
   result->checklists_received += n;

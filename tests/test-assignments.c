@@ -391,7 +391,8 @@ get_updates (JcTestServer *s, gint64 since, const guint8 pk[32])
 }
 
 /* HQ's updates keep their members and add "plans": the envelope of each
- * plan drawn at or after `since`, exactly as HQ signed it. */
+ * plan drawn at or after `since`, exactly as HQ signed it; and, to a device
+ * without HQ's directory, the directory. */
 START_TEST (test_updates_document)
 {
   g_autofree char *envelope = NULL;
@@ -411,7 +412,7 @@ START_TEST (test_updates_document)
   members = json_object_get_members (doc);
   for (GList *l = members; l != NULL; l = l->next)
     g_string_append_printf (names, "%s%s", names->len > 0 ? "," : "", (const char *) l->data);
-  ck_assert_str_eq (names->str, "type,version,hq_time,since,revoked,checklists,plans");
+  ck_assert_str_eq (names->str, "type,version,hq_time,since,revoked,checklists,plans,directory");
   plans = json_object_get_array_member (doc, "plans");
   ck_assert_uint_eq (json_array_get_length (plans), 1);
   ck_assert_str_eq (json_array_get_string_element (plans, 0), envelope);

@@ -14,6 +14,7 @@
 #include "jc-bundle.h"
 #include "jc-core.h"
 #include "jc-sync.h"
+#include "jc-sync-directory.h"
 #include "jc-test.h"
 
 #define PIN JC_TEST_PIN
@@ -759,6 +760,74 @@ START_TEST (test_offline_enrollment)
 }
 END_TEST
 
+/* HQ's institution directory reaches the device with the updates, whole and
+ * only when it changed; an inspection starts from a code alone. */
+START_TEST (test_directory)
+{
+  g_autofree char *csv = g_build_filename (root, "名录.csv", NULL);
+  g_autofree char *insp = NULL, *vault_dir = NULL, *out = NULL, *err = NULL, *id = NULL;
+  g_autofree char *digest = NULL, *reply = NULL, *path = NULL, *doc = NULL;
+  g_autofree guchar *raw = NULL;
+  gsize raw_len = 0;
+  JcTestServer s = { 0 };
+  char *p, *q;
+
+  hq_init ();
+  ck_assert (g_file_set_contents (csv, "code,name,type,level,county,fund_payment\r\n"
+                                       "H32010000001,南京市第一人民医院,hospital,3,玄武区,12000000.00\r\n"
+                                       "P32010000002,康民大药房,pharmacy,,秦淮区,880000\r\n", -1, NULL));
+  ck_assert_msg (jc_test_hq (hqdir, &out, &err, "directory", "import", csv, NULL) == 0, "%s", err);
+  jc_test_server_start (&s, hqdir);
+  vault_dir = new_device ("dir", "张伟", s.url, 10, &insp);
+  CLI_OK (vault_dir, "sync");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  ck_assert_int_eq (cli (vault_dir, &out, &err, "institutions", NULL), 0);
+  ck_assert_msg (strstr (out, "H32010000001  南京市第一人民医院") && strstr (out, "康民大药房"), "%s", out);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  ck_assert_int_eq (cli (vault_dir, &out, &err, "inspection", "new", "--institution", "H32010000001", NULL), 0);
+  id = last_line (out);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  ck_assert_int_eq (cli (vault_dir, &out, &err, "inspection", "show", id, NULL), 0);
+  ck_assert_msg (strstr (out, "南京市第一人民医院") && strstr (out, "hospital-2021"), "%s", out);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  ck_assert_int_eq (cli (vault_dir, &out, &err, "inspection", "new", "--institution", "X999", NULL), 2);
+  ck_assert_msg (strstr (err, "--name"), "%s", err);
+
+  /* with the device's digest, HQ leaves the directory out */
+  {
+    g_autoptr(JcVault) vault = open_vault (vault_dir);
+    g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (jc_vault_get_db_mutex (vault));
+
+    digest = jc_sync_directory_digest (vault);
+  }
+  ck_assert_uint_eq (strlen (digest), 64);
+  path = g_strdup_printf ("/v1/updates?since=0&directory=%s", digest);
+  ck_assert_uint_eq (post (s.url, path, NULL, &reply), 200);
+  p = strstr (reply, "\"document\":\"") + 12;
+  q = strchr (p, '"');
+  doc = g_strndup (p, q - p);
+  raw = g_base64_decode (doc, &raw_len);
+  ck_assert_msg (g_strstr_len ((const char *) raw, raw_len, "\"directory\"") == NULL, "%.*s", (int) raw_len, raw);
+
+  /* a new directory replaces the old one whole at the next sync */
+  ck_assert (g_file_set_contents (csv, "code,name,type,level,county,fund_payment\n"
+                                       "A32010000009,秦淮区医疗保障服务中心,agency,,秦淮区,0\n", -1, NULL));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  ck_assert_int_eq (jc_test_hq (hqdir, &out, &err, "directory", "import", csv, NULL), 0);
+  CLI_OK (vault_dir, "sync");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  ck_assert_int_eq (cli (vault_dir, &out, &err, "institutions", NULL), 0);
+  ck_assert_msg (strstr (out, "A32010000009") && !strstr (out, "H32010000001"), "%s", out);
+  jc_test_server_stop (&s);
+}
+END_TEST
+
 static Suite *
 sync_suite (void)
 {
@@ -775,6 +844,7 @@ sync_suite (void)
   tcase_add_test (tc, test_updates);
   tcase_add_test (tc, test_tls);
   tcase_add_test (tc, test_offline_enrollment);
+  tcase_add_test (tc, test_directory);
   tcase_add_test (tc, test_kill_mid_sync);
   suite_add_tcase (suite, tc);
   return suite;

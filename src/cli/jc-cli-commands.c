@@ -14,6 +14,7 @@ gboolean jc_cli_cmd_enroll (JcCli *cli, int argc, char **argv, GError **error);
 gboolean jc_cli_cmd_evidence (JcCli *cli, int argc, char **argv, GError **error);
 gboolean jc_cli_cmd_finding (JcCli *cli, int argc, char **argv, GError **error);
 gboolean jc_cli_cmd_info (JcCli *cli, int argc, char **argv, GError **error);
+gboolean jc_cli_cmd_institutions (JcCli *cli, int argc, char **argv, GError **error);
 gboolean jc_cli_cmd_inspection (JcCli *cli, int argc, char **argv, GError **error);
 gboolean jc_cli_cmd_item (JcCli *cli, int argc, char **argv, GError **error);
 gboolean jc_cli_cmd_log (JcCli *cli, int argc, char **argv, GError **error);
@@ -33,6 +34,7 @@ static const JcCommand commands[] = {
   JC_CLI_COMMAND ("evidence", N_("Evidence files: add, get, list"), jc_cli_cmd_evidence),
   JC_CLI_COMMAND ("finding", N_("Findings: seal, confirm, ack-scan, list, show, qr, amend"), jc_cli_cmd_finding),
   JC_CLI_COMMAND ("info", N_("Show version and build information"), jc_cli_cmd_info),
+  JC_CLI_COMMAND ("institutions", N_("HQ’s directory of institutions, as last synced"), jc_cli_cmd_institutions),
   JC_CLI_COMMAND ("inspection", N_("Inspections: new, list, show"), jc_cli_cmd_inspection),
   JC_CLI_COMMAND ("item", N_("An inspection’s checklist items: set"), jc_cli_cmd_item),
   JC_CLI_COMMAND ("log", N_("The signed event log"), jc_cli_cmd_log),

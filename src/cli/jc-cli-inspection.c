@@ -7,6 +7,7 @@
 
 #include "jc-amount.h"
 #include "jc-assignments.h"
+#include "jc-sync-directory.h"
 #include "jc-cli.h"
 #include "jc-inspection.h"
 
@@ -46,7 +47,7 @@ cmd_new (JcCli *cli, int argc, char **argv, GError **error)
 
   if (!jc_command_parse (&argc, &argv, NULL, _("Start an inspection; prints its id on the last line"),
                          entries, error) ||
-      !jc_command_expect_args (argc, 1, "inspection new --institution CODE --name NAME --type TYPE", error))
+      !jc_command_expect_args (argc, 1, "inspection new --institution CODE [--name NAME --type TYPE]", error))
     return FALSE;
   if (assignment != NULL)
     {
@@ -60,8 +61,33 @@ cmd_new (JcCli *cli, int argc, char **argv, GError **error)
       g_print ("%s\n", id);
       return TRUE;
     }
-  if (code == NULL || name == NULL || type == NULL)
-    return usage_error (error, _("--institution CODE, --name NAME and --type TYPE are required"));
+  if (code == NULL)
+    return usage_error (error, _("--institution CODE is required (and --name and --type when HQ’s directory "
+                                 "does not have it)"));
+  /* Name, type and level from HQ's directory when not given. */
+  vault = jc_cli_open_vault (cli, error);
+  if (vault == NULL)
+    return FALSE;
+  if (name == NULL || type == NULL)
+    {
+      g_autoptr(JcDirectoryEntry) entry = NULL;
+      g_autoptr(GError) local = NULL;
+
+      entry = jc_sync_directory_lookup (vault, code, &local);
+      if (local != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          return FALSE;
+        }
+      if (entry == NULL)
+        return usage_error (error, _("HQ’s directory has no institution with this code: give --name and --type"));
+      if (name == NULL)
+        name = g_strdup (entry->name);
+      if (type == NULL)
+        type = g_strdup (jc_institution_kind_to_string (entry->type));
+      if (level == 0)
+        level = (int) entry->level;
+    }
   spec.institution_type = jc_institution_kind_from_string (type);
   if (spec.institution_type == 0)
     {
@@ -95,9 +121,6 @@ cmd_new (JcCli *cli, int argc, char **argv, GError **error)
   spec.date = date;
   spec.checklist = checklist;
 
-  vault = jc_cli_open_vault (cli, error);
-  if (vault == NULL)
-    return FALSE;
   id = jc_inspection_create (vault, NULL, &spec, error);
   if (id == NULL)
     return FALSE;
