@@ -154,7 +154,9 @@ jc_hq_merge_new (JcHqStore *store, GError **error)
   jc_hq_store_lock (store);
   if (exec (merge, merge_schema, error))
     {
-      merge->log = jc_eventlog_new (jc_hq_store_get_db (store), error);
+      /* HQ's record is the events table; the audit summaries are the
+       * devices' `log show` and would cost a quarter of the merge. */
+      merge->log = jc_eventlog_new_bare (jc_hq_store_get_db (store), error);
       if (merge->log != NULL &&
           (!jc_inspection_register_projections (merge->log, error) ||
            !jc_finding_register_projections (merge->log, error)))

@@ -411,8 +411,8 @@ audit_free (gpointer data)
 /* Creates the log's tables in @db when they are missing. @db stays the
  * caller's: it must outlive the log. */
 JcEventlog *
-jc_eventlog_new (sqlite3  *db,
-                 GError  **error)
+jc_eventlog_new_bare (sqlite3  *db,
+                      GError  **error)
 {
   g_autoptr(JcEventlog) log = NULL;
   sqlite3_stmt *stmt = NULL;
@@ -455,10 +455,19 @@ jc_eventlog_new (sqlite3  *db,
     log->hq_time = sqlite3_column_int64 (stmt, 0);
   sqlite3_finalize (stmt);
 
-  if (!jc_eventlog_add_projection (log, "audit", "", audit_schema, audit_tables,
+  return g_steal_pointer (&log);
+}
+
+JcEventlog *
+jc_eventlog_new (sqlite3  *db,
+                 GError  **error)
+{
+  g_autoptr(JcEventlog) log = jc_eventlog_new_bare (db, error);
+
+  if (log == NULL ||
+      !jc_eventlog_add_projection (log, "audit", "", audit_schema, audit_tables,
                                    audit_apply, g_new0 (sqlite3_stmt *, 1), audit_free, error))
     return NULL;
-
   return g_steal_pointer (&log);
 }
 

@@ -44,7 +44,13 @@ typedef gboolean (*JcEventlogFunc)   (const JcEvent  *event,
 
 GQuark      jc_eventlog_error_quark         (void);
 
+/* With the "audit" projection (one summary line per event, what `log show`
+ * prints). */
 JcEventlog *jc_eventlog_new                 (sqlite3                *db,
+                                             GError                **error);
+/* Without it: for HQ, whose record is the events table itself and which
+ * would only pay for the summaries. */
+JcEventlog *jc_eventlog_new_bare            (sqlite3                *db,
                                              GError                **error);
 void        jc_eventlog_free                (JcEventlog             *log);
 sqlite3    *jc_eventlog_get_db              (JcEventlog             *log);
