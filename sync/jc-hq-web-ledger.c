@@ -102,7 +102,9 @@ ledger_get (JcHqWebRequest *request, gpointer user_data, GError **error)
   gint64 id;
   char *json;
 
-  request->target = g_strdup_printf ("ledger:%s", request->arg);
+  /* a change that ends here names itself already */
+  if (request->target == NULL)
+    request->target = g_strdup_printf ("ledger:%s", request->arg);
   if (!parse_id (request->arg, &id, error))
     return NULL;
   json = jc_hq_ledger_get_json (request->store, id, &local_error);

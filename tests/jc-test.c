@@ -235,8 +235,10 @@ server_start (JcTestServer *s, const char *hqdir, guint port, const char * const
       tls = tls || g_str_equal (options[i], "--tls-cert");
     }
   g_ptr_array_add (argv, NULL);
+  /* JC_TEST_SERVER_STDERR=1 shows the server's log (and a sanitizer's report). */
   s->proc = g_subprocess_newv ((const char * const *) argv->pdata,
-                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error);
+                               G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                               (g_getenv ("JC_TEST_SERVER_STDERR") ? 0 : G_SUBPROCESS_FLAGS_STDERR_SILENCE), &error);
   ck_assert_msg (s->proc != NULL, "start %s: %s", exe, error ? error->message : "");
   s->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (s->proc));
   line = g_data_input_stream_read_line_utf8 (s->out, NULL, NULL, &error);
