@@ -155,7 +155,8 @@ jc_hq_merge_new (JcHqStore *store, GError **error)
   if (exec (merge, merge_schema, error))
     {
       /* HQ's record is the events table; the audit summaries are the
-       * devices' `log show` and would cost a quarter of the merge. */
+       * devices' `log show`, and without them one thread merges at 0.71–0.73
+       * of the raw verify rate instead of 0.53–0.66 (bench-sync). */
       merge->log = jc_eventlog_new_bare (jc_hq_store_get_db (store), error);
       if (merge->log != NULL &&
           (!jc_inspection_register_projections (merge->log, error) ||
