@@ -64,7 +64,7 @@ static const char merge_schema[] =
   /* The order in which HQ first stored each event: with the device's time,
    * what decides which of two devices' changes to an item shows. */
   "CREATE TABLE IF NOT EXISTS hq_observed ("
-  "  observed INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  observed INTEGER PRIMARY KEY,"  /* rows are never deleted: the rowid only grows */
   "  device_id TEXT NOT NULL,"
   "  seq INTEGER NOT NULL,"
   "  received_at INTEGER NOT NULL);"
@@ -367,6 +367,16 @@ flag_item_conflict (JcHqMerge *merge, const JcEvent *event, GError **error)
 
 /* One verified event: stored, a duplicate, held, or rejected (reason in
  * *@why). Only database failures return FALSE. */
+static void
+undo_item (JcHqMerge *merge, gboolean item)
+{
+  if (item)
+    {
+      run_stmt (merge, SP_ROLLBACK, "ROLLBACK TO", NULL);
+      run_stmt (merge, SP_RELEASE, "RELEASE", NULL);
+    }
+}
+
 static gboolean
 merge_event (JcHqMerge    *merge,
              JcEvent      *event,
@@ -377,32 +387,41 @@ merge_event (JcHqMerge    *merge,
 {
   g_autoptr(GError) local = NULL;
   gboolean added = FALSE;
+  /* Only an item change writes before its event (the conflict flag); the
+   * two stay or go together. Other events need no savepoint of their own:
+   * the log takes one, and a database failure rolls the bundle back. */
+  gboolean item = g_strcmp0 (jc_event_get_kind (event), "inspection.item.set") == 0;
 
-  if (!run_stmt (merge, SP_BEGIN, "SAVEPOINT", error))
-    return FALSE;
-  if (flag_item_conflict (merge, event, &local) &&
-      jc_eventlog_insert_event (merge->log, event, public_key, &added, &local) &&
-      (!added || observe (merge, event, &local)))
+  if (item && (!run_stmt (merge, SP_BEGIN, "SAVEPOINT", error) || !flag_item_conflict (merge, event, error)))
     {
-      if (added)
-        o->added++;
-      else
-        o->duplicates++;
-      return run_stmt (merge, SP_RELEASE, "RELEASE", error);
-    }
-  run_stmt (merge, SP_ROLLBACK, "ROLLBACK TO", NULL);
-  run_stmt (merge, SP_RELEASE, "RELEASE", NULL);
-  if (g_error_matches (local, JC_EVENTLOG_ERROR, JC_EVENTLOG_ERROR_GAP))
-    {
-      o->held++;
-      return hold (merge, event, error);
-    }
-  if (local->domain == JC_EVENTLOG_ERROR && local->code == JC_EVENTLOG_ERROR_DATABASE)
-    {
-      g_propagate_error (error, g_steal_pointer (&local));
+      undo_item (merge, item);
       return FALSE;
     }
-  *why = g_strdup (local->message);
+  if (!jc_eventlog_insert_event (merge->log, event, public_key, &added, &local))
+    {
+      undo_item (merge, item);
+      if (g_error_matches (local, JC_EVENTLOG_ERROR, JC_EVENTLOG_ERROR_GAP))
+        {
+          o->held++;
+          return hold (merge, event, error);
+        }
+      if (local->domain == JC_EVENTLOG_ERROR && local->code == JC_EVENTLOG_ERROR_DATABASE)
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          return FALSE;
+        }
+      *why = g_strdup (local->message);
+      return TRUE;
+    }
+  if ((added && !observe (merge, event, error)) || (item && !run_stmt (merge, SP_RELEASE, "RELEASE", error)))
+    {
+      undo_item (merge, item);
+      return FALSE;
+    }
+  if (added)
+    o->added++;
+  else
+    o->duplicates++;
   return TRUE;
 }
 
