@@ -185,27 +185,41 @@ cmd_enroll_request (JcHq *hq, int argc, char **argv, GError **error)
 {
   g_autoptr(JcHqStore) store = NULL;
   g_autofree char *out_path = NULL;
+  g_autofree char *out_png = NULL;
   g_autofree char *request = NULL;
   g_autofree char *reply = NULL;
+  gboolean png = FALSE;
   gsize len = 0;
   guint status = 0;
   GOptionEntry entries[] = {
     { "out", 0, 0, G_OPTION_ARG_FILENAME, &out_path, N_("Where to write the reply for the device"), N_("FILE") },
+    { "out-png", 0, 0, G_OPTION_ARG_FILENAME, &out_png,
+      N_("The reply as a QR code image, for the device to scan"), N_("FILE") },
+    { "png", 0, 0, G_OPTION_ARG_NONE, &png, N_("REQUEST is a QR code image (from “enroll --request-png”)"), NULL },
     { NULL }
   };
 
   if (!jc_command_parse (&argc, &argv, _("REQUEST"),
                          _("Enroll a device without network: answer its request file (from “jiancha-cli enroll "
                            "--request”)"), entries, error) ||
-      !jc_command_expect_args (argc, 2, "enroll-request REQUEST --out FILE", error))
+      !jc_command_expect_args (argc, 2, "enroll-request [--png] REQUEST (--out FILE | --out-png FILE)", error))
     return FALSE;
-  if (out_path == NULL)
+  if (out_path == NULL && out_png == NULL)
     {
-      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, _("--out FILE is required"));
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, _("--out FILE or --out-png FILE is required"));
       return FALSE;
     }
   store = jc_hq_store_open (hq->dir, error);
-  if (store == NULL || !g_file_get_contents (argv[1], &request, &len, error))
+  if (store == NULL)
+    return FALSE;
+  if (png)
+    {
+      request = jc_qr_decode_png (argv[1], error);
+      if (request == NULL)
+        return FALSE;
+      len = strlen (request);
+    }
+  else if (!g_file_get_contents (argv[1], &request, &len, error))
     return FALSE;
   reply = jc_hq_enroll_request (store, request, len, &status, error);
   if (reply == NULL)
@@ -213,9 +227,10 @@ cmd_enroll_request (JcHq *hq, int argc, char **argv, GError **error)
       g_prefix_error (error, "%s: ", argv[1]);
       return FALSE;
     }
-  if (!g_file_set_contents (out_path, reply, -1, error))
+  if ((out_path != NULL && !g_file_set_contents (out_path, reply, -1, error)) ||
+      (out_png != NULL && !jc_qr_write_png (reply, out_png, 6, error)))
     return FALSE;
-  g_print (_("Enrolled the device of %s; its reply is in %s\n"), argv[1], out_path);
+  g_print (_("Enrolled the device of %s; its reply is in %s\n"), argv[1], out_path != NULL ? out_path : out_png);
   return TRUE;
 }
 

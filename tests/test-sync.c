@@ -760,6 +760,33 @@ START_TEST (test_offline_enrollment)
 }
 END_TEST
 
+/* The same without a file to carry: the request and the reply as QR codes,
+ * one screen photographed by the other side's scanner. */
+START_TEST (test_enrollment_by_qr)
+{
+  g_autofree char *vault_dir = g_build_filename (root, "q.vault", NULL);
+  g_autofree char *request = g_build_filename (root, "request.png", NULL);
+  g_autofree char *reply = g_build_filename (root, "reply.png", NULL);
+  g_autofree char *out = NULL, *err = NULL, *code = NULL;
+
+  hq_init ();
+  ck_assert_int_eq (jc_test_hq (hqdir, &out, &err, "enroll-code", "--inspector", "张伟", NULL), 0);
+  code = last_line (out);
+  CLI_OK (vault_dir, "vault", "init", "--inspector", "张伟");
+  CLI_OK (vault_dir, "enroll", "--request-png", request, "--code", code);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  ck_assert_msg (jc_test_hq (hqdir, &out, &err, "enroll-request", "--png", request, "--out-png", reply, NULL) == 0,
+                 "%s", err);
+  CLI_OK (vault_dir, "enroll", "--reply-png", reply);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  ck_assert_int_eq (cli (vault_dir, &out, &err, "device", "show", NULL), 0);
+  ck_assert_msg (strstr (out, "enrolled: yes") != NULL, "%s", out);
+  ck_assert_int_eq (hq_int ("SELECT count(*) FROM devices"), 1);
+}
+END_TEST
+
 /* HQ's institution directory reaches the device with the updates, whole and
  * only when it changed; an inspection starts from a code alone. */
 START_TEST (test_directory)
@@ -845,6 +872,7 @@ sync_suite (void)
   tcase_add_test (tc, test_tls);
   tcase_add_test (tc, test_offline_enrollment);
   tcase_add_test (tc, test_directory);
+  tcase_add_test (tc, test_enrollment_by_qr);
   tcase_add_test (tc, test_kill_mid_sync);
   suite_add_tcase (suite, tc);
   return suite;

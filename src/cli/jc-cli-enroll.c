@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "jc-cli.h"
 #include "jc-sync-enroll.h"
@@ -19,6 +20,8 @@ jc_cli_cmd_enroll (JcCli *cli, int argc, char **argv, GError **error)
   g_autofree char *code = NULL;
   g_autofree char *request_path = NULL;
   g_autofree char *reply_path = NULL;
+  g_autofree char *request_png = NULL;
+  g_autofree char *reply_png = NULL;
   g_autofree char *reply = NULL;
   g_autofree char *request = NULL;
   gsize reply_len = 0;
@@ -35,6 +38,10 @@ jc_cli_cmd_enroll (JcCli *cli, int argc, char **argv, GError **error)
       N_("Without network: write the request for “jiancha-hq enroll-request” to FILE (with --code)"), N_("FILE") },
     { "reply", 0, 0, G_OPTION_ARG_FILENAME, &reply_path,
       N_("Without network: enroll with HQ’s reply FILE from “jiancha-hq enroll-request”"), N_("FILE") },
+    { "request-png", 0, 0, G_OPTION_ARG_FILENAME, &request_png,
+      N_("The same request as a QR code image, for HQ to scan (with --code)"), N_("FILE") },
+    { "reply-png", 0, 0, G_OPTION_ARG_FILENAME, &reply_png,
+      N_("HQ’s reply as a QR code image (a photo or screenshot of it)"), N_("FILE") },
     { NULL }
   };
 
@@ -43,6 +50,11 @@ jc_cli_cmd_enroll (JcCli *cli, int argc, char **argv, GError **error)
       !jc_command_expect_args (argc, 1, "enroll (--hq URL --code CODE | --request FILE --code CODE | --reply FILE)",
                                error))
     return FALSE;
+  /* a QR image is the file's other form */
+  if (request_png != NULL && request_path == NULL)
+    request_path = g_strdup ("");
+  if (reply_png != NULL && reply_path == NULL)
+    reply_path = g_strdup ("");
   if (!(hq_url != NULL && code != NULL && request_path == NULL && reply_path == NULL) &&
       !(request_path != NULL && code != NULL && hq_url == NULL && reply_path == NULL) &&
       !(reply_path != NULL && hq_url == NULL && code == NULL && request_path == NULL))
@@ -52,7 +64,14 @@ jc_cli_cmd_enroll (JcCli *cli, int argc, char **argv, GError **error)
                              "then --reply FILE"));
       return FALSE;
     }
-  if (reply_path != NULL && !g_file_get_contents (reply_path, &reply, &reply_len, error))
+  if (reply_png != NULL)
+    {
+      reply = jc_qr_decode_png (reply_png, error);
+      if (reply == NULL)
+        return FALSE;
+      reply_len = strlen (reply);
+    }
+  else if (reply_path != NULL && !g_file_get_contents (reply_path, &reply, &reply_len, error))
     return FALSE;
 
   /* The PIN is kept until the end: adding the recovery slot rewraps the
@@ -72,7 +91,9 @@ jc_cli_cmd_enroll (JcCli *cli, int argc, char **argv, GError **error)
   if (ok && request_path != NULL)
     {
       request = jc_sync_enroll_request (vault, pin, code, error);
-      ok = request != NULL && g_file_set_contents (request_path, request, -1, error);
+      ok = request != NULL &&
+           (*request_path == '\0' || g_file_set_contents (request_path, request, -1, error)) &&
+           (request_png == NULL || jc_qr_write_png (request, request_png, 6, error));
     }
   else if (ok && reply_path != NULL)
     ok = jc_sync_enroll_reply (vault, pin, reply, reply_len, &not_after, error);
@@ -84,7 +105,7 @@ jc_cli_cmd_enroll (JcCli *cli, int argc, char **argv, GError **error)
   if (request_path != NULL)
     {
       g_print (_("Wrote the enrollment request to %s: take it to HQ for “jiancha-hq enroll-request”, "
-                 "then enroll with --reply\n"), request_path);
+                 "then enroll with --reply\n"), *request_path != '\0' ? request_path : request_png);
       return TRUE;
     }
 
