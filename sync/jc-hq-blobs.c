@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "jc-blob-crypt.h"
+#include "jc-core.h"
 #include "jc-hq-blobs.h"
 
 G_DEFINE_QUARK (jc-hq-blobs-error-quark, jc_hq_blobs_error)
@@ -20,10 +21,8 @@ G_DEFINE_QUARK (jc-hq-blobs-error-quark, jc_hq_blobs_error)
 static gboolean
 valid_hash (const char *hex, guint8 sha256[32], GError **error)
 {
-  gsize len = 0;
-
-  if (hex == NULL || strlen (hex) != 64 || strspn (hex, "0123456789abcdef") != 64 ||
-      sodium_hex2bin (sha256, 32, hex, 64, NULL, &len, NULL) != 0 || len != 32)
+  /* lowercase only: the hash names files */
+  if (hex == NULL || strspn (hex, "0123456789abcdef") != strlen (hex) || !jc_device_unhex (hex, sha256, 32))
     {
       g_set_error (error, JC_HQ_BLOBS_ERROR, JC_HQ_BLOBS_ERROR_NOT_FOUND,
                    _("“%s” is not a SHA-256 (64 lowercase hexadecimal digits)"), hex ? hex : "");

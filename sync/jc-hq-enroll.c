@@ -6,25 +6,10 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
-#include <sodium.h>
 #include <string.h>
 
 #include "jc-core.h"
 #include "jc-hq-enroll.h"
-
-static gboolean
-hex_member (JsonObject *obj, const char *name, guint8 *out, gsize len)
-{
-  JsonNode *node = json_object_get_member (obj, name);
-  const char *text;
-  gsize bin_len = 0;
-
-  if (node == NULL || json_node_get_value_type (node) != G_TYPE_STRING)
-    return FALSE;
-  text = json_node_get_string (node);
-  return strlen (text) == len * 2 &&
-         sodium_hex2bin (out, len, text, len * 2, NULL, &bin_len, NULL) == 0 && bin_len == len;
-}
 
 static const char *
 string_member (JsonObject *obj, const char *name)
@@ -75,9 +60,9 @@ jc_hq_enroll_request (JcHqStore   *store,
       !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     return refuse (http_status, SOUP_STATUS_BAD_REQUEST, error, _("the request is not a JSON object"));
   obj = json_node_get_object (json_parser_get_root (parser));
-  if (!hex_member (obj, "device_id", device_id, sizeof device_id))
+  if (!jc_json_get_hex (obj, "device_id", device_id, sizeof device_id))
     return refuse (http_status, SOUP_STATUS_BAD_REQUEST, error, _("device_id must be 32 hexadecimal digits"));
-  if (!hex_member (obj, "public_key", device_pk, sizeof device_pk))
+  if (!jc_json_get_hex (obj, "public_key", device_pk, sizeof device_pk))
     return refuse (http_status, SOUP_STATUS_BAD_REQUEST, error, _("public_key must be 64 hexadecimal digits"));
   code = string_member (obj, "code");
   inspector = string_member (obj, "inspector");

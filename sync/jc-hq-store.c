@@ -543,7 +543,6 @@ jc_hq_store_device_key (JcHqStore     *store,
   g_autofree char *id_hex = jc_device_hex (device_id, 16);
   g_autofree char *pk_hex = NULL;
   gboolean revoked = FALSE;
-  gsize len = 0;
 
   pk_hex = device_key (store, id_hex, &revoked);
   if (pk_hex == NULL)
@@ -557,7 +556,7 @@ jc_hq_store_device_key (JcHqStore     *store,
       g_set_error (error, JC_HQ_STORE_ERROR, JC_HQ_STORE_ERROR_REVOKED, _("device %s is revoked"), id_hex);
       return FALSE;
     }
-  if (sodium_hex2bin (public_key, 32, pk_hex, strlen (pk_hex), NULL, &len, NULL) != 0 || len != 32)
+  if (!jc_device_unhex (pk_hex, public_key, 32))
     {
       g_set_error (error, JC_HQ_STORE_ERROR, JC_HQ_STORE_ERROR_IO,
                    _("HQ database: the key of device %s is damaged"), id_hex);

@@ -67,7 +67,7 @@ jc_signed_doc_unwrap (const char   *envelope,
   JsonObject *obj;
   const char *b64, *sig_hex;
   guint8 sig[64];
-  gsize doc_len = 0, sig_len = 0;
+  gsize doc_len = 0;
 
   if (len > JC_SIGNED_DOC_MAX)
     return bad (error, _("it is too large")), NULL;
@@ -77,8 +77,7 @@ jc_signed_doc_unwrap (const char   *envelope,
   obj = json_node_get_object (json_parser_get_root (outer));
   b64 = json_object_get_string_member_with_default (obj, "document", NULL);
   sig_hex = json_object_get_string_member_with_default (obj, "signature", NULL);
-  if (b64 == NULL || sig_hex == NULL || strlen (sig_hex) != 128 ||
-      sodium_hex2bin (sig, sizeof sig, sig_hex, 128, NULL, &sig_len, NULL) != 0 || sig_len != 64)
+  if (b64 == NULL || !jc_device_unhex (sig_hex, sig, sizeof sig))
     return bad (error, _("“document” or “signature” is missing or malformed")), NULL;
   doc = g_base64_decode (b64, &doc_len);
   msg = g_byte_array_sized_new (doc_len + 8);

@@ -6,7 +6,6 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
-#include <sodium.h>
 #include <string.h>
 
 #include "jc-sync-enroll.h"
@@ -15,17 +14,8 @@
 static gboolean
 reply_hex (JsonObject *obj, const char *name, guint8 *out, gsize len, GError **error)
 {
-  JsonNode *node = obj ? json_object_get_member (obj, name) : NULL;
-  const char *text;
-  gsize bin_len = 0;
-
-  if (node != NULL && json_node_get_value_type (node) == G_TYPE_STRING)
-    {
-      text = json_node_get_string (node);
-      if (strlen (text) == len * 2 &&
-          sodium_hex2bin (out, len, text, len * 2, NULL, &bin_len, NULL) == 0 && bin_len == len)
-        return TRUE;
-    }
+  if (jc_json_get_hex (obj, name, out, len))
+    return TRUE;
   g_set_error (error, JC_SYNC_ERROR, JC_SYNC_ERROR_RECEIPT,
                _("HQ’s reply has no valid “%s” (%zu hexadecimal digits expected)"), name, len * 2);
   return FALSE;

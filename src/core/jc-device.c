@@ -40,6 +40,17 @@ jc_device_hex (const guint8 *data,
   return hex;
 }
 
+gboolean
+jc_device_unhex (const char *hex,
+                 guint8     *out,
+                 gsize       len)
+{
+  gsize bin_len = 0;
+
+  return hex != NULL && strlen (hex) == len * 2 &&
+         sodium_hex2bin (out, len, hex, len * 2, NULL, &bin_len, NULL) == 0 && bin_len == len;
+}
+
 static JcDevice *
 device_alloc (const guint8  *device_id,
               GError       **error)

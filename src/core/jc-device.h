@@ -48,6 +48,11 @@ void          jc_device_sign               (const JcDevice *device,
 /* Lowercase hex of @len bytes; used for ids and keys in messages. */
 char         *jc_device_hex                (const guint8  *data,
                                             gsize          len);
+/* The other way: TRUE when @hex is exactly 2 × @len hexadecimal digits
+ * (either case), decoded into @out. */
+gboolean      jc_device_unhex              (const char    *hex,
+                                            guint8        *out,
+                                            gsize          len);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (JcDevice, jc_device_free)
 

@@ -1,7 +1,17 @@
 /* jc-json.c — the few json-glib helpers every event body needs */
 #include "config.h"
 
+#include "jc-device.h"
 #include "jc-json.h"
+
+gboolean
+jc_json_get_hex (JsonObject *obj, const char *member, guint8 *out, gsize len)
+{
+  JsonNode *node = obj != NULL ? json_object_get_member (obj, member) : NULL;
+
+  return node != NULL && json_node_get_value_type (node) == G_TYPE_STRING &&
+         jc_device_unhex (json_node_get_string (node), out, len);
+}
 
 char *
 jc_json_builder_to_string (JsonBuilder *builder)

@@ -14,4 +14,10 @@ void  jc_json_builder_add_int    (JsonBuilder *builder,
                                   const char  *member,
                                   gint64       value);
 
+/* A string member of @obj (may be NULL) holding exactly @len bytes in hex. */
+gboolean jc_json_get_hex         (JsonObject  *obj,
+                                  const char  *member,
+                                  guint8      *out,
+                                  gsize        len);
+
 G_END_DECLS
