@@ -285,7 +285,6 @@ jc_bundle_open (GBytes          *sealed,
   guint8 box_pk[crypto_box_PUBLICKEYBYTES];
   guint8 *box_sk = NULL;
   guint8 *inner = NULL;
-  guint8 device_pk[32];
   gsize len, inner_len;
   const guint8 *data = g_bytes_get_data (sealed, &len);
   const guint8 *magic, *version, *body;
@@ -334,7 +333,7 @@ jc_bundle_open (GBytes          *sealed,
     memcpy (device_hex, bundle->device_hex, sizeof bundle->device_hex);
   bundle->events = g_ptr_array_new_with_free_func ((GDestroyNotify) jc_event_unref);
   bundle->blobs = g_ptr_array_new_with_free_func ((GDestroyNotify) jc_bundle_blob_free);
-  if (!key_func (bundle->device_id, device_pk, user_data, error))
+  if (!key_func (bundle->device_id, bundle->public_key, user_data, error))
     goto fail;
 
   /* The signature before any parsing: nothing unsigned is ever read. */
@@ -343,7 +342,7 @@ jc_bundle_open (GBytes          *sealed,
   g_byte_array_append (msg, (const guint8 *) SIGN_CONTEXT, strlen (SIGN_CONTEXT));
   g_byte_array_append (msg, bundle->device_id, 16);
   g_byte_array_append (msg, body, inner_len - INNER_HEAD);
-  if (crypto_sign_verify_detached (inner + 16, msg->data, msg->len, device_pk) != 0)
+  if (crypto_sign_verify_detached (inner + 16, msg->data, msg->len, bundle->public_key) != 0)
     {
       g_set_error (error, JC_BUNDLE_ERROR, JC_BUNDLE_ERROR_SIGNATURE,
                    _("The bundle’s signature does not verify with the key of device %s"),

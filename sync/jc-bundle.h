@@ -55,6 +55,7 @@ typedef struct {
 typedef struct {
   guint8     device_id[16];
   char       device_hex[33];
+  guint8     public_key[32];  /* the device's, as the key function gave it */
   gint64     created;
   GPtrArray *events;          /* JcEvent, signature set, not yet verified */
   GPtrArray *blobs;           /* JcBundleBlob */

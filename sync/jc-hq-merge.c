@@ -119,7 +119,7 @@ exec (JcHqMerge *merge, const char *sql, GError **error)
   return TRUE;
 }
 
-/* Prepares @sql, lets @bind fill it through varargs-free callers, steps once. */
+/* A fresh statement for @sql, or NULL with @error set. */
 static sqlite3_stmt *
 prepare (JcHqMerge *merge, const char *sql, GError **error)
 {
@@ -633,7 +633,7 @@ jc_hq_merge_bundle (JcHqMerge   *merge,
   g_autofree char *bundle_hex = NULL;
   g_auto(GStrv) why = NULL;
   Outcome o = { 0 };
-  guint8 public_key[32];
+  const guint8 *public_key;
   guint64 head = 0;
   guint8 head_hash[32];
   char device_hex[33] = "";
@@ -653,9 +653,7 @@ jc_hq_merge_bundle (JcHqMerge   *merge,
       return NULL;
     }
   bundle_hex = jc_device_hex (bundle->digest, 32);
-  if (!bundle_key (bundle->device_id, public_key, merge, error))
-    return NULL;
-
+  public_key = bundle->public_key;
   why = verify_all (merge, bundle->events, public_key);
 
   o.rejected_seq = g_array_new (FALSE, FALSE, sizeof (guint64));
