@@ -83,12 +83,9 @@ static gboolean
 load_event (sqlite3 *db, StoredEvent *e, GError **error)
 {
   guint8 id[16];
-  gsize id_len = 0;
   sqlite3_stmt *stmt = NULL;
 
-  if (e->device_hex == NULL ||
-      sodium_hex2bin (id, sizeof id, e->device_hex, strlen (e->device_hex), NULL, &id_len, NULL) != 0 ||
-      id_len != sizeof id)
+  if (!jc_device_unhex (e->device_hex, id, sizeof id))
     return TRUE;
   if (!jc_hq_sql_prepare (db, "SELECT e.encoded, e.signature, d.public_key FROM events e "
                               "JOIN event_devices d ON d.device_id = e.device_id "
@@ -249,12 +246,9 @@ add_checks (JsonBuilder *b, Row *row, const guint8 digest[32], gboolean record_o
   if (row->institution_key != NULL)
     {
       guint8 key[32], sig[64];
-      gsize key_len = 0, sig_len = 0;
-      gboolean ok = sodium_hex2bin (key, sizeof key, row->institution_key, strlen (row->institution_key),
-                                    NULL, &key_len, NULL) == 0 && key_len == 32 &&
-                    sodium_hex2bin (sig, sizeof sig, row->institution_signature,
-                                    strlen (row->institution_signature), NULL, &sig_len, NULL) == 0 &&
-                    sig_len == 64 && crypto_sign_verify_detached (sig, digest, 32, key) == 0;
+      gboolean ok = jc_device_unhex (row->institution_key, key, sizeof key) &&
+                    jc_device_unhex (row->institution_signature, sig, sizeof sig) &&
+                    crypto_sign_verify_detached (sig, digest, 32, key) == 0;
 
       add_check (b, "institution", ok,
                  ok ? _("The institution’s Ed25519 signature over claim 9 verifies")

@@ -186,8 +186,7 @@ verify_row (gint64 row, const char *record, const char *signature_hex, const cha
   guint8 signature[64];
   JsonObject *obj;
 
-  if (signature_hex == NULL || strlen (signature_hex) != 128 ||
-      sodium_hex2bin (signature, sizeof signature, signature_hex, 128, NULL, NULL, NULL) != 0)
+  if (!jc_device_unhex (signature_hex, signature, sizeof signature))
     return bad_row (row, _("the signature is not 64 bytes of hex"), error);
   if (crypto_sign_verify_detached (signature, (const guint8 *) record, strlen (record), public_key) != 0)
     return bad_row (row, _("HQ’s signature does not verify"), error);

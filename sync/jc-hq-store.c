@@ -97,7 +97,7 @@ read_key (const char *dir, const char *name, guint8 key[32], GError **error)
   g_autofree char *path = g_build_filename (dir, name, NULL);
   g_autoptr(GError) local = NULL;
   char *text = NULL;
-  gsize len = 0, bin_len = 0;
+  gsize len = 0;
   gboolean ok;
 
   if (!g_file_get_contents (path, &text, &len, &local))
@@ -109,8 +109,7 @@ read_key (const char *dir, const char *name, guint8 key[32], GError **error)
       return FALSE;
     }
   g_strstrip (text);
-  ok = strlen (text) == 64 &&
-       sodium_hex2bin (key, 32, text, 64, NULL, &bin_len, NULL) == 0 && bin_len == 32;
+  ok = jc_device_unhex (text, key, 32);
   sodium_memzero (text, len);
   g_free (text);
   if (!ok)

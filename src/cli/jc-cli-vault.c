@@ -13,13 +13,11 @@ static gboolean
 read_key_file (const char *path, guint8 key[32], GError **error)
 {
   g_autofree char *text = NULL;
-  gsize bin_len = 0;
 
   if (!g_file_get_contents (path, &text, NULL, error))
     return FALSE;
   g_strstrip (text);
-  if (strlen (text) != 64 ||
-      sodium_hex2bin (key, 32, text, strlen (text), NULL, &bin_len, NULL) != 0 || bin_len != 32)
+  if (!jc_device_unhex (text, key, 32))
     {
       g_set_error (error, JC_VAULT_ERROR, JC_VAULT_ERROR_INVALID,
                    _("%s: expected a key of 64 hexadecimal digits"), path);

@@ -89,15 +89,12 @@ jc_assignments_verify (const char    *envelope,
   g_autoptr(GBytes) message = NULL;
   const char *text, *signature_hex;
   guint8 signature[64];
-  gsize sig_len = 0;
 
   if (outer == NULL)
     return NULL;
   text = member_string (outer, "document");
   signature_hex = member_string (outer, "signature");
-  if (text == NULL || signature_hex == NULL || strlen (signature_hex) != 128 ||
-      sodium_hex2bin (signature, sizeof signature, signature_hex, 128, NULL, &sig_len, NULL) != 0 ||
-      sig_len != sizeof signature)
+  if (text == NULL || !jc_device_unhex (signature_hex, signature, sizeof signature))
     {
       g_set_error_literal (error, JC_ASSIGNMENTS_ERROR, JC_ASSIGNMENTS_ERROR_MALFORMED,
                            _("The plan envelope needs a “document” string and a “signature” of 128 hex digits"));
