@@ -134,6 +134,7 @@ main (void)
   gsize msg_len;
   double t, sign_rate = 0, verify_rate = 0;
   sqlite3 *db, *db_hq, *db_1;
+  JcDb *jdb, *jdb_hq, *jdb_1;  /* the same connections, for the event log */
 
   if (!jc_core_init (&error))
     g_error ("%s", error->message);
@@ -169,7 +170,8 @@ main (void)
 
   /* append, one transaction of 10 000 */
   db = open_db (path);
-  log = jc_eventlog_new (db, &error);
+  jdb = jc_db_new_sqlite (db, FALSE);
+  log = jc_eventlog_new (jdb, &error);
   if (log == NULL)
     g_error ("%s", error->message);
   t = time_appends (log, device, N_EVENTS, N_EVENTS);
@@ -186,11 +188,13 @@ main (void)
     g_autoptr(JcEventlog) log_1 = NULL;
 
     db_1 = open_db (path_1);
-    log_1 = jc_eventlog_new (db_1, &error);
+    jdb_1 = jc_db_new_sqlite (db_1, FALSE);
+    log_1 = jc_eventlog_new (jdb_1, &error);
     t = time_appends (log_1, device, N_EVENTS, 1);
     g_print ("append+sign, 1 txn per event:          %8.0f /s  = %.2f x sign rate\n",
              N_EVENTS / t, (N_EVENTS / t) / sign_rate);
   }
+  jc_db_free (jdb_1);
   sqlite3_close (db_1);
 
   /* verify: 20 000 events now */
@@ -220,7 +224,8 @@ main (void)
 
   /* HQ's merge path: every event decoded, verified, chained and stored */
   db_hq = open_db (path_hq);
-  hq = jc_eventlog_new (db_hq, &error);
+  jdb_hq = jc_db_new_sqlite (db_hq, FALSE);
+  hq = jc_eventlog_new (jdb_hq, &error);
   t = now_s ();
   if (!jc_eventlog_begin (hq, &error))
     g_error ("%s", error->message);
@@ -245,9 +250,10 @@ main (void)
     g_autoptr(JcEventlog) hq2 = NULL;
     g_autofree char *path_hq2 = g_build_filename (dir, "hq2.db", NULL);
     sqlite3 *db_hq2 = open_db (path_hq2);
+    JcDb *jdb_hq2 = jc_db_new_sqlite (db_hq2, FALSE);
     const guint8 *pk_device = jc_device_get_public_key (device);
 
-    hq2 = jc_eventlog_new (db_hq2, &error);
+    hq2 = jc_eventlog_new (jdb_hq2, &error);
     for (guint i = 0; i < events->len; i++)
       if (!jc_event_verify (events->pdata[i], pk_device, &error))
         g_error ("%s", error->message);
@@ -263,6 +269,7 @@ main (void)
     g_print ("  serial part (pre-verified events):   %8.0f /s  = %.2f x verify rate\n",
              events->len / t, (events->len / t) / verify_rate);
     g_clear_pointer (&hq2, jc_eventlog_free);
+    jc_db_free (jdb_hq2);
     sqlite3_close (db_hq2);
     for (guint i = 0; i < 3; i++)
       {
@@ -316,6 +323,8 @@ main (void)
   g_clear_pointer (&hq, jc_eventlog_free);
   g_clear_pointer (&log, jc_eventlog_free);
   g_clear_pointer (&events, g_ptr_array_unref);
+  jc_db_free (jdb_hq);
+  jc_db_free (jdb);
   sqlite3_close (db_hq);
   sqlite3_close (db);
   for (guint i = 0; i < 3; i++)

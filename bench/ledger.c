@@ -40,28 +40,28 @@
 #define N_RUNS          5
 
 static void
-exec_or_die (sqlite3 *db, const char *sql)
+exec_or_die (JcDb *db, const char *sql)
 {
-  if (sqlite3_exec (db, sql, NULL, NULL, NULL) != SQLITE_OK)
-    g_error ("%s: %s", sql, sqlite3_errmsg (db));
+  if (jc_db_exec (db, sql) != JC_DB_OK)
+    g_error ("%s: %s", sql, jc_db_errmsg (db));
 }
 
-static sqlite3_stmt *
-prepare (sqlite3 *db, const char *sql)
+static JcDbStmt *
+prepare (JcDb *db, const char *sql)
 {
-  sqlite3_stmt *stmt = NULL;
+  JcDbStmt *stmt = NULL;
 
-  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
-    g_error ("%s: %s", sql, sqlite3_errmsg (db));
+  if (jc_db_prepare (db, sql, -1, &stmt, NULL) != JC_DB_OK)
+    g_error ("%s: %s", sql, jc_db_errmsg (db));
   return stmt;
 }
 
 static void
-step (sqlite3 *db, sqlite3_stmt *stmt)
+step (JcDb *db, JcDbStmt *stmt)
 {
-  if (sqlite3_step (stmt) != SQLITE_DONE)
-    g_error ("insert: %s", sqlite3_errmsg (db));
-  sqlite3_reset (stmt);
+  if (jc_db_step (stmt) != JC_DB_DONE)
+    g_error ("insert: %s", jc_db_errmsg (db));
+  jc_db_reset (stmt);
 }
 
 static void
@@ -80,17 +80,17 @@ write_directory (const char *path)
 
 /* 1 000 000 events (random bytes of a typical size) and their projections. */
 static void
-fill (sqlite3 *db)
+fill (JcDb *db)
 {
   static const char * const forms[] = { "daily", "special", "cross", "flight", "self" };
   static const char * const answers[] = { "confirmed", "confirmed", "confirmed", "confirmed", "confirmed",
                                           "confirmed", "confirmed", "confirmed", "refused", "disputed" };
-  sqlite3_stmt *ev = prepare (db, "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  sqlite3_stmt *insp = prepare (db, "INSERT INTO inspections VALUES (?, ?, ?, ?, 0, ?, '张伟,李娜', '2026-06-01', "
+  JcDbStmt *ev = prepare (db, "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  JcDbStmt *insp = prepare (db, "INSERT INTO inspections VALUES (?, ?, ?, ?, 0, ?, '张伟,李娜', '2026-06-01', "
                                     "'x@1', 1, 'd', ?)");
-  sqlite3_stmt *fnd = prepare (db, "INSERT INTO findings VALUES (?, ?, ?, 'sha', ?, ?, NULL, NULL, 'd', ?)");
-  sqlite3_stmt *item = prepare (db, "INSERT INTO finding_items VALUES (?, ?)");
-  sqlite3_stmt *conf = prepare (db, "INSERT INTO finding_confirmations VALUES (?, ?, '王芳', '', ?, '', NULL, 1, "
+  JcDbStmt *fnd = prepare (db, "INSERT INTO findings VALUES (?, ?, ?, 'sha', ?, ?, NULL, NULL, 'd', ?)");
+  JcDbStmt *item = prepare (db, "INSERT INTO finding_items VALUES (?, ?)");
+  JcDbStmt *conf = prepare (db, "INSERT INTO finding_confirmations VALUES (?, ?, '王芳', '', ?, '', NULL, 1, "
                                     "'d', ?)");
   guint8 device[16], bytes[300], sig[64], hash[32];
   guint64 n_finding = 0;
@@ -102,15 +102,15 @@ fill (sqlite3 *db)
   for (guint64 seq = 1; seq <= N_EVENTS; seq++)
     {
       memcpy (hash, &seq, sizeof seq);
-      sqlite3_bind_blob (ev, 1, device, 16, SQLITE_STATIC);
-      sqlite3_bind_int64 (ev, 2, (gint64) seq);
-      sqlite3_bind_blob (ev, 3, hash, 32, SQLITE_TRANSIENT);
-      sqlite3_bind_blob (ev, 4, hash, 32, SQLITE_TRANSIENT);
-      sqlite3_bind_blob (ev, 5, bytes, 120 + (int) (seq % 180), SQLITE_STATIC);
-      sqlite3_bind_blob (ev, 6, sig, 64, SQLITE_STATIC);
-      sqlite3_bind_text (ev, 7, seq % EVENTS_PER == 1 ? "inspection.create" : "item.set", -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (ev, 8, 1780000000 + (gint64) seq);
-      sqlite3_bind_int64 (ev, 9, (gint64) seq);
+      jc_db_bind_blob (ev, 1, device, 16, JC_DB_STATIC);
+      jc_db_bind_int64 (ev, 2, (gint64) seq);
+      jc_db_bind_blob (ev, 3, hash, 32, JC_DB_TRANSIENT);
+      jc_db_bind_blob (ev, 4, hash, 32, JC_DB_TRANSIENT);
+      jc_db_bind_blob (ev, 5, bytes, 120 + (int) (seq % 180), JC_DB_STATIC);
+      jc_db_bind_blob (ev, 6, sig, 64, JC_DB_STATIC);
+      jc_db_bind_text (ev, 7, seq % EVENTS_PER == 1 ? "inspection.create" : "item.set", -1, JC_DB_STATIC);
+      jc_db_bind_int64 (ev, 8, 1780000000 + (gint64) seq);
+      jc_db_bind_int64 (ev, 9, (gint64) seq);
       step (db, ev);
     }
   for (guint i = 0; i < N_INSPECTIONS; i++)
@@ -119,12 +119,12 @@ fill (sqlite3 *db)
       guint inst = (i * 7919) % N_INSTITUTIONS;
       g_autofree char *code = g_strdup_printf ("%c%011u", inst % 3 == 0 ? 'H' : 'P', inst);
 
-      sqlite3_bind_text (insp, 1, id, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (insp, 2, code, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (insp, 3, "机构", -1, SQLITE_STATIC);
-      sqlite3_bind_text (insp, 4, inst % 3 == 0 ? "hospital" : "pharmacy", -1, SQLITE_STATIC);
-      sqlite3_bind_text (insp, 5, forms[i % G_N_ELEMENTS (forms)], -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (insp, 6, (gint64) i * EVENTS_PER + 1);
+      jc_db_bind_text (insp, 1, id, -1, JC_DB_TRANSIENT);
+      jc_db_bind_text (insp, 2, code, -1, JC_DB_TRANSIENT);
+      jc_db_bind_text (insp, 3, "机构", -1, JC_DB_STATIC);
+      jc_db_bind_text (insp, 4, inst % 3 == 0 ? "hospital" : "pharmacy", -1, JC_DB_STATIC);
+      jc_db_bind_text (insp, 5, forms[i % G_N_ELEMENTS (forms)], -1, JC_DB_STATIC);
+      jc_db_bind_int64 (insp, 6, (gint64) i * EVENTS_PER + 1);
       step (db, insp);
       for (guint k = 0; k < 2; k++)
         {
@@ -137,32 +137,32 @@ fill (sqlite3 *db)
             "物品、诊疗项目等骗取医保基金支出的\",\"code\":\"%s\"},{\"basis\":\"将不属于医保基金支付范围的医药"
             "费用纳入医保基金结算的\",\"code\":\"%s\"}]}", 1000 + i % 50000, code, c1, c2);
 
-          sqlite3_bind_text (fnd, 1, fid, -1, SQLITE_TRANSIENT);
-          sqlite3_bind_text (fnd, 2, id, -1, SQLITE_TRANSIENT);
-          sqlite3_bind_text (fnd, 3, record, -1, SQLITE_TRANSIENT);
-          sqlite3_bind_int64 (fnd, 4, 1780000000 + (gint64) n_finding * 600);
-          sqlite3_bind_int64 (fnd, 5, 1000 + i % 50000);
-          sqlite3_bind_int64 (fnd, 6, (gint64) i * EVENTS_PER + 17 + k);
+          jc_db_bind_text (fnd, 1, fid, -1, JC_DB_TRANSIENT);
+          jc_db_bind_text (fnd, 2, id, -1, JC_DB_TRANSIENT);
+          jc_db_bind_text (fnd, 3, record, -1, JC_DB_TRANSIENT);
+          jc_db_bind_int64 (fnd, 4, 1780000000 + (gint64) n_finding * 600);
+          jc_db_bind_int64 (fnd, 5, 1000 + i % 50000);
+          jc_db_bind_int64 (fnd, 6, (gint64) i * EVENTS_PER + 17 + k);
           step (db, fnd);
           for (guint c = 0; c < 2; c++)
             {
-              sqlite3_bind_text (item, 1, fid, -1, SQLITE_TRANSIENT);
-              sqlite3_bind_text (item, 2, c == 0 ? c1 : c2, -1, SQLITE_TRANSIENT);
+              jc_db_bind_text (item, 1, fid, -1, JC_DB_TRANSIENT);
+              jc_db_bind_text (item, 2, c == 0 ? c1 : c2, -1, JC_DB_TRANSIENT);
               step (db, item);
             }
-          sqlite3_bind_text (conf, 1, fid, -1, SQLITE_TRANSIENT);
-          sqlite3_bind_text (conf, 2, answers[n_finding % G_N_ELEMENTS (answers)], -1, SQLITE_STATIC);
-          sqlite3_bind_text (conf, 3, "处方齐全", -1, SQLITE_STATIC);
-          sqlite3_bind_int64 (conf, 4, (gint64) i * EVENTS_PER + 19 + k);
+          jc_db_bind_text (conf, 1, fid, -1, JC_DB_TRANSIENT);
+          jc_db_bind_text (conf, 2, answers[n_finding % G_N_ELEMENTS (answers)], -1, JC_DB_STATIC);
+          jc_db_bind_text (conf, 3, "处方齐全", -1, JC_DB_STATIC);
+          jc_db_bind_int64 (conf, 4, (gint64) i * EVENTS_PER + 19 + k);
           step (db, conf);
         }
     }
   exec_or_die (db, "COMMIT");
-  sqlite3_finalize (ev);
-  sqlite3_finalize (insp);
-  sqlite3_finalize (fnd);
-  sqlite3_finalize (item);
-  sqlite3_finalize (conf);
+  jc_db_finalize (ev);
+  jc_db_finalize (insp);
+  jc_db_finalize (fnd);
+  jc_db_finalize (item);
+  jc_db_finalize (conf);
 }
 
 static double
@@ -172,15 +172,15 @@ now_ms (void)
 }
 
 static double
-count_events (sqlite3 *db)
+count_events (JcDb *db)
 {
-  sqlite3_stmt *stmt = prepare (db, "SELECT count(*) FROM events");
+  JcDbStmt *stmt = prepare (db, "SELECT count(*) FROM events");
   double t = now_ms ();
 
-  if (sqlite3_step (stmt) != SQLITE_ROW || sqlite3_column_int64 (stmt, 0) != N_EVENTS)
-    g_error ("count(*): %s", sqlite3_errmsg (db));
+  if (jc_db_step (stmt) != JC_DB_ROW || jc_db_column_int64 (stmt, 0) != N_EVENTS)
+    g_error ("count(*): %s", jc_db_errmsg (db));
   t = now_ms () - t;
-  sqlite3_finalize (stmt);
+  jc_db_finalize (stmt);
   return t;
 }
 
@@ -267,13 +267,13 @@ main (void)
   g_autoptr(JcHqMerge) merge = NULL;
   double base[N_RUNS], samples[N_RUNS], t_base, t_first;
   guint n = 0, n_objections = 0;
-  sqlite3 *db;
+  JcDb *db;
 
   if (!jc_core_init (&error))
     g_error ("%s", error->message);
   jc_bench_rmtree (dir);
   g_mkdir_with_parents (dir, 0700);
-  if (!jc_hq_store_init (hqdir, &error) || (store = jc_hq_store_open (hqdir, &error)) == NULL ||
+  if (!jc_hq_store_init (hqdir, NULL, &error) || (store = jc_hq_store_open (hqdir, &error)) == NULL ||
       (merge = jc_hq_merge_new (store, &error)) == NULL)
     g_error ("%s", error->message);
   write_directory (csv);

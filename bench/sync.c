@@ -94,7 +94,7 @@ fresh_hq (const char *dir, JcDevice *device)
   JcJc1Certificate cert;
 
   jc_bench_rmtree (dir);
-  if (!jc_hq_store_init (dir, &error) || (store = jc_hq_store_open (dir, &error)) == NULL)
+  if (!jc_hq_store_init (dir, NULL, &error) || (store = jc_hq_store_open (dir, &error)) == NULL)
     g_error ("HQ: %s", error->message);
   code = jc_hq_store_new_code (store, "张伟", 1, &error);
   if (code == NULL ||
@@ -131,7 +131,7 @@ merge_rate (const char *pristine, const char *dir, GBytes *bundle, guint threads
       if (merge == NULL)
         g_error ("merge: %s", error->message);
       jc_hq_merge_set_threads (merge, threads);
-      sqlite3_exec (jc_hq_store_get_db (store), "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
+      jc_db_exec (jc_hq_store_get_db (store), "PRAGMA synchronous=NORMAL");
       t = wall ();
       receipt = jc_hq_merge_bundle (merge, bundle, "bench", &error);
       if (receipt == NULL)

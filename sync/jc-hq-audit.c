@@ -13,8 +13,8 @@ gboolean
 jc_hq_audit_add (JcHqStore *store, const char *user, const char *action, const char *target,
                  const char *remote, guint status, GError **error)
 {
-  sqlite3 *db = jc_hq_store_get_db (store);
-  sqlite3_stmt *stmt = NULL;
+  JcDb *db = jc_hq_store_get_db (store);
+  JcDbStmt *stmt = NULL;
   gboolean ok;
 
   jc_hq_store_lock (store);
@@ -22,12 +22,12 @@ jc_hq_audit_add (JcHqStore *store, const char *user, const char *action, const c
                               "VALUES (?, ?, ?, ?, ?, ?)", &stmt, error);
   if (ok)
     {
-      sqlite3_bind_int64 (stmt, 1, g_get_real_time () / G_USEC_PER_SEC);
-      sqlite3_bind_text (stmt, 2, user ? user : "-", -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 3, action, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 4, target ? target : "", -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 5, remote ? remote : "-", -1, SQLITE_STATIC);
-      sqlite3_bind_int (stmt, 6, (int) status);
+      jc_db_bind_int64 (stmt, 1, g_get_real_time () / G_USEC_PER_SEC);
+      jc_db_bind_text (stmt, 2, user ? user : "-", -1, JC_DB_STATIC);
+      jc_db_bind_text (stmt, 3, action, -1, JC_DB_STATIC);
+      jc_db_bind_text (stmt, 4, target ? target : "", -1, JC_DB_STATIC);
+      jc_db_bind_text (stmt, 5, remote ? remote : "-", -1, JC_DB_STATIC);
+      jc_db_bind_int (stmt, 6, (int) status);
       ok = jc_hq_sql_run (db, stmt, "hq_audit", error);
     }
   jc_hq_store_unlock (store);
@@ -35,29 +35,29 @@ jc_hq_audit_add (JcHqStore *store, const char *user, const char *action, const c
 }
 
 static gint64
-count_failures (sqlite3 *db, const char *column, const char *value, gint64 since, GError **error)
+count_failures (JcDb *db, const char *column, const char *value, gint64 since, GError **error)
 {
   g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM hq_audit WHERE action = 'login-failed' "
                                           "AND %s = ? AND at > ?", column);
-  sqlite3_stmt *stmt = NULL;
+  JcDbStmt *stmt = NULL;
   gint64 n = -1;
 
   if (!jc_hq_sql_prepare (db, sql, &stmt, error))
     return -1;
-  sqlite3_bind_text (stmt, 1, value, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 2, since);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    n = sqlite3_column_int64 (stmt, 0);
+  jc_db_bind_text (stmt, 1, value, -1, JC_DB_STATIC);
+  jc_db_bind_int64 (stmt, 2, since);
+  if (jc_db_step (stmt) == JC_DB_ROW)
+    n = jc_db_column_int64 (stmt, 0);
   else
     jc_hq_sql_error (db, "hq_audit", error);
-  sqlite3_finalize (stmt);
+  jc_db_finalize (stmt);
   return n;
 }
 
 gboolean
 jc_hq_audit_login_throttled (JcHqStore *store, const char *user, const char *remote, GError **error)
 {
-  sqlite3 *db = jc_hq_store_get_db (store);
+  JcDb *db = jc_hq_store_get_db (store);
   gint64 since = g_get_real_time () / G_USEC_PER_SEC - JC_HQ_LOGIN_WINDOW;
   gint64 by_user, by_remote = 0;
 

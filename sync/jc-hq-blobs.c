@@ -58,27 +58,27 @@ io_fail (GError **error, const char *path, int errsv)
 static gboolean
 load (JcHqStore *store, const char *hex, JcHqBlobState *state, guint8 *key, GError **error)
 {
-  sqlite3 *db = jc_hq_store_get_db (store);
-  sqlite3_stmt *stmt = NULL;
+  JcDb *db = jc_hq_store_get_db (store);
+  JcDbStmt *stmt = NULL;
   gboolean ok = FALSE;
   int rc;
 
-  rc = sqlite3_prepare_v2 (db, "SELECT size, received, complete, wrapped_key FROM hq_blobs WHERE sha256 = ?",
+  rc = jc_db_prepare (db, "SELECT size, received, complete, wrapped_key FROM hq_blobs WHERE sha256 = ?",
                            -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
+  if (rc == JC_DB_OK)
     {
-      sqlite3_bind_text (stmt, 1, hex, -1, SQLITE_STATIC);
-      rc = sqlite3_step (stmt);
+      jc_db_bind_text (stmt, 1, hex, -1, JC_DB_STATIC);
+      rc = jc_db_step (stmt);
     }
-  if (rc == SQLITE_ROW)
+  if (rc == JC_DB_ROW)
     {
-      const guint8 *wrapped = sqlite3_column_blob (stmt, 3);
-      gsize wlen = sqlite3_column_bytes (stmt, 3);
+      const guint8 *wrapped = jc_db_column_blob (stmt, 3);
+      gsize wlen = jc_db_column_bytes (stmt, 3);
 
-      state->size = (guint64) sqlite3_column_int64 (stmt, 0);
+      state->size = (guint64) jc_db_column_int64 (stmt, 0);
       state->total = jc_blob_crypt_size (state->size);
-      state->received = (guint64) sqlite3_column_int64 (stmt, 1);
-      state->complete = sqlite3_column_int (stmt, 2) != 0;
+      state->received = (guint64) jc_db_column_int64 (stmt, 1);
+      state->complete = jc_db_column_int (stmt, 2) != 0;
       ok = key == NULL ||
            (wlen == crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + 32 &&
             crypto_secretbox_open_easy (key, wrapped + crypto_secretbox_NONCEBYTES,
@@ -88,33 +88,33 @@ load (JcHqStore *store, const char *hex, JcHqBlobState *state, guint8 *key, GErr
         g_set_error (error, JC_HQ_BLOBS_ERROR, JC_HQ_BLOBS_ERROR_IO,
                      _("HQ database: the key of evidence %s does not open (damaged)"), hex);
     }
-  else if (rc == SQLITE_DONE)
+  else if (rc == JC_DB_DONE)
     g_set_error (error, JC_HQ_BLOBS_ERROR, JC_HQ_BLOBS_ERROR_NOT_FOUND,
                  _("No bundle has announced evidence %s yet: sync the bundle first"), hex);
   else
-    g_set_error (error, JC_HQ_BLOBS_ERROR, JC_HQ_BLOBS_ERROR_IO, _("HQ database: %s"), sqlite3_errmsg (db));
-  sqlite3_finalize (stmt);
+    g_set_error (error, JC_HQ_BLOBS_ERROR, JC_HQ_BLOBS_ERROR_IO, _("HQ database: %s"), jc_db_errmsg (db));
+  jc_db_finalize (stmt);
   return ok;
 }
 
 static gboolean
 save_state (JcHqStore *store, const char *hex, guint64 received, gboolean complete, GError **error)
 {
-  sqlite3 *db = jc_hq_store_get_db (store);
-  sqlite3_stmt *stmt = NULL;
-  int rc = sqlite3_prepare_v2 (db, "UPDATE hq_blobs SET received = ?, complete = ? WHERE sha256 = ?", -1, &stmt, NULL);
+  JcDb *db = jc_hq_store_get_db (store);
+  JcDbStmt *stmt = NULL;
+  int rc = jc_db_prepare (db, "UPDATE hq_blobs SET received = ?, complete = ? WHERE sha256 = ?", -1, &stmt, NULL);
 
-  if (rc == SQLITE_OK)
+  if (rc == JC_DB_OK)
     {
-      sqlite3_bind_int64 (stmt, 1, (sqlite3_int64) received);
-      sqlite3_bind_int (stmt, 2, complete ? 1 : 0);
-      sqlite3_bind_text (stmt, 3, hex, -1, SQLITE_STATIC);
-      rc = sqlite3_step (stmt);
+      jc_db_bind_int64 (stmt, 1, (gint64) received);
+      jc_db_bind_int (stmt, 2, complete ? 1 : 0);
+      jc_db_bind_text (stmt, 3, hex, -1, JC_DB_STATIC);
+      rc = jc_db_step (stmt);
     }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
+  jc_db_finalize (stmt);
+  if (rc != JC_DB_DONE)
     {
-      g_set_error (error, JC_HQ_BLOBS_ERROR, JC_HQ_BLOBS_ERROR_IO, _("HQ database: %s"), sqlite3_errmsg (db));
+      g_set_error (error, JC_HQ_BLOBS_ERROR, JC_HQ_BLOBS_ERROR_IO, _("HQ database: %s"), jc_db_errmsg (db));
       return FALSE;
     }
   return TRUE;
@@ -346,22 +346,22 @@ gboolean
 jc_hq_blobs_verify_all (JcHqStore *store, guint *out_checked, GError **error)
 {
   g_autoptr(GPtrArray) hashes = g_ptr_array_new_with_free_func (g_free);
-  sqlite3 *db = jc_hq_store_get_db (store);
-  sqlite3_stmt *stmt = NULL;
+  JcDb *db = jc_hq_store_get_db (store);
+  JcDbStmt *stmt = NULL;
   int rc;
 
   jc_hq_store_lock (store);
-  rc = sqlite3_prepare_v2 (db, "SELECT sha256 FROM hq_blobs WHERE complete = 1 ORDER BY sha256", -1, &stmt, NULL);
-  while (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  rc = jc_db_prepare (db, "SELECT sha256 FROM hq_blobs WHERE complete = 1 ORDER BY sha256", -1, &stmt, NULL);
+  while (rc == JC_DB_OK && (rc = jc_db_step (stmt)) == JC_DB_ROW)
     {
-      g_ptr_array_add (hashes, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
-      rc = SQLITE_OK;
+      g_ptr_array_add (hashes, g_strdup ((const char *) jc_db_column_text (stmt, 0)));
+      rc = JC_DB_OK;
     }
-  sqlite3_finalize (stmt);
+  jc_db_finalize (stmt);
   jc_hq_store_unlock (store);
-  if (rc != SQLITE_DONE)
+  if (rc != JC_DB_DONE)
     {
-      g_set_error (error, JC_HQ_BLOBS_ERROR, JC_HQ_BLOBS_ERROR_IO, _("HQ database: %s"), sqlite3_errmsg (db));
+      g_set_error (error, JC_HQ_BLOBS_ERROR, JC_HQ_BLOBS_ERROR_IO, _("HQ database: %s"), jc_db_errmsg (db));
       return FALSE;
     }
   for (guint i = 0; i < hashes->len; i++)

@@ -188,7 +188,7 @@ parse_inspector (const JcCsvTable *table, const JcCsvRow *row, GHashTable *names
 }
 
 typedef gpointer (*ParseFunc) (const JcCsvTable *table, const JcCsvRow *row, GHashTable *keys, GError **error);
-typedef void (*BindFunc) (sqlite3_stmt *stmt, gconstpointer item);
+typedef void (*BindFunc) (JcDbStmt *stmt, gconstpointer item);
 
 /* What differs between the two imports. */
 typedef struct {
@@ -201,26 +201,26 @@ typedef struct {
 } ImportKind;
 
 static void
-bind_institution (sqlite3_stmt *stmt, gconstpointer item)
+bind_institution (JcDbStmt *stmt, gconstpointer item)
 {
   const JcHqInstitution *inst = item;
 
-  sqlite3_bind_text (stmt, 1, inst->code, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, inst->name, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 3, jc_institution_kind_to_string (inst->type), -1, SQLITE_STATIC);
-  sqlite3_bind_int (stmt, 4, (int) inst->level);
-  sqlite3_bind_text (stmt, 5, inst->county, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 6, (sqlite3_int64) inst->fund_fen);
+  jc_db_bind_text (stmt, 1, inst->code, -1, JC_DB_STATIC);
+  jc_db_bind_text (stmt, 2, inst->name, -1, JC_DB_STATIC);
+  jc_db_bind_text (stmt, 3, jc_institution_kind_to_string (inst->type), -1, JC_DB_STATIC);
+  jc_db_bind_int (stmt, 4, (int) inst->level);
+  jc_db_bind_text (stmt, 5, inst->county, -1, JC_DB_STATIC);
+  jc_db_bind_int64 (stmt, 6, (gint64) inst->fund_fen);
 }
 
 static void
-bind_inspector (sqlite3_stmt *stmt, gconstpointer item)
+bind_inspector (JcDbStmt *stmt, gconstpointer item)
 {
   const JcHqInspector *insp = item;
 
-  sqlite3_bind_text (stmt, 1, insp->name, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, insp->county, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 3, role_names[insp->role], -1, SQLITE_STATIC);
+  jc_db_bind_text (stmt, 1, insp->name, -1, JC_DB_STATIC);
+  jc_db_bind_text (stmt, 2, insp->county, -1, JC_DB_STATIC);
+  jc_db_bind_text (stmt, 3, role_names[insp->role], -1, JC_DB_STATIC);
 }
 
 static const ImportKind directory_kind = {
@@ -238,9 +238,9 @@ static const ImportKind roster_kind = {
 };
 
 static gboolean
-store_items (sqlite3 *db, const ImportKind *kind, GPtrArray *items, GError **error)
+store_items (JcDb *db, const ImportKind *kind, GPtrArray *items, GError **error)
 {
-  sqlite3_stmt *stmt = NULL;
+  JcDbStmt *stmt = NULL;
 
   if (!jc_hq_sql_exec (db, kind->delete_sql, error) ||
       !jc_hq_sql_prepare (db, kind->insert_sql, &stmt, error))
@@ -248,15 +248,15 @@ store_items (sqlite3 *db, const ImportKind *kind, GPtrArray *items, GError **err
   for (guint i = 0; i < items->len; i++)
     {
       kind->bind (stmt, items->pdata[i]);
-      if (sqlite3_step (stmt) != SQLITE_DONE)
+      if (jc_db_step (stmt) != JC_DB_DONE)
         {
           jc_hq_sql_error (db, kind->insert_sql, error);
-          sqlite3_finalize (stmt);
+          jc_db_finalize (stmt);
           return FALSE;
         }
-      sqlite3_reset (stmt);
+      jc_db_reset (stmt);
     }
-  sqlite3_finalize (stmt);
+  jc_db_finalize (stmt);
   return TRUE;
 }
 
@@ -266,7 +266,7 @@ import (JcHqStore *store, const ImportKind *kind, const char *path, guint *n_imp
   g_autoptr(JcCsvTable) table = NULL;
   g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (kind->free);
   g_autoptr(GHashTable) keys = g_hash_table_new (g_str_hash, g_str_equal);
-  sqlite3 *db = jc_hq_store_get_db (store);
+  JcDb *db = jc_hq_store_get_db (store);
 
   if (!jc_hq_directory_ensure (store, error))
     return FALSE;
@@ -310,46 +310,46 @@ role_from_string (const char *name)
 }
 
 static gpointer
-read_institution (sqlite3_stmt *stmt)
+read_institution (JcDbStmt *stmt)
 {
   JcHqInstitution *inst = g_new0 (JcHqInstitution, 1);
 
-  inst->code = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  inst->name = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
-  inst->type = jc_institution_kind_from_string ((const char *) sqlite3_column_text (stmt, 2));
-  inst->level = (guint) sqlite3_column_int (stmt, 3);
-  inst->county = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
-  inst->fund_fen = (guint64) sqlite3_column_int64 (stmt, 5);
+  inst->code = g_strdup ((const char *) jc_db_column_text (stmt, 0));
+  inst->name = g_strdup ((const char *) jc_db_column_text (stmt, 1));
+  inst->type = jc_institution_kind_from_string ((const char *) jc_db_column_text (stmt, 2));
+  inst->level = (guint) jc_db_column_int (stmt, 3);
+  inst->county = g_strdup ((const char *) jc_db_column_text (stmt, 4));
+  inst->fund_fen = (guint64) jc_db_column_int64 (stmt, 5);
   return inst;
 }
 
 static gpointer
-read_inspector (sqlite3_stmt *stmt)
+read_inspector (JcDbStmt *stmt)
 {
   JcHqInspector *insp = g_new0 (JcHqInspector, 1);
 
-  insp->name = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  insp->county = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
-  insp->role = role_from_string ((const char *) sqlite3_column_text (stmt, 2));
+  insp->name = g_strdup ((const char *) jc_db_column_text (stmt, 0));
+  insp->county = g_strdup ((const char *) jc_db_column_text (stmt, 1));
+  insp->role = role_from_string ((const char *) jc_db_column_text (stmt, 2));
   return insp;
 }
 
 /* Every row of @sql as an item made by @read. */
 static GPtrArray *
-load (JcHqStore *store, const char *sql, gpointer (*read) (sqlite3_stmt *stmt), GDestroyNotify free_item,
+load (JcHqStore *store, const char *sql, gpointer (*read) (JcDbStmt *stmt), GDestroyNotify free_item,
       const char *what, GError **error)
 {
   g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func (free_item);
-  sqlite3 *db = jc_hq_store_get_db (store);
-  sqlite3_stmt *stmt = NULL;
+  JcDb *db = jc_hq_store_get_db (store);
+  JcDbStmt *stmt = NULL;
   int rc;
 
   if (!jc_hq_directory_ensure (store, error) || !jc_hq_sql_prepare (db, sql, &stmt, error))
     return NULL;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((rc = jc_db_step (stmt)) == JC_DB_ROW)
     g_ptr_array_add (list, read (stmt));
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
+  jc_db_finalize (stmt);
+  if (rc != JC_DB_DONE)
     {
       jc_hq_sql_error (db, what, error);
       return NULL;

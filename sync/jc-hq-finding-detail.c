@@ -80,10 +80,10 @@ static const char finding_sql[] =
 #define N_ROW_COLUMNS 24
 
 static gboolean
-load_event (sqlite3 *db, StoredEvent *e, GError **error)
+load_event (JcDb *db, StoredEvent *e, GError **error)
 {
   guint8 id[16];
-  sqlite3_stmt *stmt = NULL;
+  JcDbStmt *stmt = NULL;
 
   if (!jc_device_unhex (e->device_hex, id, sizeof id))
     return TRUE;
@@ -91,23 +91,23 @@ load_event (sqlite3 *db, StoredEvent *e, GError **error)
                               "JOIN event_devices d ON d.device_id = e.device_id "
                               "WHERE e.device_id = ? AND e.seq = ?", &stmt, error))
     return FALSE;
-  sqlite3_bind_blob (stmt, 1, id, sizeof id, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 2, e->seq);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
+  jc_db_bind_blob (stmt, 1, id, sizeof id, JC_DB_TRANSIENT);
+  jc_db_bind_int64 (stmt, 2, e->seq);
+  if (jc_db_step (stmt) == JC_DB_ROW)
     {
-      e->encoded = g_bytes_new (sqlite3_column_blob (stmt, 0), sqlite3_column_bytes (stmt, 0));
-      e->signature = g_bytes_new (sqlite3_column_blob (stmt, 1), sqlite3_column_bytes (stmt, 1));
-      e->public_key = g_bytes_new (sqlite3_column_blob (stmt, 2), sqlite3_column_bytes (stmt, 2));
+      e->encoded = g_bytes_new (jc_db_column_blob (stmt, 0), jc_db_column_bytes (stmt, 0));
+      e->signature = g_bytes_new (jc_db_column_blob (stmt, 1), jc_db_column_bytes (stmt, 1));
+      e->public_key = g_bytes_new (jc_db_column_blob (stmt, 2), jc_db_column_bytes (stmt, 2));
     }
-  sqlite3_finalize (stmt);
+  jc_db_finalize (stmt);
   return TRUE;
 }
 
 static gboolean
 load_row (JcHqStore *store, const char *finding_id, Row *row, GError **error)
 {
-  sqlite3 *db = jc_hq_store_get_db (store);
-  sqlite3_stmt *stmt = NULL;
+  JcDb *db = jc_hq_store_get_db (store);
+  JcDbStmt *stmt = NULL;
   gboolean found = FALSE, ok;
 
   row->text = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
@@ -117,36 +117,36 @@ load_row (JcHqStore *store, const char *finding_id, Row *row, GError **error)
   ok = jc_hq_sql_prepare (db, finding_sql, &stmt, error);
   if (ok)
     {
-      sqlite3_bind_text (stmt, 1, finding_id, -1, SQLITE_STATIC);
-      if (sqlite3_step (stmt) == SQLITE_ROW)
+      jc_db_bind_text (stmt, 1, finding_id, -1, JC_DB_STATIC);
+      if (jc_db_step (stmt) == JC_DB_ROW)
         {
           found = TRUE;
           for (int i = 0; i < N_ROW_COLUMNS; i++)
             {
-              const char *name = sqlite3_column_name (stmt, i);
+              const char *name = jc_db_column_name (stmt, i);
 
               g_ptr_array_add (row->columns, g_strdup (name));
-              if (sqlite3_column_type (stmt, i) == SQLITE_INTEGER)
-                g_hash_table_insert (row->ints, g_strdup (name), g_memdup2 (&(gint64) { sqlite3_column_int64 (stmt, i) },
+              if (jc_db_column_type (stmt, i) == JC_DB_INTEGER)
+                g_hash_table_insert (row->ints, g_strdup (name), g_memdup2 (&(gint64) { jc_db_column_int64 (stmt, i) },
                                                                             sizeof (gint64)));
-              else if (sqlite3_column_type (stmt, i) != SQLITE_NULL)
-                g_hash_table_insert (row->text, g_strdup (name), g_strdup ((const char *) sqlite3_column_text (stmt, i)));
+              else if (jc_db_column_type (stmt, i) != JC_DB_NULL)
+                g_hash_table_insert (row->text, g_strdup (name), g_strdup ((const char *) jc_db_column_text (stmt, i)));
             }
           row->seal.device_hex = g_strdup (g_hash_table_lookup (row->text, "device"));
           row->seal.seq = *(gint64 *) g_hash_table_lookup (row->ints, "seq");
-          row->record = g_strdup ((const char *) sqlite3_column_text (stmt, 24));
-          if (sqlite3_column_type (stmt, 25) != SQLITE_NULL)
+          row->record = g_strdup ((const char *) jc_db_column_text (stmt, 24));
+          if (jc_db_column_type (stmt, 25) != JC_DB_NULL)
             {
-              row->confirm.device_hex = g_strdup ((const char *) sqlite3_column_text (stmt, 25));
-              row->confirm.seq = sqlite3_column_int64 (stmt, 26);
+              row->confirm.device_hex = g_strdup ((const char *) jc_db_column_text (stmt, 25));
+              row->confirm.seq = jc_db_column_int64 (stmt, 26);
             }
-          if (sqlite3_column_type (stmt, 27) != SQLITE_NULL)
+          if (jc_db_column_type (stmt, 27) != JC_DB_NULL)
             {
-              row->institution_key = g_strdup ((const char *) sqlite3_column_text (stmt, 27));
-              row->institution_signature = g_strdup ((const char *) sqlite3_column_text (stmt, 28));
+              row->institution_key = g_strdup ((const char *) jc_db_column_text (stmt, 27));
+              row->institution_signature = g_strdup ((const char *) jc_db_column_text (stmt, 28));
             }
         }
-      sqlite3_finalize (stmt);
+      jc_db_finalize (stmt);
     }
   ok = ok && (!found || (load_event (db, &row->seal, error) && load_event (db, &row->confirm, error)));
   jc_hq_store_unlock (store);

@@ -105,25 +105,25 @@ link_of (const char *record, const char *signature_hex)
 
 /* The newest row's number and link ("" and 0 when there is none). */
 static gboolean
-last_row (sqlite3 *db, gint64 *row, char **link, GError **error)
+last_row (JcDb *db, gint64 *row, char **link, GError **error)
 {
-  sqlite3_stmt *stmt = NULL;
+  JcDbStmt *stmt = NULL;
   int rc;
 
   if (!jc_hq_sql_prepare (db, "SELECT row, record, signature FROM hq_ledger_history ORDER BY row DESC LIMIT 1",
                           &stmt, error))
     return FALSE;
-  rc = sqlite3_step (stmt);
+  rc = jc_db_step (stmt);
   *row = 0;
   *link = g_strdup ("");
-  if (rc == SQLITE_ROW)
+  if (rc == JC_DB_ROW)
     {
-      *row = sqlite3_column_int64 (stmt, 0);
+      *row = jc_db_column_int64 (stmt, 0);
       g_free (*link);
-      *link = link_of ((const char *) sqlite3_column_text (stmt, 1), (const char *) sqlite3_column_text (stmt, 2));
+      *link = link_of ((const char *) jc_db_column_text (stmt, 1), (const char *) jc_db_column_text (stmt, 2));
     }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+  jc_db_finalize (stmt);
+  if (rc != JC_DB_ROW && rc != JC_DB_DONE)
     return jc_hq_sql_error (db, "hq_ledger_history", error);
   return TRUE;
 }
@@ -132,14 +132,14 @@ gboolean
 jc_hq_history_append (JcHqStore *store, const char *subject, const char *action, const char *by,
                       JsonObject *changes, GError **error)
 {
-  sqlite3 *db = jc_hq_store_get_db (store);
+  JcDb *db = jc_hq_store_get_db (store);
   g_autoptr(JsonObject) obj = json_object_new ();
   g_autoptr(JsonNode) root = json_node_new (JSON_NODE_OBJECT);
   g_autofree char *prev = NULL;
   g_autofree char *record = NULL;
   g_autofree char *signature_hex = NULL;
   guint8 signature[64];
-  sqlite3_stmt *stmt = NULL;
+  JcDbStmt *stmt = NULL;
   gint64 row, at = g_get_real_time () / G_USEC_PER_SEC;
 
   if (!last_row (db, &row, &prev, error))
@@ -159,12 +159,12 @@ jc_hq_history_append (JcHqStore *store, const char *subject, const char *action,
   if (!jc_hq_sql_prepare (db, "INSERT INTO hq_ledger_history (row, subject, at, by, record, signature) "
                               "VALUES (?, ?, ?, ?, ?, ?)", &stmt, error))
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, row + 1);
-  sqlite3_bind_text (stmt, 2, subject, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 3, at);
-  sqlite3_bind_text (stmt, 4, by, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 5, record, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 6, signature_hex, -1, SQLITE_TRANSIENT);
+  jc_db_bind_int64 (stmt, 1, row + 1);
+  jc_db_bind_text (stmt, 2, subject, -1, JC_DB_TRANSIENT);
+  jc_db_bind_int64 (stmt, 3, at);
+  jc_db_bind_text (stmt, 4, by, -1, JC_DB_TRANSIENT);
+  jc_db_bind_text (stmt, 5, record, -1, JC_DB_TRANSIENT);
+  jc_db_bind_text (stmt, 6, signature_hex, -1, JC_DB_TRANSIENT);
   return jc_hq_sql_run (db, stmt, "hq_ledger_history", error);
 }
 
@@ -207,32 +207,32 @@ verify_row (gint64 row, const char *record, const char *signature_hex, const cha
 gboolean
 jc_hq_history_verify (JcHqStore *store, const guint8 *public_key, guint *n_rows, GError **error)
 {
-  sqlite3 *db = jc_hq_store_get_db (store);
+  JcDb *db = jc_hq_store_get_db (store);
   g_autofree char *prev = g_strdup ("");
-  sqlite3_stmt *stmt = NULL;
+  JcDbStmt *stmt = NULL;
   guint n = 0;
   int rc;
 
   if (!jc_hq_history_ensure (store, error) ||
       !jc_hq_sql_prepare (db, "SELECT row, record, signature FROM hq_ledger_history ORDER BY row", &stmt, error))
     return FALSE;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((rc = jc_db_step (stmt)) == JC_DB_ROW)
     {
-      gint64 row = sqlite3_column_int64 (stmt, 0);
-      const char *record = (const char *) sqlite3_column_text (stmt, 1);
-      const char *signature = (const char *) sqlite3_column_text (stmt, 2);
+      gint64 row = jc_db_column_int64 (stmt, 0);
+      const char *record = (const char *) jc_db_column_text (stmt, 1);
+      const char *signature = (const char *) jc_db_column_text (stmt, 2);
 
       if (!verify_row (row, record, signature, prev, public_key, error))
         {
-          sqlite3_finalize (stmt);
+          jc_db_finalize (stmt);
           return FALSE;
         }
       g_free (prev);
       prev = link_of (record, signature);
       n++;
     }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
+  jc_db_finalize (stmt);
+  if (rc != JC_DB_DONE)
     return jc_hq_sql_error (db, "hq_ledger_history", error);
   if (n_rows != NULL)
     *n_rows = n;
@@ -242,25 +242,25 @@ jc_hq_history_verify (JcHqStore *store, const guint8 *public_key, guint *n_rows,
 JsonNode *
 jc_hq_history_of (JcHqStore *store, const char *subject, GError **error)
 {
-  sqlite3 *db = jc_hq_store_get_db (store);
+  JcDb *db = jc_hq_store_get_db (store);
   g_autoptr(JsonArray) array = json_array_new ();
   JsonNode *node;
-  sqlite3_stmt *stmt = NULL;
+  JcDbStmt *stmt = NULL;
   int rc;
 
   if (!jc_hq_sql_prepare (db, "SELECT row, at, by, record, signature FROM hq_ledger_history "
                               "WHERE subject = ? ORDER BY row", &stmt, error))
     return NULL;
-  sqlite3_bind_text (stmt, 1, subject, -1, SQLITE_TRANSIENT);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  jc_db_bind_text (stmt, 1, subject, -1, JC_DB_TRANSIENT);
+  while ((rc = jc_db_step (stmt)) == JC_DB_ROW)
     {
       g_autoptr(JsonParser) parser = json_parser_new ();
       JsonObject *row = json_object_new ();
-      const char *record = (const char *) sqlite3_column_text (stmt, 3);
+      const char *record = (const char *) jc_db_column_text (stmt, 3);
 
-      json_object_set_int_member (row, "row", sqlite3_column_int64 (stmt, 0));
-      json_object_set_int_member (row, "at", sqlite3_column_int64 (stmt, 1));
-      json_object_set_string_member (row, "by", (const char *) sqlite3_column_text (stmt, 2));
+      json_object_set_int_member (row, "row", jc_db_column_int64 (stmt, 0));
+      json_object_set_int_member (row, "at", jc_db_column_int64 (stmt, 1));
+      json_object_set_string_member (row, "by", (const char *) jc_db_column_text (stmt, 2));
       if (json_parser_load_from_data (parser, record, -1, NULL) &&
           JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
         {
@@ -271,11 +271,11 @@ jc_hq_history_of (JcHqStore *store, const char *subject, GError **error)
             json_object_set_member (row, "changes", json_node_copy (json_object_get_member (r, "changes")));
         }
       json_object_set_string_member (row, "record", record);
-      json_object_set_string_member (row, "signature", (const char *) sqlite3_column_text (stmt, 4));
+      json_object_set_string_member (row, "signature", (const char *) jc_db_column_text (stmt, 4));
       json_array_add_object_element (array, row);
     }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
+  jc_db_finalize (stmt);
+  if (rc != JC_DB_DONE)
     {
       jc_hq_sql_error (db, "hq_ledger_history", error);
       return NULL;

@@ -45,9 +45,9 @@ split_units (const char *text)
 }
 
 static void
-add_text (JsonObject *row, const char *name, sqlite3_stmt *stmt, int col)
+add_text (JsonObject *row, const char *name, JcDbStmt *stmt, int col)
 {
-  json_object_set_string_member (row, name, (const char *) sqlite3_column_text (stmt, col) ?: "");
+  json_object_set_string_member (row, name, (const char *) jc_db_column_text (stmt, col) ?: "");
 }
 
 static void
@@ -61,17 +61,17 @@ add_yuan (JsonObject *row, const char *name, gint64 fen)
 }
 
 static JsonObject *
-read_row (sqlite3_stmt *stmt, const char *today)
+read_row (JcDbStmt *stmt, const char *today)
 {
   JsonObject *row = json_object_new ();
   JsonArray *evidence = json_array_new ();
-  g_auto(GStrv) hashes = g_strsplit ((const char *) sqlite3_column_text (stmt, 14), " ", -1);
-  const char *status = (const char *) sqlite3_column_text (stmt, 11);
-  const char *deadline = (const char *) sqlite3_column_text (stmt, 12);
+  g_auto(GStrv) hashes = g_strsplit ((const char *) jc_db_column_text (stmt, 14), " ", -1);
+  const char *status = (const char *) jc_db_column_text (stmt, 11);
+  const char *deadline = (const char *) jc_db_column_text (stmt, 12);
   JcHqLedgerStatus s = JC_HQ_LEDGER_OPEN;
 
   jc_hq_ledger_status_from_string (status, &s, NULL);
-  json_object_set_int_member (row, "id", sqlite3_column_int64 (stmt, 0));
+  json_object_set_int_member (row, "id", jc_db_column_int64 (stmt, 0));
   add_text (row, "finding", stmt, 1);
   add_text (row, "first_finding", stmt, 2);
   add_text (row, "institution", stmt, 3);
@@ -79,10 +79,10 @@ read_row (sqlite3_stmt *stmt, const char *today)
   add_text (row, "county", stmt, 5);
   add_text (row, "type", stmt, 6);
   add_text (row, "form", stmt, 7);
-  json_object_set_array_member (row, "items", split_units ((const char *) sqlite3_column_text (stmt, 8)));
-  json_object_set_array_member (row, "basis", split_units ((const char *) sqlite3_column_text (stmt, 18)));
-  add_yuan (row, "amount", sqlite3_column_int64 (stmt, 9));
-  add_yuan (row, "recovered", sqlite3_column_int64 (stmt, 10));
+  json_object_set_array_member (row, "items", split_units ((const char *) jc_db_column_text (stmt, 8)));
+  json_object_set_array_member (row, "basis", split_units ((const char *) jc_db_column_text (stmt, 18)));
+  add_yuan (row, "amount", jc_db_column_int64 (stmt, 9));
+  add_yuan (row, "recovered", jc_db_column_int64 (stmt, 10));
   json_object_set_string_member (row, "status", status);
   json_object_set_string_member (row, "status_label", jc_hq_ledger_status_label (s));
   json_object_set_string_member (row, "deadline", deadline);
@@ -93,20 +93,20 @@ read_row (sqlite3_stmt *stmt, const char *today)
     if (*hashes[i] != '\0')
       json_array_add_string_element (evidence, hashes[i]);
   json_object_set_array_member (row, "evidence", evidence);
-  json_object_set_int_member (row, "sealed_at", sqlite3_column_int64 (stmt, 15));
-  json_object_set_int_member (row, "opened_at", sqlite3_column_int64 (stmt, 16));
-  json_object_set_int_member (row, "updated_at", sqlite3_column_int64 (stmt, 17));
+  json_object_set_int_member (row, "sealed_at", jc_db_column_int64 (stmt, 15));
+  json_object_set_int_member (row, "opened_at", jc_db_column_int64 (stmt, 16));
+  json_object_set_int_member (row, "updated_at", jc_db_column_int64 (stmt, 17));
   return row;
 }
 
 static JsonArray *
 query_rows (JcHqStore *store, const JcHqLedgerFilter *filter, gint64 id, GError **error)
 {
-  sqlite3 *db = jc_hq_store_get_db (store);
+  JcDb *db = jc_hq_store_get_db (store);
   JcHqLedgerFilter none = { 0 };
   g_autofree char *today = NULL;
   g_autoptr(JsonArray) rows = json_array_new ();
-  sqlite3_stmt *stmt = NULL;
+  JcDbStmt *stmt = NULL;
   int rc;
 
   if (filter == NULL)
@@ -121,19 +121,19 @@ query_rows (JcHqStore *store, const JcHqLedgerFilter *filter, gint64 id, GError 
       return NULL;
     }
   if (filter->county != NULL)
-    sqlite3_bind_text (stmt, 1, filter->county, -1, SQLITE_TRANSIENT);
+    jc_db_bind_text (stmt, 1, filter->county, -1, JC_DB_TRANSIENT);
   if (filter->has_status)
-    sqlite3_bind_text (stmt, 2, jc_hq_ledger_status_to_string (filter->status), -1, SQLITE_STATIC);
-  sqlite3_bind_int (stmt, 3, filter->overdue);
-  sqlite3_bind_text (stmt, 4, today, -1, SQLITE_TRANSIENT);
+    jc_db_bind_text (stmt, 2, jc_hq_ledger_status_to_string (filter->status), -1, JC_DB_STATIC);
+  jc_db_bind_int (stmt, 3, filter->overdue);
+  jc_db_bind_text (stmt, 4, today, -1, JC_DB_TRANSIENT);
   if (id > 0)
-    sqlite3_bind_int64 (stmt, 5, id);
-  sqlite3_bind_int64 (stmt, 6, filter->limit > 0 ? (gint64) filter->limit : -1);
-  sqlite3_bind_int64 (stmt, 7, (gint64) filter->offset);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    jc_db_bind_int64 (stmt, 5, id);
+  jc_db_bind_int64 (stmt, 6, filter->limit > 0 ? (gint64) filter->limit : -1);
+  jc_db_bind_int64 (stmt, 7, (gint64) filter->offset);
+  while ((rc = jc_db_step (stmt)) == JC_DB_ROW)
     json_array_add_object_element (rows, read_row (stmt, today));
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
+  jc_db_finalize (stmt);
+  if (rc != JC_DB_DONE)
     {
       jc_hq_sql_error (db, "hq_ledger", error);
       jc_hq_store_unlock (store);

@@ -151,33 +151,33 @@ gboolean
 jc_hq_ledger_open_locked (JcHqStore *store, const char *finding_id, guint64 amount_fen, gint64 since,
                           const char *by, const char *reason, gint64 *entry_id, GError **error)
 {
-  sqlite3 *db = jc_hq_store_get_db (store);
+  JcDb *db = jc_hq_store_get_db (store);
   g_autofree char *deadline = deadline_after (since);
   g_autofree char *subject = NULL;
   g_autoptr(JsonObject) changes = json_object_new ();
-  sqlite3_stmt *stmt = NULL;
+  JcDbStmt *stmt = NULL;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
 
   if (!jc_hq_sql_prepare (db, "INSERT INTO hq_ledger (finding_id, first_finding, institution_code, status, "
                               "amount_fen, deadline, opened_at, updated_at) "
                               "SELECT f.id, f.id, coalesce (i.institution_code, "
                               "       json_extract (f.record, '$.institution_code')), 'open', ?2, ?3, ?4, ?4 "
-                              "FROM findings f LEFT JOIN inspections i ON i.id = f.inspection_id WHERE f.id = ?1",
+                              "FROM findings f LEFT JOIN inspections i ON i.id = f.inspection_id WHERE f.id = ?1 "
+                              "RETURNING id",
                           &stmt, error))
     return FALSE;
-  sqlite3_bind_text (stmt, 1, finding_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 2, (gint64) amount_fen);
-  sqlite3_bind_text (stmt, 3, deadline, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 4, now);
-  if (!jc_hq_sql_run (db, stmt, "hq_ledger", error))
+  jc_db_bind_text (stmt, 1, finding_id, -1, JC_DB_TRANSIENT);
+  jc_db_bind_int64 (stmt, 2, (gint64) amount_fen);
+  jc_db_bind_text (stmt, 3, deadline, -1, JC_DB_TRANSIENT);
+  jc_db_bind_int64 (stmt, 4, now);
+  if (!jc_hq_sql_run_id (db, stmt, "hq_ledger", entry_id, error))
     return FALSE;
-  if (sqlite3_changes (db) != 1)
+  if (*entry_id == 0)
     {
       g_set_error (error, JC_HQ_LEDGER_ERROR, JC_HQ_LEDGER_ERROR_NOT_FOUND,
                    _("Ledger: no finding %s at HQ"), finding_id);
       return FALSE;
     }
-  *entry_id = sqlite3_last_insert_rowid (db);
   subject = subject_of (*entry_id);
   json_object_set_string_member (changes, "finding", finding_id);
   json_object_set_int_member (changes, "amount_fen", (gint64) amount_fen);
@@ -189,28 +189,28 @@ jc_hq_ledger_open_locked (JcHqStore *store, const char *finding_id, guint64 amou
 
 /* The live end of @finding_id's amendments and its amount. */
 static gboolean
-live_finding (sqlite3 *db, const char *finding_id, char **live, gint64 *amount, GError **error)
+live_finding (JcDb *db, const char *finding_id, char **live, gint64 *amount, GError **error)
 {
   g_autofree char *id = g_strdup (finding_id);
 
   /* Each step is a distinct finding; a cycle cannot be sealed, but bound it. */
   for (guint steps = 0; steps < 10000; steps++)
     {
-      sqlite3_stmt *stmt = NULL;
+      JcDbStmt *stmt = NULL;
       g_autofree char *next = NULL;
       int rc;
 
       if (!jc_hq_sql_prepare (db, "SELECT superseded_by, amount_fen FROM findings WHERE id = ?", &stmt, error))
         return FALSE;
-      sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
-      rc = sqlite3_step (stmt);
-      if (rc == SQLITE_ROW)
+      jc_db_bind_text (stmt, 1, id, -1, JC_DB_TRANSIENT);
+      rc = jc_db_step (stmt);
+      if (rc == JC_DB_ROW)
         {
-          next = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-          *amount = sqlite3_column_int64 (stmt, 1);
+          next = g_strdup ((const char *) jc_db_column_text (stmt, 0));
+          *amount = jc_db_column_int64 (stmt, 1);
         }
-      sqlite3_finalize (stmt);
-      if (rc != SQLITE_ROW)
+      jc_db_finalize (stmt);
+      if (rc != JC_DB_ROW)
         return jc_hq_sql_error (db, "findings", error);
       if (next == NULL)
         {
@@ -227,22 +227,22 @@ live_finding (sqlite3 *db, const char *finding_id, char **live, gint64 *amount, 
 static gboolean
 follow_amendments (JcHqStore *store, GError **error)
 {
-  sqlite3 *db = jc_hq_store_get_db (store);
+  JcDb *db = jc_hq_store_get_db (store);
   g_autoptr(GPtrArray) moved = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  sqlite3_stmt *stmt = NULL;
+  JcDbStmt *stmt = NULL;
 
   if (!jc_hq_sql_prepare (db, "SELECT l.id, l.finding_id FROM hq_ledger l JOIN findings f ON f.id = l.finding_id "
                               "WHERE f.superseded_by IS NOT NULL", &stmt, error))
     return FALSE;
-  while (sqlite3_step (stmt) == SQLITE_ROW)
+  while (jc_db_step (stmt) == JC_DB_ROW)
     {
-      gint64 id = sqlite3_column_int64 (stmt, 0);
+      gint64 id = jc_db_column_int64 (stmt, 0);
 
       g_array_append_val (ids, id);
-      g_ptr_array_add (moved, g_strdup ((const char *) sqlite3_column_text (stmt, 1)));
+      g_ptr_array_add (moved, g_strdup ((const char *) jc_db_column_text (stmt, 1)));
     }
-  sqlite3_finalize (stmt);
+  jc_db_finalize (stmt);
   for (guint i = 0; i < ids->len; i++)
     {
       gint64 id = g_array_index (ids, gint64, i), amount = 0;
@@ -254,10 +254,10 @@ follow_amendments (JcHqStore *store, GError **error)
           !jc_hq_sql_prepare (db, "UPDATE hq_ledger SET finding_id = ?, amount_fen = ?, updated_at = ? "
                                   "WHERE id = ?", &stmt, error))
         return FALSE;
-      sqlite3_bind_text (stmt, 1, live, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int64 (stmt, 2, amount);
-      sqlite3_bind_int64 (stmt, 3, g_get_real_time () / G_USEC_PER_SEC);
-      sqlite3_bind_int64 (stmt, 4, id);
+      jc_db_bind_text (stmt, 1, live, -1, JC_DB_TRANSIENT);
+      jc_db_bind_int64 (stmt, 2, amount);
+      jc_db_bind_int64 (stmt, 3, g_get_real_time () / G_USEC_PER_SEC);
+      jc_db_bind_int64 (stmt, 4, id);
       if (!jc_hq_sql_run (db, stmt, "hq_ledger", error))
         return FALSE;
       json_object_set_string_member (changes, "finding", live);
@@ -273,10 +273,10 @@ follow_amendments (JcHqStore *store, GError **error)
 static gboolean
 open_new (JcHqStore *store, guint *n_opened, GError **error)
 {
-  sqlite3 *db = jc_hq_store_get_db (store);
+  JcDb *db = jc_hq_store_get_db (store);
   g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GArray) info = g_array_new (FALSE, FALSE, sizeof (gint64));
-  sqlite3_stmt *stmt = NULL;
+  JcDbStmt *stmt = NULL;
 
   if (!jc_hq_sql_prepare (db, "SELECT f.id, f.amount_fen, f.sealed_at, c.status FROM findings f "
                               "JOIN finding_confirmations c ON c.finding_id = f.id "
@@ -284,16 +284,16 @@ open_new (JcHqStore *store, guint *n_opened, GError **error)
                               "AND NOT EXISTS (SELECT 1 FROM hq_ledger l WHERE l.finding_id = f.id) "
                               "ORDER BY f.sealed_at, f.seq, f.id", &stmt, error))
     return FALSE;
-  while (sqlite3_step (stmt) == SQLITE_ROW)
+  while (jc_db_step (stmt) == JC_DB_ROW)
     {
-      gint64 amount = sqlite3_column_int64 (stmt, 1), sealed = sqlite3_column_int64 (stmt, 2);
+      gint64 amount = jc_db_column_int64 (stmt, 1), sealed = jc_db_column_int64 (stmt, 2);
 
-      g_ptr_array_add (found, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
-      g_ptr_array_add (found, g_strdup ((const char *) sqlite3_column_text (stmt, 3)));
+      g_ptr_array_add (found, g_strdup ((const char *) jc_db_column_text (stmt, 0)));
+      g_ptr_array_add (found, g_strdup ((const char *) jc_db_column_text (stmt, 3)));
       g_array_append_val (info, amount);
       g_array_append_val (info, sealed);
     }
-  sqlite3_finalize (stmt);
+  jc_db_finalize (stmt);
   for (guint i = 0; i < found->len / 2; i++)
     {
       gint64 entry = 0;
@@ -312,31 +312,31 @@ open_new (JcHqStore *store, guint *n_opened, GError **error)
 gboolean
 jc_hq_ledger_news_locked (JcHqStore *store, const char *name, gboolean *news, GError **error)
 {
-  sqlite3 *db = jc_hq_store_get_db (store);
-  sqlite3_stmt *stmt = NULL;
+  JcDb *db = jc_hq_store_get_db (store);
+  JcDbStmt *stmt = NULL;
   gint64 newest = 0, seen = -1;
   int rc;
 
   if (!jc_hq_sql_prepare (db, "SELECT (SELECT coalesce (max (observed), 0) FROM hq_observed), "
                               "(SELECT observed FROM hq_ledger_state WHERE name = ?)", &stmt, error))
     return FALSE;
-  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
+  jc_db_bind_text (stmt, 1, name, -1, JC_DB_STATIC);
+  rc = jc_db_step (stmt);
+  if (rc == JC_DB_ROW)
     {
-      newest = sqlite3_column_int64 (stmt, 0);
-      if (sqlite3_column_type (stmt, 1) != SQLITE_NULL)
-        seen = sqlite3_column_int64 (stmt, 1);
+      newest = jc_db_column_int64 (stmt, 0);
+      if (jc_db_column_type (stmt, 1) != JC_DB_NULL)
+        seen = jc_db_column_int64 (stmt, 1);
     }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_ROW)
+  jc_db_finalize (stmt);
+  if (rc != JC_DB_ROW)
     return jc_hq_sql_error (db, "hq_ledger_state", error);
   *news = newest != seen;
   if (!*news ||
       !jc_hq_sql_prepare (db, "INSERT OR REPLACE INTO hq_ledger_state (name, observed) VALUES (?, ?)", &stmt, error))
     return !*news;
-  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 2, newest);
+  jc_db_bind_text (stmt, 1, name, -1, JC_DB_STATIC);
+  jc_db_bind_int64 (stmt, 2, newest);
   return jc_hq_sql_run (db, stmt, "hq_ledger_state", error);
 }
 
@@ -353,7 +353,7 @@ refresh_locked (JcHqStore *store, guint *n, GError **error)
 gboolean
 jc_hq_ledger_refresh (JcHqStore *store, guint *n_opened, GError **error)
 {
-  sqlite3 *db = jc_hq_store_get_db (store);
+  JcDb *db = jc_hq_store_get_db (store);
   guint n = 0;
   gboolean ok;
 
@@ -387,28 +387,28 @@ entry_clear (Entry *e)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Entry, entry_clear)
 
 static gboolean
-load_entry (sqlite3 *db, gint64 id, Entry *e, GError **error)
+load_entry (JcDb *db, gint64 id, Entry *e, GError **error)
 {
-  sqlite3_stmt *stmt = NULL;
+  JcDbStmt *stmt = NULL;
   int rc;
 
   if (!jc_hq_sql_prepare (db, "SELECT status, amount_fen, recovered_fen, note, evidence FROM hq_ledger WHERE id = ?",
                           &stmt, error))
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
+  jc_db_bind_int64 (stmt, 1, id);
+  rc = jc_db_step (stmt);
+  if (rc == JC_DB_ROW)
     {
-      jc_hq_ledger_status_from_string ((const char *) sqlite3_column_text (stmt, 0), &e->status, NULL);
-      e->amount_fen = sqlite3_column_int64 (stmt, 1);
-      e->recovered_fen = sqlite3_column_int64 (stmt, 2);
-      e->note = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
-      e->evidence = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
+      jc_hq_ledger_status_from_string ((const char *) jc_db_column_text (stmt, 0), &e->status, NULL);
+      e->amount_fen = jc_db_column_int64 (stmt, 1);
+      e->recovered_fen = jc_db_column_int64 (stmt, 2);
+      e->note = g_strdup ((const char *) jc_db_column_text (stmt, 3));
+      e->evidence = g_strdup ((const char *) jc_db_column_text (stmt, 4));
     }
-  sqlite3_finalize (stmt);
-  if (rc == SQLITE_ROW)
+  jc_db_finalize (stmt);
+  if (rc == JC_DB_ROW)
     return TRUE;
-  if (rc != SQLITE_DONE)
+  if (rc != JC_DB_DONE)
     return jc_hq_sql_error (db, "hq_ledger", error);
   g_set_error (error, JC_HQ_LEDGER_ERROR, JC_HQ_LEDGER_ERROR_NOT_FOUND,
                _("Ledger: no entry %" PRId64), id);
@@ -515,24 +515,24 @@ check_change (gint64 id, Entry *e, const JcHqLedgerChange *c, JsonObject *change
 static gboolean
 apply_change (JcHqStore *store, gint64 id, const JcHqLedgerChange *c, GError **error)
 {
-  sqlite3 *db = jc_hq_store_get_db (store);
+  JcDb *db = jc_hq_store_get_db (store);
   g_auto(Entry) e = { 0 };
   g_autoptr(JsonObject) changes = json_object_new ();
   g_autofree char *subject = subject_of (id);
-  sqlite3_stmt *stmt = NULL;
+  JcDbStmt *stmt = NULL;
 
   if (!load_entry (db, id, &e, error) || !check_change (id, &e, c, changes, error) ||
       !jc_hq_sql_prepare (db, "UPDATE hq_ledger SET status = ?, recovered_fen = ?, note = ?, evidence = ?, "
                               "deadline = coalesce (?, deadline), updated_at = ? WHERE id = ?", &stmt, error))
     return FALSE;
-  sqlite3_bind_text (stmt, 1, jc_hq_ledger_status_to_string (e.status), -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 2, e.recovered_fen);
-  sqlite3_bind_text (stmt, 3, e.note, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 4, e.evidence, -1, SQLITE_TRANSIENT);
+  jc_db_bind_text (stmt, 1, jc_hq_ledger_status_to_string (e.status), -1, JC_DB_STATIC);
+  jc_db_bind_int64 (stmt, 2, e.recovered_fen);
+  jc_db_bind_text (stmt, 3, e.note, -1, JC_DB_TRANSIENT);
+  jc_db_bind_text (stmt, 4, e.evidence, -1, JC_DB_TRANSIENT);
   if (c->deadline != NULL)
-    sqlite3_bind_text (stmt, 5, c->deadline, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 6, g_get_real_time () / G_USEC_PER_SEC);
-  sqlite3_bind_int64 (stmt, 7, id);
+    jc_db_bind_text (stmt, 5, c->deadline, -1, JC_DB_TRANSIENT);
+  jc_db_bind_int64 (stmt, 6, g_get_real_time () / G_USEC_PER_SEC);
+  jc_db_bind_int64 (stmt, 7, id);
   return jc_hq_sql_run (db, stmt, "hq_ledger", error) &&
          jc_hq_history_append (store, subject, "set", c->by, changes, error);
 }
@@ -540,7 +540,7 @@ apply_change (JcHqStore *store, gint64 id, const JcHqLedgerChange *c, GError **e
 gboolean
 jc_hq_ledger_set (JcHqStore *store, gint64 id, const JcHqLedgerChange *change, GError **error)
 {
-  sqlite3 *db = jc_hq_store_get_db (store);
+  JcDb *db = jc_hq_store_get_db (store);
   gboolean ok;
 
   if (!jc_hq_ledger_refresh (store, NULL, error))

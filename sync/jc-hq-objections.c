@@ -57,9 +57,9 @@ subject_of (gint64 id)
 static gboolean
 open_new (JcHqStore *store, guint *n, GError **error)
 {
-  sqlite3 *db = jc_hq_store_get_db (store);
-  sqlite3_stmt *stmt = NULL;
-  sqlite3_stmt *pick = NULL;
+  JcDb *db = jc_hq_store_get_db (store);
+  JcDbStmt *stmt = NULL;
+  JcDbStmt *pick = NULL;
   gboolean ok = TRUE;
 
   if (!jc_hq_sql_prepare (db, "SELECT f.id, c.name, c.reason, f.amount_fen FROM findings f "
@@ -68,32 +68,33 @@ open_new (JcHqStore *store, guint *n, GError **error)
                               "AND NOT EXISTS (SELECT 1 FROM hq_objections o WHERE o.finding_id = f.id) "
                               "ORDER BY f.sealed_at, f.seq, f.id", &pick, error))
     return FALSE;
-  while (ok && sqlite3_step (pick) == SQLITE_ROW)
+  while (ok && jc_db_step (pick) == JC_DB_ROW)
     {
       g_autoptr(JsonObject) changes = json_object_new ();
       g_autofree char *subject = NULL;
-      const char *finding = (const char *) sqlite3_column_text (pick, 0);
+      const char *finding = (const char *) jc_db_column_text (pick, 0);
+      gint64 id = 0;
 
       ok = jc_hq_sql_prepare (db, "INSERT INTO hq_objections (finding_id, representative, reason, amount_fen, "
-                                  "opened_at) VALUES (?, ?, ?, ?, ?)", &stmt, error);
+                                  "opened_at) VALUES (?, ?, ?, ?, ?) RETURNING id", &stmt, error);
       if (!ok)
         break;
       for (int i = 0; i < 3; i++)
-        sqlite3_bind_text (stmt, i + 1, (const char *) sqlite3_column_text (pick, i), -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int64 (stmt, 4, sqlite3_column_int64 (pick, 3));
-      sqlite3_bind_int64 (stmt, 5, g_get_real_time () / G_USEC_PER_SEC);
-      ok = jc_hq_sql_run (db, stmt, "hq_objections", error);
+        jc_db_bind_text (stmt, i + 1, (const char *) jc_db_column_text (pick, i), -1, JC_DB_TRANSIENT);
+      jc_db_bind_int64 (stmt, 4, jc_db_column_int64 (pick, 3));
+      jc_db_bind_int64 (stmt, 5, g_get_real_time () / G_USEC_PER_SEC);
+      ok = jc_hq_sql_run_id (db, stmt, "hq_objections", &id, error);
       if (!ok)
         break;
-      subject = subject_of (sqlite3_last_insert_rowid (db));
+      subject = subject_of (id);
       json_object_set_string_member (changes, "finding", finding);
-      json_object_set_string_member (changes, "representative", (const char *) sqlite3_column_text (pick, 1));
-      json_object_set_string_member (changes, "reason", (const char *) sqlite3_column_text (pick, 2));
-      json_object_set_int_member (changes, "amount_fen", sqlite3_column_int64 (pick, 3));
+      json_object_set_string_member (changes, "representative", (const char *) jc_db_column_text (pick, 1));
+      json_object_set_string_member (changes, "reason", (const char *) jc_db_column_text (pick, 2));
+      json_object_set_int_member (changes, "amount_fen", jc_db_column_int64 (pick, 3));
       ok = jc_hq_history_append (store, subject, "objection.open", "jiancha-hq", changes, error);
       (*n)++;
     }
-  sqlite3_finalize (pick);
+  jc_db_finalize (pick);
   return ok;
 }
 
@@ -102,22 +103,22 @@ open_new (JcHqStore *store, guint *n, GError **error)
 static gboolean
 close_superseded (JcHqStore *store, GError **error)
 {
-  sqlite3 *db = jc_hq_store_get_db (store);
+  JcDb *db = jc_hq_store_get_db (store);
   g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr(GPtrArray) by = g_ptr_array_new_with_free_func (g_free);
-  sqlite3_stmt *stmt = NULL;
+  JcDbStmt *stmt = NULL;
 
   if (!jc_hq_sql_prepare (db, "SELECT o.id, f.superseded_by FROM hq_objections o JOIN findings f ON f.id = o.finding_id "
                               "WHERE o.status = 'open' AND f.superseded_by IS NOT NULL ORDER BY o.id", &stmt, error))
     return FALSE;
-  while (sqlite3_step (stmt) == SQLITE_ROW)
+  while (jc_db_step (stmt) == JC_DB_ROW)
     {
-      gint64 id = sqlite3_column_int64 (stmt, 0);
+      gint64 id = jc_db_column_int64 (stmt, 0);
 
       g_array_append_val (ids, id);
-      g_ptr_array_add (by, g_strdup ((const char *) sqlite3_column_text (stmt, 1)));
+      g_ptr_array_add (by, g_strdup ((const char *) jc_db_column_text (stmt, 1)));
     }
-  sqlite3_finalize (stmt);
+  jc_db_finalize (stmt);
   for (guint i = 0; i < ids->len; i++)
     {
       gint64 id = g_array_index (ids, gint64, i);
@@ -127,8 +128,8 @@ close_superseded (JcHqStore *store, GError **error)
       if (!jc_hq_sql_prepare (db, "UPDATE hq_objections SET status = 'superseded', decided_at = ? WHERE id = ?",
                               &stmt, error))
         return FALSE;
-      sqlite3_bind_int64 (stmt, 1, g_get_real_time () / G_USEC_PER_SEC);
-      sqlite3_bind_int64 (stmt, 2, id);
+      jc_db_bind_int64 (stmt, 1, g_get_real_time () / G_USEC_PER_SEC);
+      jc_db_bind_int64 (stmt, 2, id);
       if (!jc_hq_sql_run (db, stmt, "hq_objections", error))
         return FALSE;
       json_object_set_string_member (changes, "status", "superseded");
@@ -142,7 +143,7 @@ close_superseded (JcHqStore *store, GError **error)
 gboolean
 jc_hq_objections_refresh (JcHqStore *store, guint *n_opened, GError **error)
 {
-  sqlite3 *db = jc_hq_store_get_db (store);
+  JcDb *db = jc_hq_store_get_db (store);
   guint n = 0;
   gboolean ok;
 
@@ -182,27 +183,27 @@ objection_clear (Objection *o)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Objection, objection_clear)
 
 static gboolean
-load (sqlite3 *db, gint64 id, Objection *o, GError **error)
+load (JcDb *db, gint64 id, Objection *o, GError **error)
 {
-  sqlite3_stmt *stmt = NULL;
+  JcDbStmt *stmt = NULL;
   int rc;
 
   if (!jc_hq_sql_prepare (db, "SELECT o.finding_id, o.status, f.superseded_by, o.amount_fen FROM hq_objections o "
                               "JOIN findings f ON f.id = o.finding_id WHERE o.id = ?", &stmt, error))
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
+  jc_db_bind_int64 (stmt, 1, id);
+  rc = jc_db_step (stmt);
+  if (rc == JC_DB_ROW)
     {
-      o->finding = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-      o->status = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
-      o->superseded_by = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
-      o->amount_fen = sqlite3_column_int64 (stmt, 3);
+      o->finding = g_strdup ((const char *) jc_db_column_text (stmt, 0));
+      o->status = g_strdup ((const char *) jc_db_column_text (stmt, 1));
+      o->superseded_by = g_strdup ((const char *) jc_db_column_text (stmt, 2));
+      o->amount_fen = jc_db_column_int64 (stmt, 3);
     }
-  sqlite3_finalize (stmt);
-  if (rc == SQLITE_ROW)
+  jc_db_finalize (stmt);
+  if (rc == JC_DB_ROW)
     return TRUE;
-  if (rc != SQLITE_DONE)
+  if (rc != JC_DB_DONE)
     return jc_hq_sql_error (db, "hq_objections", error);
   g_set_error (error, JC_HQ_OBJECTION_ERROR, JC_HQ_OBJECTION_ERROR_NOT_FOUND,
                _("Objections: no objection %" PRId64), id);
@@ -251,11 +252,11 @@ static gboolean
 decide_locked (JcHqStore *store, gint64 id, JcHqObjectionDecision decision, guint64 amount_fen,
                const char *reason, const char *by, gint64 *entry_id, GError **error)
 {
-  sqlite3 *db = jc_hq_store_get_db (store);
+  JcDb *db = jc_hq_store_get_db (store);
   g_auto(Objection) o = { 0 };
   g_autoptr(JsonObject) changes = json_object_new ();
   g_autofree char *subject = subject_of (id);
-  sqlite3_stmt *stmt = NULL;
+  JcDbStmt *stmt = NULL;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC, entry = 0;
   guint64 amount;
 
@@ -269,14 +270,14 @@ decide_locked (JcHqStore *store, gint64 id, JcHqObjectionDecision decision, guin
   if (!jc_hq_sql_prepare (db, "UPDATE hq_objections SET status = ?, decided_amount_fen = ?, decision_reason = ?, "
                               "decided_by = ?, decided_at = ?, entry_id = ? WHERE id = ?", &stmt, error))
     return FALSE;
-  sqlite3_bind_text (stmt, 1, decision_names[decision], -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 2, (gint64) amount);
-  sqlite3_bind_text (stmt, 3, reason, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 4, by, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 5, now);
+  jc_db_bind_text (stmt, 1, decision_names[decision], -1, JC_DB_STATIC);
+  jc_db_bind_int64 (stmt, 2, (gint64) amount);
+  jc_db_bind_text (stmt, 3, reason, -1, JC_DB_TRANSIENT);
+  jc_db_bind_text (stmt, 4, by, -1, JC_DB_TRANSIENT);
+  jc_db_bind_int64 (stmt, 5, now);
   if (entry > 0)
-    sqlite3_bind_int64 (stmt, 6, entry);
-  sqlite3_bind_int64 (stmt, 7, id);
+    jc_db_bind_int64 (stmt, 6, entry);
+  jc_db_bind_int64 (stmt, 7, id);
   if (!jc_hq_sql_run (db, stmt, "hq_objections", error))
     return FALSE;
   json_object_set_string_member (changes, "finding", o.finding);
@@ -294,7 +295,7 @@ gboolean
 jc_hq_objection_decide (JcHqStore *store, gint64 id, JcHqObjectionDecision decision, guint64 amount_fen,
                         const char *reason, const char *by, gint64 *entry_id, GError **error)
 {
-  sqlite3 *db = jc_hq_store_get_db (store);
+  JcDb *db = jc_hq_store_get_db (store);
   gboolean ok;
 
   if (!jc_hq_objections_refresh (store, NULL, error))
@@ -310,9 +311,9 @@ jc_hq_objection_decide (JcHqStore *store, gint64 id, JcHqObjectionDecision decis
 static JsonArray *
 rows (JcHqStore *store, const char *status, GError **error)
 {
-  sqlite3 *db = jc_hq_store_get_db (store);
+  JcDb *db = jc_hq_store_get_db (store);
   g_autoptr(JsonArray) array = json_array_new ();
-  sqlite3_stmt *stmt = NULL;
+  JcDbStmt *stmt = NULL;
   int rc;
 
   if (!jc_hq_objections_refresh (store, NULL, error))
@@ -330,8 +331,8 @@ rows (JcHqStore *store, const char *status, GError **error)
       return NULL;
     }
   if (status != NULL)
-    sqlite3_bind_text (stmt, 1, status, -1, SQLITE_TRANSIENT);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    jc_db_bind_text (stmt, 1, status, -1, JC_DB_TRANSIENT);
+  while ((rc = jc_db_step (stmt)) == JC_DB_ROW)
     {
       static const char * const names[] = {
         "id", "finding", "institution", "institution_name", "representative", "reason", "amount_fen",
@@ -339,26 +340,26 @@ rows (JcHqStore *store, const char *status, GError **error)
         "superseded_by",
       };
       JsonObject *row = json_object_new ();
-      g_autofree char *yuan = jc_amount_format_yuan ((guint64) sqlite3_column_int64 (stmt, 6));
+      g_autofree char *yuan = jc_amount_format_yuan ((guint64) jc_db_column_int64 (stmt, 6));
 
       for (int i = 0; i < (int) G_N_ELEMENTS (names); i++)
-        switch (sqlite3_column_type (stmt, i))
+        switch (jc_db_column_type (stmt, i))
           {
-          case SQLITE_INTEGER:
-            json_object_set_int_member (row, names[i], sqlite3_column_int64 (stmt, i));
+          case JC_DB_INTEGER:
+            json_object_set_int_member (row, names[i], jc_db_column_int64 (stmt, i));
             break;
-          case SQLITE_NULL:
+          case JC_DB_NULL:
             json_object_set_null_member (row, names[i]);
             break;
           default:
-            json_object_set_string_member (row, names[i], (const char *) sqlite3_column_text (stmt, i));
+            json_object_set_string_member (row, names[i], (const char *) jc_db_column_text (stmt, i));
           }
       json_object_set_string_member (row, "amount", yuan);
       json_array_add_object_element (array, row);
     }
-  sqlite3_finalize (stmt);
+  jc_db_finalize (stmt);
   jc_hq_store_unlock (store);
-  if (rc != SQLITE_DONE)
+  if (rc != JC_DB_DONE)
     {
       jc_hq_sql_error (db, "hq_objections", error);
       return NULL;

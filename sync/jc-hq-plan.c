@@ -148,9 +148,9 @@ sign_document (JcHqStore *store, const char *document)
 }
 
 static gboolean
-store_assignments (sqlite3 *db, const char *plan_id, const JcPlanDraw *draw, GError **error)
+store_assignments (JcDb *db, const char *plan_id, const JcPlanDraw *draw, GError **error)
 {
-  sqlite3_stmt *row = NULL, *seat = NULL;
+  JcDbStmt *row = NULL, *seat = NULL;
   gboolean ok = TRUE;
 
   if (!jc_hq_sql_prepare (db, "INSERT INTO plan_assignments (plan_id, code, county, reason) VALUES (?, ?, ?, ?)",
@@ -158,49 +158,49 @@ store_assignments (sqlite3 *db, const char *plan_id, const JcPlanDraw *draw, GEr
       !jc_hq_sql_prepare (db, "INSERT INTO plan_team (plan_id, code, seat, inspector) VALUES (?, ?, ?, ?)",
                           &seat, error))
     {
-      sqlite3_finalize (row);
+      jc_db_finalize (row);
       return FALSE;
     }
   for (guint i = 0; ok && i < draw->assignments->len; i++)
     {
       const JcPlanAssignment *a = draw->assignments->pdata[i];
 
-      sqlite3_bind_text (row, 1, plan_id, -1, SQLITE_STATIC);
-      sqlite3_bind_text (row, 2, a->institution->code, -1, SQLITE_STATIC);
-      sqlite3_bind_text (row, 3, a->institution->county, -1, SQLITE_STATIC);
-      sqlite3_bind_text (row, 4, jc_plan_reason_to_string (a->reason), -1, SQLITE_STATIC);
-      ok = sqlite3_step (row) == SQLITE_DONE;
-      sqlite3_reset (row);
+      jc_db_bind_text (row, 1, plan_id, -1, JC_DB_STATIC);
+      jc_db_bind_text (row, 2, a->institution->code, -1, JC_DB_STATIC);
+      jc_db_bind_text (row, 3, a->institution->county, -1, JC_DB_STATIC);
+      jc_db_bind_text (row, 4, jc_plan_reason_to_string (a->reason), -1, JC_DB_STATIC);
+      ok = jc_db_step (row) == JC_DB_DONE;
+      jc_db_reset (row);
       for (guint t = 0; ok && t < a->team->len; t++)
         {
-          sqlite3_bind_text (seat, 1, plan_id, -1, SQLITE_STATIC);
-          sqlite3_bind_text (seat, 2, a->institution->code, -1, SQLITE_STATIC);
-          sqlite3_bind_int (seat, 3, (int) t);
-          sqlite3_bind_text (seat, 4, ((const JcHqInspector *) a->team->pdata[t])->name, -1, SQLITE_STATIC);
-          ok = sqlite3_step (seat) == SQLITE_DONE;
-          sqlite3_reset (seat);
+          jc_db_bind_text (seat, 1, plan_id, -1, JC_DB_STATIC);
+          jc_db_bind_text (seat, 2, a->institution->code, -1, JC_DB_STATIC);
+          jc_db_bind_int (seat, 3, (int) t);
+          jc_db_bind_text (seat, 4, ((const JcHqInspector *) a->team->pdata[t])->name, -1, JC_DB_STATIC);
+          ok = jc_db_step (seat) == JC_DB_DONE;
+          jc_db_reset (seat);
         }
     }
   if (!ok)
     jc_hq_sql_error (db, _("storing the plan’s assignments"), error);
-  sqlite3_finalize (row);
-  sqlite3_finalize (seat);
+  jc_db_finalize (row);
+  jc_db_finalize (seat);
   return ok;
 }
 
 static gboolean
-store_plan (sqlite3 *db, const JcHqPlan *plan, const JcPlanDraw *draw, GError **error)
+store_plan (JcDb *db, const JcHqPlan *plan, const JcPlanDraw *draw, GError **error)
 {
-  sqlite3_stmt *stmt = NULL;
+  JcDbStmt *stmt = NULL;
 
   if (!jc_hq_sql_prepare (db, "INSERT INTO plans (plan_id, seed, created, document, signature) "
                               "VALUES (?, ?, ?, ?, ?)", &stmt, error))
     return FALSE;
-  sqlite3_bind_text (stmt, 1, plan->plan_id, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 2, (sqlite3_int64) plan->seed);
-  sqlite3_bind_int64 (stmt, 3, plan->created);
-  sqlite3_bind_text (stmt, 4, plan->document, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 5, plan->signature, -1, SQLITE_STATIC);
+  jc_db_bind_text (stmt, 1, plan->plan_id, -1, JC_DB_STATIC);
+  jc_db_bind_int64 (stmt, 2, (gint64) plan->seed);
+  jc_db_bind_int64 (stmt, 3, plan->created);
+  jc_db_bind_text (stmt, 4, plan->document, -1, JC_DB_STATIC);
+  jc_db_bind_text (stmt, 5, plan->signature, -1, JC_DB_STATIC);
   return jc_hq_sql_run (db, stmt, _("storing the plan"), error) &&
          store_assignments (db, plan->plan_id, draw, error);
 }
@@ -222,7 +222,7 @@ jc_hq_plan_draw (JcHqStore *store, guint64 seed, guint team_size, guint max_load
   g_autoptr(GError) local = NULL;
   g_autofree char *directory = NULL;
   g_autofree char *roster = NULL;
-  sqlite3 *db = jc_hq_store_get_db (store);
+  JcDb *db = jc_hq_store_get_db (store);
 
   if (seed > JC_HQ_PLAN_MAX_SEED)
     {
@@ -268,8 +268,8 @@ jc_hq_plan_draw (JcHqStore *store, guint64 seed, guint team_size, guint max_load
 JcHqPlan *
 jc_hq_plan_get (JcHqStore *store, const char *plan_id, GError **error)
 {
-  sqlite3 *db = jc_hq_store_get_db (store);
-  sqlite3_stmt *stmt = NULL;
+  JcDb *db = jc_hq_store_get_db (store);
+  JcDbStmt *stmt = NULL;
   JcHqPlan *plan = NULL;
   int rc;
 
@@ -281,25 +281,25 @@ jc_hq_plan_get (JcHqStore *store, const char *plan_id, GError **error)
                           &stmt, error))
     return NULL;
   if (plan_id != NULL)
-    sqlite3_bind_text (stmt, 1, plan_id, -1, SQLITE_STATIC);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
+    jc_db_bind_text (stmt, 1, plan_id, -1, JC_DB_STATIC);
+  rc = jc_db_step (stmt);
+  if (rc == JC_DB_ROW)
     {
       plan = g_new0 (JcHqPlan, 1);
-      plan->plan_id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-      plan->seed = (guint64) sqlite3_column_int64 (stmt, 1);
-      plan->created = sqlite3_column_int64 (stmt, 2);
-      plan->document = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
-      plan->signature = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
+      plan->plan_id = g_strdup ((const char *) jc_db_column_text (stmt, 0));
+      plan->seed = (guint64) jc_db_column_int64 (stmt, 1);
+      plan->created = jc_db_column_int64 (stmt, 2);
+      plan->document = g_strdup ((const char *) jc_db_column_text (stmt, 3));
+      plan->signature = g_strdup ((const char *) jc_db_column_text (stmt, 4));
     }
-  else if (rc == SQLITE_DONE && plan_id != NULL)
+  else if (rc == JC_DB_DONE && plan_id != NULL)
     g_set_error (error, JC_HQ_STORE_ERROR, JC_HQ_STORE_ERROR_NOT_FOUND, _("No plan %s at HQ"), plan_id);
-  else if (rc == SQLITE_DONE)
+  else if (rc == JC_DB_DONE)
     g_set_error_literal (error, JC_HQ_STORE_ERROR, JC_HQ_STORE_ERROR_NOT_FOUND,
                          _("No plan at HQ yet; draw one with “jiancha-hq plan draw”"));
   else
     jc_hq_sql_error (db, _("reading the plan"), error);
-  sqlite3_finalize (stmt);
+  jc_db_finalize (stmt);
   return plan;
 }
 
@@ -322,29 +322,29 @@ GPtrArray *
 jc_hq_plan_envelopes_since (JcHqStore *store, gint64 since, GError **error)
 {
   g_autoptr(GPtrArray) envelopes = g_ptr_array_new_with_free_func (g_free);
-  sqlite3 *db = jc_hq_store_get_db (store);
-  sqlite3_stmt *stmt = NULL;
+  JcDb *db = jc_hq_store_get_db (store);
+  JcDbStmt *stmt = NULL;
   int rc;
 
   if (!ensure_schema (store, error) ||
       !jc_hq_sql_prepare (db, "SELECT plan_id, seed, created, document, signature FROM plans "
                               "WHERE created >= ? ORDER BY created DESC, rowid DESC", &stmt, error))
     return NULL;
-  sqlite3_bind_int64 (stmt, 1, since);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  jc_db_bind_int64 (stmt, 1, since);
+  while ((rc = jc_db_step (stmt)) == JC_DB_ROW)
     {
       JcHqPlan plan = {
-        .plan_id = (char *) sqlite3_column_text (stmt, 0),
-        .seed = (guint64) sqlite3_column_int64 (stmt, 1),
-        .created = sqlite3_column_int64 (stmt, 2),
-        .document = (char *) sqlite3_column_text (stmt, 3),
-        .signature = (char *) sqlite3_column_text (stmt, 4),
+        .plan_id = (char *) jc_db_column_text (stmt, 0),
+        .seed = (guint64) jc_db_column_int64 (stmt, 1),
+        .created = jc_db_column_int64 (stmt, 2),
+        .document = (char *) jc_db_column_text (stmt, 3),
+        .signature = (char *) jc_db_column_text (stmt, 4),
       };
 
       g_ptr_array_add (envelopes, jc_hq_plan_envelope (store, &plan));
     }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
+  jc_db_finalize (stmt);
+  if (rc != JC_DB_DONE)
     {
       jc_hq_sql_error (db, _("reading the plans for the updates"), error);
       return NULL;

@@ -32,33 +32,33 @@ jc_hq_format_from_string (const char *name, JcHqFormat *format, GError **error)
 gboolean
 jc_hq_query_rows (JcHqStore *store, const char *sql, const char *param, JcHqFormat format, GString *out, GError **error)
 {
-  sqlite3 *db = jc_hq_store_get_db (store);
+  JcDb *db = jc_hq_store_get_db (store);
   g_autoptr(JsonBuilder) b = json_builder_new ();
-  sqlite3_stmt *stmt = NULL;
+  JcDbStmt *stmt = NULL;
   int rc, n;
 
   jc_hq_store_lock (store);
-  rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
-  if (rc != SQLITE_OK)
+  rc = jc_db_prepare (db, sql, -1, &stmt, NULL);
+  if (rc != JC_DB_OK)
     goto fail;
   if (param != NULL)
-    sqlite3_bind_text (stmt, 1, param, -1, SQLITE_STATIC);
-  n = sqlite3_column_count (stmt);
+    jc_db_bind_text (stmt, 1, param, -1, JC_DB_STATIC);
+  n = jc_db_column_count (stmt);
   if (format == JC_HQ_FORMAT_CSV)
     {
       g_string_append (out, "\xEF\xBB\xBF");
       for (int i = 0; i < n; i++)
-        jc_hq_table_csv_field (out, sqlite3_column_name (stmt, i), i == n - 1);
+        jc_hq_table_csv_field (out, jc_db_column_name (stmt, i), i == n - 1);
     }
   json_builder_begin_array (b);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((rc = jc_db_step (stmt)) == JC_DB_ROW)
     {
       if (format == JC_HQ_FORMAT_JSON)
         json_builder_begin_object (b);
       for (int i = 0; i < n; i++)
         {
-          const char *name = sqlite3_column_name (stmt, i);
-          const char *text = (const char *) sqlite3_column_text (stmt, i);
+          const char *name = jc_db_column_name (stmt, i);
+          const char *text = (const char *) jc_db_column_text (stmt, i);
 
           switch (format)
             {
@@ -67,8 +67,8 @@ jc_hq_query_rows (JcHqStore *store, const char *sql, const char *param, JcHqForm
               break;
             case JC_HQ_FORMAT_JSON:
               json_builder_set_member_name (b, name);
-              if (sqlite3_column_type (stmt, i) == SQLITE_INTEGER)
-                json_builder_add_int_value (b, sqlite3_column_int64 (stmt, i));
+              if (jc_db_column_type (stmt, i) == JC_DB_INTEGER)
+                json_builder_add_int_value (b, jc_db_column_int64 (stmt, i));
               else if (text == NULL)
                 json_builder_add_null_value (b);
               else
@@ -86,9 +86,9 @@ jc_hq_query_rows (JcHqStore *store, const char *sql, const char *param, JcHqForm
         g_string_append_c (out, '\n');
     }
   json_builder_end_array (b);
-  if (rc != SQLITE_DONE)
+  if (rc != JC_DB_DONE)
     goto fail;
-  sqlite3_finalize (stmt);
+  jc_db_finalize (stmt);
   jc_hq_store_unlock (store);
   if (format == JC_HQ_FORMAT_JSON)
     {
@@ -100,8 +100,8 @@ jc_hq_query_rows (JcHqStore *store, const char *sql, const char *param, JcHqForm
   return TRUE;
 
 fail:
-  g_set_error (error, JC_HQ_STORE_ERROR, JC_HQ_STORE_ERROR_IO, _("HQ database: %s"), sqlite3_errmsg (db));
-  sqlite3_finalize (stmt);
+  g_set_error (error, JC_HQ_STORE_ERROR, JC_HQ_STORE_ERROR_IO, _("HQ database: %s"), jc_db_errmsg (db));
+  jc_db_finalize (stmt);
   jc_hq_store_unlock (store);
   return FALSE;
 }

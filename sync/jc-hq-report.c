@@ -164,8 +164,8 @@ static gboolean
 query_sums (JcHqStore *store, JcHqReportBy by, const char *sql, const char *today, gboolean grouped,
             JsonArray *out, GError **error)
 {
-  sqlite3 *db = jc_hq_store_get_db (store);
-  sqlite3_stmt *stmt = NULL;
+  JcDb *db = jc_hq_store_get_db (store);
+  JcDbStmt *stmt = NULL;
   int rc;
 
   jc_hq_store_lock (store);
@@ -174,22 +174,22 @@ query_sums (JcHqStore *store, JcHqReportBy by, const char *sql, const char *toda
       jc_hq_store_unlock (store);
       return FALSE;
     }
-  sqlite3_bind_text (stmt, 1, today, -1, SQLITE_TRANSIENT);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  jc_db_bind_text (stmt, 1, today, -1, JC_DB_TRANSIENT);
+  while ((rc = jc_db_step (stmt)) == JC_DB_ROW)
     {
-      const char *g = (const char *) sqlite3_column_text (stmt, 0);
+      const char *g = (const char *) jc_db_column_text (stmt, 0);
       Sums sums = {
-        .findings = sqlite3_column_int64 (stmt, 1), .amount = sqlite3_column_int64 (stmt, 2),
-        .recovered = sqlite3_column_int64 (stmt, 3), .rectified = sqlite3_column_int64 (stmt, 4),
-        .handed_over = sqlite3_column_int64 (stmt, 5), .overdue = sqlite3_column_int64 (stmt, 6),
+        .findings = jc_db_column_int64 (stmt, 1), .amount = jc_db_column_int64 (stmt, 2),
+        .recovered = jc_db_column_int64 (stmt, 3), .rectified = jc_db_column_int64 (stmt, 4),
+        .handed_over = jc_db_column_int64 (stmt, 5), .overdue = jc_db_column_int64 (stmt, 6),
       };
 
       json_array_add_object_element (out, sums_object (by, !grouped ? _("total") : g != NULL && *g != '\0' ? g
                                                                                   : _("unknown"), &sums));
     }
-  sqlite3_finalize (stmt);
+  jc_db_finalize (stmt);
   jc_hq_store_unlock (store);
-  if (rc != SQLITE_DONE)
+  if (rc != JC_DB_DONE)
     return jc_hq_sql_error (db, "hq_ledger", error);
   return TRUE;
 }

@@ -61,11 +61,11 @@ char *
 jc_hq_session_create (JcHqStore *store, const char *user, JcHqRole role, gint64 lifetime_seconds,
                       JcHqSession **out, GError **error)
 {
-  sqlite3 *db = jc_hq_store_get_db (store);
+  JcDb *db = jc_hq_store_get_db (store);
   g_autofree char *token = random_hex ();
   g_autofree char *hash = token_hash (token);
   g_autoptr(JcHqSession) session = g_new0 (JcHqSession, 1);
-  sqlite3_stmt *stmt = NULL;
+  JcDbStmt *stmt = NULL;
   gint64 now = now_seconds ();
   gboolean ok;
 
@@ -78,7 +78,7 @@ jc_hq_session_create (JcHqStore *store, const char *user, JcHqRole role, gint64 
   ok = jc_hq_sql_prepare (db, "DELETE FROM hq_sessions WHERE expires <= ?", &stmt, error);
   if (ok)
     {
-      sqlite3_bind_int64 (stmt, 1, now);
+      jc_db_bind_int64 (stmt, 1, now);
       ok = jc_hq_sql_run (db, stmt, "hq_sessions", error);
     }
   if (ok)
@@ -86,11 +86,11 @@ jc_hq_session_create (JcHqStore *store, const char *user, JcHqRole role, gint64 
                                 "VALUES (?, ?, ?, ?, ?)", &stmt, error);
   if (ok)
     {
-      sqlite3_bind_text (stmt, 1, hash, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 2, user, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 3, session->csrf, -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (stmt, 4, now);
-      sqlite3_bind_int64 (stmt, 5, session->expires);
+      jc_db_bind_text (stmt, 1, hash, -1, JC_DB_STATIC);
+      jc_db_bind_text (stmt, 2, user, -1, JC_DB_STATIC);
+      jc_db_bind_text (stmt, 3, session->csrf, -1, JC_DB_STATIC);
+      jc_db_bind_int64 (stmt, 4, now);
+      jc_db_bind_int64 (stmt, 5, session->expires);
       ok = jc_hq_sql_run (db, stmt, "hq_sessions", error);
     }
   jc_hq_store_unlock (store);
@@ -104,10 +104,10 @@ jc_hq_session_create (JcHqStore *store, const char *user, JcHqRole role, gint64 
 JcHqSession *
 jc_hq_session_lookup (JcHqStore *store, const char *token, GError **error)
 {
-  sqlite3 *db = jc_hq_store_get_db (store);
+  JcDb *db = jc_hq_store_get_db (store);
   g_autofree char *hash = token_hash (token);
   g_autoptr(JcHqSession) session = NULL;
-  sqlite3_stmt *stmt = NULL;
+  JcDbStmt *stmt = NULL;
   gint64 expires = 0;
   int rc;
 
@@ -121,29 +121,29 @@ jc_hq_session_lookup (JcHqStore *store, const char *token, GError **error)
       jc_hq_store_unlock (store);
       return NULL;
     }
-  sqlite3_bind_text (stmt, 1, hash, -1, SQLITE_STATIC);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
+  jc_db_bind_text (stmt, 1, hash, -1, JC_DB_STATIC);
+  rc = jc_db_step (stmt);
+  if (rc == JC_DB_ROW)
     {
-      expires = sqlite3_column_int64 (stmt, 3);
+      expires = jc_db_column_int64 (stmt, 3);
       session = g_new0 (JcHqSession, 1);
-      session->user = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-      jc_hq_role_from_string ((const char *) sqlite3_column_text (stmt, 1), &session->role, NULL);
-      session->csrf = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+      session->user = g_strdup ((const char *) jc_db_column_text (stmt, 0));
+      jc_hq_role_from_string ((const char *) jc_db_column_text (stmt, 1), &session->role, NULL);
+      session->csrf = g_strdup ((const char *) jc_db_column_text (stmt, 2));
       session->expires = expires;
     }
-  sqlite3_finalize (stmt);
+  jc_db_finalize (stmt);
   if (session != NULL && expires <= now_seconds ())
     {
       g_clear_pointer (&session, jc_hq_session_free);
       if (jc_hq_sql_prepare (db, "DELETE FROM hq_sessions WHERE token_hash = ?", &stmt, NULL))
         {
-          sqlite3_bind_text (stmt, 1, hash, -1, SQLITE_STATIC);
+          jc_db_bind_text (stmt, 1, hash, -1, JC_DB_STATIC);
           jc_hq_sql_run (db, stmt, "hq_sessions", NULL);
         }
     }
   jc_hq_store_unlock (store);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+  if (rc != JC_DB_ROW && rc != JC_DB_DONE)
     {
       jc_hq_sql_error (db, "hq_sessions", error);
       return NULL;
@@ -160,9 +160,9 @@ denied:
 gboolean
 jc_hq_session_end (JcHqStore *store, const char *token, GError **error)
 {
-  sqlite3 *db = jc_hq_store_get_db (store);
+  JcDb *db = jc_hq_store_get_db (store);
   g_autofree char *hash = token_hash (token);
-  sqlite3_stmt *stmt = NULL;
+  JcDbStmt *stmt = NULL;
   gboolean ok;
 
   if (hash == NULL)
@@ -171,7 +171,7 @@ jc_hq_session_end (JcHqStore *store, const char *token, GError **error)
   ok = jc_hq_sql_prepare (db, "DELETE FROM hq_sessions WHERE token_hash = ?", &stmt, error);
   if (ok)
     {
-      sqlite3_bind_text (stmt, 1, hash, -1, SQLITE_STATIC);
+      jc_db_bind_text (stmt, 1, hash, -1, JC_DB_STATIC);
       ok = jc_hq_sql_run (db, stmt, "hq_sessions", error);
     }
   jc_hq_store_unlock (store);

@@ -1,4 +1,4 @@
-/* jc-hq-sql.c — the few SQLite helpers of HQ's planning tables */
+/* jc-hq-sql.c — the few SQL helpers of HQ's tables */
 #include "config.h"
 
 #include <glib/gi18n.h>
@@ -7,45 +7,60 @@
 #include "jc-hq-store.h"
 
 gboolean
-jc_hq_sql_error (sqlite3 *db, const char *what, GError **error)
+jc_hq_sql_error (JcDb *db, const char *what, GError **error)
 {
   g_set_error (error, JC_HQ_STORE_ERROR, JC_HQ_STORE_ERROR_IO,
-               _("HQ database: %s: %s"), what, sqlite3_errmsg (db));
+               _("HQ database: %s: %s"), what, jc_db_errmsg (db));
   return FALSE;
 }
 
 gboolean
-jc_hq_sql_exec (sqlite3 *db, const char *sql, GError **error)
+jc_hq_sql_exec (JcDb *db, const char *sql, GError **error)
 {
-  if (sqlite3_exec (db, sql, NULL, NULL, NULL) != SQLITE_OK)
+  if (jc_db_exec (db, sql) != JC_DB_OK)
     return jc_hq_sql_error (db, sql, error);
   return TRUE;
 }
 
 gboolean
-jc_hq_sql_prepare (sqlite3 *db, const char *sql, sqlite3_stmt **stmt, GError **error)
+jc_hq_sql_prepare (JcDb *db, const char *sql, JcDbStmt **stmt, GError **error)
 {
-  if (sqlite3_prepare_v2 (db, sql, -1, stmt, NULL) != SQLITE_OK)
+  if (jc_db_prepare (db, sql, -1, stmt, NULL) != JC_DB_OK)
     return jc_hq_sql_error (db, sql, error);
   return TRUE;
 }
 
 gboolean
-jc_hq_sql_run (sqlite3 *db, sqlite3_stmt *stmt, const char *what, GError **error)
+jc_hq_sql_run (JcDb *db, JcDbStmt *stmt, const char *what, GError **error)
 {
-  int rc = sqlite3_step (stmt);
+  int rc = jc_db_step (stmt);
 
-  if (rc != SQLITE_DONE)
+  if (rc != JC_DB_DONE)
     jc_hq_sql_error (db, what, error);
-  sqlite3_finalize (stmt);
-  return rc == SQLITE_DONE;
+  jc_db_finalize (stmt);
+  return rc == JC_DB_DONE;
 }
 
 gboolean
-jc_hq_sql_finish (sqlite3 *db, gboolean ok, GError **error)
+jc_hq_sql_run_id (JcDb *db, JcDbStmt *stmt, const char *what, gint64 *id, GError **error)
+{
+  int rc = jc_db_step (stmt);
+
+  *id = rc == JC_DB_ROW ? jc_db_column_int64 (stmt, 0) : 0;
+  /* RETURNING's statement is complete once stepped to its end */
+  while (rc == JC_DB_ROW)
+    rc = jc_db_step (stmt);
+  if (rc != JC_DB_DONE)
+    jc_hq_sql_error (db, what, error);
+  jc_db_finalize (stmt);
+  return rc == JC_DB_DONE;
+}
+
+gboolean
+jc_hq_sql_finish (JcDb *db, gboolean ok, GError **error)
 {
   if (ok)
     return jc_hq_sql_exec (db, "COMMIT", error);
-  sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+  jc_db_exec (db, "ROLLBACK");
   return FALSE;
 }

@@ -6,11 +6,12 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <sodium.h>
-#include <sqlite3.h>
+#include "jc-db.h"
 #include <string.h>
 #include <unistd.h>
 
 #include "jc-core.h"
+#include "jc-db-pg.h"
 #include "jc-hq-store.h"
 
 G_DEFINE_QUARK (jc-hq-store-error-quark, jc_hq_store_error)
@@ -18,7 +19,7 @@ G_DEFINE_QUARK (jc-hq-store-error-quark, jc_hq_store_error)
 struct _JcHqStore
 {
   char    *dir;
-  sqlite3 *db;
+  JcDb *db;
   guint8  *sign_sk;       /* 64, sodium_malloc */
   guint8  *code_key;      /* 32, sodium_malloc: keys the code hashes */
   guint8  *storage_key;   /* 32, sodium_malloc: wraps secrets kept in hq.db */
@@ -49,10 +50,10 @@ static const char code_alphabet[] = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
 #define CODE_CHARS 12
 
 static gboolean
-db_error (sqlite3 *db, const char *what, GError **error)
+db_error (JcDb *db, const char *what, GError **error)
 {
   g_set_error (error, JC_HQ_STORE_ERROR, JC_HQ_STORE_ERROR_IO,
-               _("HQ database: %s: %s"), what, sqlite3_errmsg (db));
+               _("HQ database: %s: %s"), what, jc_db_errmsg (db));
   return FALSE;
 }
 
@@ -118,19 +119,104 @@ read_key (const char *dir, const char *name, guint8 key[32], GError **error)
   return ok;
 }
 
+static gboolean
+is_postgresql (const char *url)
+{
+  return g_str_has_prefix (url, "postgresql://") || g_str_has_prefix (url, "postgres://");
+}
+
+/* HQDIR/database names a PostgreSQL database; without it, HQDIR/hq.db. */
+static JcDb *
+open_database (const char *dir, gboolean create, GError **error)
+{
+  g_autofree char *url_path = g_build_filename (dir, "database", NULL);
+  g_autofree char *db_path = g_build_filename (dir, "hq.db", NULL);
+  g_autofree char *url = NULL;
+  g_autoptr(GError) local = NULL;
+  sqlite3 *sdb = NULL;
+
+  if (g_file_get_contents (url_path, &url, NULL, &local))
+    {
+      g_strstrip (url);
+      if (!is_postgresql (url))
+        {
+          g_set_error (error, JC_HQ_STORE_ERROR, JC_HQ_STORE_ERROR_IO,
+                       _("%s: expected a postgresql:// address"), url_path);
+          return NULL;
+        }
+      return jc_db_pg_open (url, error);
+    }
+  if (!g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+    {
+      g_set_error (error, JC_HQ_STORE_ERROR, JC_HQ_STORE_ERROR_IO, "%s", local->message);
+      return NULL;
+    }
+  if (!create && !g_file_test (db_path, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, JC_HQ_STORE_ERROR, JC_HQ_STORE_ERROR_NOT_FOUND,
+                   _("No HQ database %s; run “jiancha-hq init --dir %s”"), db_path, dir);
+      return NULL;
+    }
+  if (sqlite3_open_v2 (db_path, &sdb, SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0), NULL) != SQLITE_OK)
+    {
+      g_set_error (error, JC_HQ_STORE_ERROR, JC_HQ_STORE_ERROR_IO, _("HQ database: %s: %s"), db_path,
+                   sdb ? sqlite3_errmsg (sdb) : g_strerror (ENOMEM));
+      sqlite3_close (sdb);
+      return NULL;
+    }
+  sqlite3_busy_timeout (sdb, 5000);
+  if (create)
+    g_chmod (db_path, 0600);
+  return jc_db_new_sqlite (sdb, TRUE);
+}
+
+/* A PostgreSQL database for a new HQ must be empty: another HQ's tables
+ * with this HQ's keys would be a mix nobody could verify. */
+static gboolean
+check_empty (JcDb *db, const char *url, GError **error)
+{
+  JcDbStmt *stmt = NULL;
+  gint64 n = -1;
+
+  if (jc_db_get_dialect (db) != JC_DB_DIALECT_POSTGRESQL)
+    return TRUE;
+  if (jc_db_prepare (db, "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema ()",
+                     -1, &stmt, NULL) == JC_DB_OK && jc_db_step (stmt) == JC_DB_ROW)
+    n = jc_db_column_int64 (stmt, 0);
+  jc_db_finalize (stmt);
+  if (n < 0)
+    return db_error (db, url, error);
+  if (n > 0)
+    {
+      g_set_error (error, JC_HQ_STORE_ERROR, JC_HQ_STORE_ERROR_EXISTS,
+                   _("The database %s already holds tables; an HQ needs an empty one"), url);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
-jc_hq_store_init (const char *dir, GError **error)
+jc_hq_store_init (const char *dir, const char *db_url, GError **error)
 {
   g_autofree char *db_path = g_build_filename (dir, "hq.db", NULL);
+  g_autofree char *url_path = g_build_filename (dir, "database", NULL);
   g_autofree char *sign_path = g_build_filename (dir, "signing.key", NULL);
   guint8 *seed = sodium_malloc (32);
   guint8 *sk = sodium_malloc (64);
   guint8 *esk = sodium_malloc (32);
   guint8 pk[32], epk[32];
-  sqlite3 *db = NULL;
+  JcDb *db = NULL;
   gboolean ok = FALSE;
 
-  if (g_file_test (sign_path, G_FILE_TEST_EXISTS) || g_file_test (db_path, G_FILE_TEST_EXISTS))
+  if (db_url != NULL && !is_postgresql (db_url))
+    {
+      g_set_error (error, JC_HQ_STORE_ERROR, JC_HQ_STORE_ERROR_INVALID,
+                   _("--db: expected a postgresql:// address, not “%s” (without --db HQ keeps hq.db in its directory)"),
+                   db_url);
+      goto out;
+    }
+  if (g_file_test (sign_path, G_FILE_TEST_EXISTS) || g_file_test (db_path, G_FILE_TEST_EXISTS) ||
+      g_file_test (url_path, G_FILE_TEST_EXISTS))
     {
       g_set_error (error, JC_HQ_STORE_ERROR, JC_HQ_STORE_ERROR_EXISTS,
                    _("%s already holds an HQ; not overwriting it"), dir);
@@ -153,17 +239,26 @@ jc_hq_store_init (const char *dir, GError **error)
       !write_key (dir, "signing.pub", pk, 0644, error) ||
       !write_key (dir, "escrow.pub", epk, 0644, error))
     goto out;
-  if (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK ||
-      sqlite3_exec (db, schema, NULL, NULL, NULL) != SQLITE_OK)
+  /* Where the database is, before it is opened: open_database() reads it. */
+  if (db_url != NULL)
     {
-      db_error (db, db_path, error);
+      g_autofree char *line = g_strconcat (db_url, "\n", NULL);
+
+      if (!write_private (url_path, line, 0600, error))
+        goto out;
+    }
+  db = open_database (dir, TRUE, error);
+  if (db == NULL || !check_empty (db, db_url, error))
+    goto out;
+  if (jc_db_exec (db, schema) != JC_DB_OK)
+    {
+      db_error (db, db_url ? db_url : db_path, error);
       goto out;
     }
-  g_chmod (db_path, 0600);
   ok = TRUE;
 
 out:
-  sqlite3_close (db);
+  jc_db_free (db);
   sodium_free (seed);
   sodium_free (sk);
   sodium_free (esk);
@@ -174,7 +269,6 @@ JcHqStore *
 jc_hq_store_open (const char *dir, GError **error)
 {
   g_autoptr(JcHqStore) store = g_new0 (JcHqStore, 1);
-  g_autofree char *db_path = g_build_filename (dir, "hq.db", NULL);
   guint8 *seed = sodium_malloc (32);
   gboolean ok;
 
@@ -194,19 +288,14 @@ jc_hq_store_open (const char *dir, GError **error)
   sodium_free (seed);
   if (!ok)
     return NULL;
-  if (!g_file_test (db_path, G_FILE_TEST_EXISTS))
+  store->db = open_database (dir, FALSE, error);
+  if (store->db == NULL)
+    return NULL;
+  if (jc_db_exec (store->db, schema) != JC_DB_OK)
     {
-      g_set_error (error, JC_HQ_STORE_ERROR, JC_HQ_STORE_ERROR_NOT_FOUND,
-                   _("No HQ database %s; run “jiancha-hq init --dir %s”"), db_path, dir);
+      db_error (store->db, _("the schema"), error);
       return NULL;
     }
-  if (sqlite3_open_v2 (db_path, &store->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
-      sqlite3_exec (store->db, schema, NULL, NULL, NULL) != SQLITE_OK)
-    {
-      db_error (store->db, db_path, error);
-      return NULL;
-    }
-  sqlite3_busy_timeout (store->db, 5000);
   return g_steal_pointer (&store);
 }
 
@@ -215,7 +304,7 @@ jc_hq_store_free (JcHqStore *store)
 {
   if (store == NULL)
     return;
-  sqlite3_close (store->db);
+  jc_db_free (store->db);
   sodium_free (store->sign_sk);
   sodium_free (store->code_key);
   sodium_free (store->storage_key);
@@ -254,7 +343,7 @@ jc_hq_store_get_storage_key (JcHqStore *store)
   return store->storage_key;
 }
 
-sqlite3 *
+JcDb *
 jc_hq_store_get_db (JcHqStore *store)
 {
   return store->db;
@@ -310,7 +399,7 @@ jc_hq_store_new_code (JcHqStore *store, const char *inspector, guint valid_hours
 {
   char code[CODE_CHARS + 1];
   guint8 hash[32];
-  sqlite3_stmt *stmt = NULL;
+  JcDbStmt *stmt = NULL;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   int rc, i;
 
@@ -325,19 +414,19 @@ jc_hq_store_new_code (JcHqStore *store, const char *inspector, guint valid_hours
   code[CODE_CHARS] = '\0';
   hash_code (store, code, hash);
 
-  rc = sqlite3_prepare_v2 (store->db,
+  rc = jc_db_prepare (store->db,
                            "INSERT INTO enrollment_codes (code_hash, inspector, created, expires) VALUES (?, ?, ?, ?)",
                            -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
+  if (rc == JC_DB_OK)
     {
-      sqlite3_bind_blob (stmt, 1, hash, sizeof hash, SQLITE_TRANSIENT);
-      sqlite3_bind_text (stmt, 2, inspector, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int64 (stmt, 3, now);
-      sqlite3_bind_int64 (stmt, 4, now + (gint64) valid_hours * 3600);
-      rc = sqlite3_step (stmt);
+      jc_db_bind_blob (stmt, 1, hash, sizeof hash, JC_DB_TRANSIENT);
+      jc_db_bind_text (stmt, 2, inspector, -1, JC_DB_TRANSIENT);
+      jc_db_bind_int64 (stmt, 3, now);
+      jc_db_bind_int64 (stmt, 4, now + (gint64) valid_hours * 3600);
+      rc = jc_db_step (stmt);
     }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
+  jc_db_finalize (stmt);
+  if (rc != JC_DB_DONE)
     {
       db_error (store->db, _("storing the enrollment code"), error);
       return NULL;
@@ -348,7 +437,7 @@ jc_hq_store_new_code (JcHqStore *store, const char *inspector, guint valid_hours
 static gboolean
 exec (JcHqStore *store, const char *sql, GError **error)
 {
-  if (sqlite3_exec (store->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+  if (jc_db_exec (store->db, sql) != JC_DB_OK)
     return db_error (store->db, sql, error);
   return TRUE;
 }
@@ -358,25 +447,25 @@ exec (JcHqStore *store, const char *sql, GError **error)
 static gint64
 find_code (JcHqStore *store, const guint8 hash[32], gint64 *expires, char **inspector)
 {
-  sqlite3_stmt *stmt = NULL;
+  JcDbStmt *stmt = NULL;
   gint64 found = 0;
 
-  if (sqlite3_prepare_v2 (store->db,
+  if (jc_db_prepare (store->db,
                           "SELECT rowid, code_hash, expires, inspector FROM enrollment_codes WHERE used_by IS NULL",
-                          -1, &stmt, NULL) != SQLITE_OK)
+                          -1, &stmt, NULL) != JC_DB_OK)
     return 0;
-  while (sqlite3_step (stmt) == SQLITE_ROW)
+  while (jc_db_step (stmt) == JC_DB_ROW)
     {
-      const void *h = sqlite3_column_blob (stmt, 1);
+      const void *h = jc_db_column_blob (stmt, 1);
 
-      if (sqlite3_column_bytes (stmt, 1) == 32 && sodium_memcmp (h, hash, 32) == 0 && found == 0)
+      if (jc_db_column_bytes (stmt, 1) == 32 && sodium_memcmp (h, hash, 32) == 0 && found == 0)
         {
-          found = sqlite3_column_int64 (stmt, 0);
-          *expires = sqlite3_column_int64 (stmt, 2);
-          *inspector = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
+          found = jc_db_column_int64 (stmt, 0);
+          *expires = jc_db_column_int64 (stmt, 2);
+          *inspector = g_strdup ((const char *) jc_db_column_text (stmt, 3));
         }
     }
-  sqlite3_finalize (stmt);
+  jc_db_finalize (stmt);
   return found;
 }
 
@@ -384,20 +473,20 @@ find_code (JcHqStore *store, const guint8 hash[32], gint64 *expires, char **insp
 static char *
 device_key (JcHqStore *store, const char *id_hex, gboolean *revoked)
 {
-  sqlite3_stmt *stmt = NULL;
+  JcDbStmt *stmt = NULL;
   char *pk = NULL;
 
-  if (sqlite3_prepare_v2 (store->db, "SELECT public_key, revoked_at IS NOT NULL FROM devices WHERE device_id = ?",
-                          -1, &stmt, NULL) == SQLITE_OK)
+  if (jc_db_prepare (store->db, "SELECT public_key, revoked_at IS NOT NULL FROM devices WHERE device_id = ?",
+                          -1, &stmt, NULL) == JC_DB_OK)
     {
-      sqlite3_bind_text (stmt, 1, id_hex, -1, SQLITE_TRANSIENT);
-      if (sqlite3_step (stmt) == SQLITE_ROW)
+      jc_db_bind_text (stmt, 1, id_hex, -1, JC_DB_TRANSIENT);
+      if (jc_db_step (stmt) == JC_DB_ROW)
         {
-          pk = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-          *revoked = sqlite3_column_int (stmt, 1) != 0;
+          pk = g_strdup ((const char *) jc_db_column_text (stmt, 0));
+          *revoked = jc_db_column_int (stmt, 1) != 0;
         }
     }
-  sqlite3_finalize (stmt);
+  jc_db_finalize (stmt);
   return pk;
 }
 
@@ -420,7 +509,7 @@ jc_hq_store_enroll (JcHqStore        *store,
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   gint64 expires = 0, rowid;
   guint64 not_after = (guint64) now + (guint64) JC_HQ_CERT_VALID_DAYS * 86400;
-  sqlite3_stmt *stmt = NULL;
+  JcDbStmt *stmt = NULL;
   int rc;
 
   if (code == NULL || !normalize_code (code, normalized))
@@ -466,35 +555,35 @@ jc_hq_store_enroll (JcHqStore        *store,
   if (!jc_jc1_make_certificate (store->sign_sk, device_id, device_pk, not_after, out, error))
     goto fail;
 
-  rc = sqlite3_prepare_v2 (store->db, "UPDATE enrollment_codes SET used_by = ?, used_at = ? WHERE rowid = ?",
+  rc = jc_db_prepare (store->db, "UPDATE enrollment_codes SET used_by = ?, used_at = ? WHERE rowid = ?",
                            -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
+  if (rc == JC_DB_OK)
     {
-      sqlite3_bind_text (stmt, 1, id_hex, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int64 (stmt, 2, now);
-      sqlite3_bind_int64 (stmt, 3, rowid);
-      rc = sqlite3_step (stmt);
+      jc_db_bind_text (stmt, 1, id_hex, -1, JC_DB_TRANSIENT);
+      jc_db_bind_int64 (stmt, 2, now);
+      jc_db_bind_int64 (stmt, 3, rowid);
+      rc = jc_db_step (stmt);
     }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
+  jc_db_finalize (stmt);
+  if (rc != JC_DB_DONE)
     {
       db_error (store->db, _("marking the enrollment code used"), error);
       goto fail;
     }
-  rc = sqlite3_prepare_v2 (store->db,
+  rc = jc_db_prepare (store->db,
                            "INSERT OR REPLACE INTO devices (device_id, public_key, inspector, not_after, enrolled_at) "
                            "VALUES (?, ?, ?, ?, ?)", -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
+  if (rc == JC_DB_OK)
     {
-      sqlite3_bind_text (stmt, 1, id_hex, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (stmt, 2, pk_hex, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (stmt, 3, code_inspector, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int64 (stmt, 4, (gint64) not_after);
-      sqlite3_bind_int64 (stmt, 5, now);
-      rc = sqlite3_step (stmt);
+      jc_db_bind_text (stmt, 1, id_hex, -1, JC_DB_TRANSIENT);
+      jc_db_bind_text (stmt, 2, pk_hex, -1, JC_DB_TRANSIENT);
+      jc_db_bind_text (stmt, 3, code_inspector, -1, JC_DB_TRANSIENT);
+      jc_db_bind_int64 (stmt, 4, (gint64) not_after);
+      jc_db_bind_int64 (stmt, 5, now);
+      rc = jc_db_step (stmt);
     }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
+  jc_db_finalize (stmt);
+  if (rc != JC_DB_DONE)
     {
       db_error (store->db, _("storing the device"), error);
       goto fail;
@@ -502,29 +591,29 @@ jc_hq_store_enroll (JcHqStore        *store,
   return exec (store, "COMMIT", error);
 
 fail:
-  sqlite3_exec (store->db, "ROLLBACK", NULL, NULL, NULL);
+  jc_db_exec (store->db, "ROLLBACK");
   return FALSE;
 }
 
 gboolean
 jc_hq_store_revoke (JcHqStore *store, const char *device_id_hex, GError **error)
 {
-  sqlite3_stmt *stmt = NULL;
+  JcDbStmt *stmt = NULL;
   int rc;
 
-  rc = sqlite3_prepare_v2 (store->db,
+  rc = jc_db_prepare (store->db,
                            "UPDATE devices SET revoked_at = ? WHERE device_id = lower(?) AND revoked_at IS NULL",
                            -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
+  if (rc == JC_DB_OK)
     {
-      sqlite3_bind_int64 (stmt, 1, g_get_real_time () / G_USEC_PER_SEC);
-      sqlite3_bind_text (stmt, 2, device_id_hex, -1, SQLITE_TRANSIENT);
-      rc = sqlite3_step (stmt);
+      jc_db_bind_int64 (stmt, 1, g_get_real_time () / G_USEC_PER_SEC);
+      jc_db_bind_text (stmt, 2, device_id_hex, -1, JC_DB_TRANSIENT);
+      rc = jc_db_step (stmt);
     }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
+  jc_db_finalize (stmt);
+  if (rc != JC_DB_DONE)
     return db_error (store->db, _("revoking the device"), error);
-  if (sqlite3_changes (store->db) == 0)
+  if (jc_db_changes (store->db) == 0)
     {
       g_set_error (error, JC_HQ_STORE_ERROR, JC_HQ_STORE_ERROR_NOT_FOUND,
                    _("No enrolled, unrevoked device %s at HQ"), device_id_hex);
@@ -568,18 +657,18 @@ GPtrArray *
 jc_hq_store_revoked (JcHqStore *store, GError **error)
 {
   g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
-  sqlite3_stmt *stmt = NULL;
+  JcDbStmt *stmt = NULL;
   int rc;
 
-  rc = sqlite3_prepare_v2 (store->db, "SELECT device_id FROM devices WHERE revoked_at IS NOT NULL "
+  rc = jc_db_prepare (store->db, "SELECT device_id FROM devices WHERE revoked_at IS NOT NULL "
                                       "ORDER BY revoked_at, device_id", -1, &stmt, NULL);
-  while (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while (rc == JC_DB_OK && (rc = jc_db_step (stmt)) == JC_DB_ROW)
     {
-      g_ptr_array_add (ids, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
-      rc = SQLITE_OK;
+      g_ptr_array_add (ids, g_strdup ((const char *) jc_db_column_text (stmt, 0)));
+      rc = JC_DB_OK;
     }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
+  jc_db_finalize (stmt);
+  if (rc != JC_DB_DONE)
     {
       db_error (store->db, _("listing revoked devices"), error);
       return NULL;

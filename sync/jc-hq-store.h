@@ -8,6 +8,8 @@
  *     escrow.pub      its public key, 64 hex
  *     hq.db           SQLite: enrollment codes, devices, every device's events
  *                     and their projections, bundles, rejections, evidence
+ *     database        instead of hq.db: the postgresql:// address of HQ's
+ *                     database (0600; it may hold a password)
  *     blobs/          evidence as it arrived, encrypted (jc-blob-crypt.h)
  *
  * Shared by jiancha-hq's commands and its server.
@@ -15,7 +17,7 @@
 #pragma once
 
 #include <glib.h>
-#include <sqlite3.h>
+#include "jc-db.h"
 
 #include "jc-jc1.h"
 
@@ -40,8 +42,10 @@ typedef struct _JcHqStore JcHqStore;
 
 GQuark        jc_hq_store_error_quark      (void);
 
-/* Creates @dir (0700, must not hold an HQ yet) with fresh keys and hq.db. */
+/* Creates @dir (0700, must not hold an HQ yet) with fresh keys and hq.db,
+ * or with @db_url (postgresql://…, an empty database) when not NULL. */
 gboolean      jc_hq_store_init             (const char      *dir,
+                                            const char      *db_url,
                                             GError         **error);
 JcHqStore    *jc_hq_store_open             (const char      *dir,
                                             GError         **error);
@@ -57,7 +61,7 @@ const guint8 *jc_hq_store_get_secret_key   (JcHqStore       *store);
 const guint8 *jc_hq_store_get_storage_key  (JcHqStore       *store);
 /* The database; whoever uses it holds the store's lock: the server's
  * worker threads and its main loop share one connection. */
-sqlite3      *jc_hq_store_get_db           (JcHqStore       *store);
+JcDb         *jc_hq_store_get_db           (JcHqStore       *store);
 void          jc_hq_store_lock             (JcHqStore       *store);
 void          jc_hq_store_unlock           (JcHqStore       *store);
 

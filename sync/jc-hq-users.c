@@ -113,9 +113,9 @@ hash_password (const char *password, char out[crypto_pwhash_STRBYTES], GError **
 gboolean
 jc_hq_user_add (JcHqStore *store, const char *name, JcHqRole role, const char *password, GError **error)
 {
-  sqlite3 *db = jc_hq_store_get_db (store);
+  JcDb *db = jc_hq_store_get_db (store);
   char hash[crypto_pwhash_STRBYTES];
-  sqlite3_stmt *stmt = NULL;
+  JcDbStmt *stmt = NULL;
   gboolean ok;
   int rc;
 
@@ -127,20 +127,20 @@ jc_hq_user_add (JcHqStore *store, const char *name, JcHqRole role, const char *p
                           &stmt, error);
   if (ok)
     {
-      sqlite3_bind_text (stmt, 1, name, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (stmt, 2, jc_hq_role_to_string (role), -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 3, hash, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int64 (stmt, 4, g_get_real_time () / G_USEC_PER_SEC);
-      rc = sqlite3_step (stmt);
-      if (rc == SQLITE_CONSTRAINT)
+      jc_db_bind_text (stmt, 1, name, -1, JC_DB_TRANSIENT);
+      jc_db_bind_text (stmt, 2, jc_hq_role_to_string (role), -1, JC_DB_STATIC);
+      jc_db_bind_text (stmt, 3, hash, -1, JC_DB_TRANSIENT);
+      jc_db_bind_int64 (stmt, 4, g_get_real_time () / G_USEC_PER_SEC);
+      rc = jc_db_step (stmt);
+      if (rc == JC_DB_CONSTRAINT)
         {
           g_set_error (error, JC_HQ_USERS_ERROR, JC_HQ_USERS_ERROR_EXISTS,
                        _("There is already a user named “%s”"), name);
           ok = FALSE;
         }
-      else if (rc != SQLITE_DONE)
+      else if (rc != JC_DB_DONE)
         ok = jc_hq_sql_error (db, "hq_users", error);
-      sqlite3_finalize (stmt);
+      jc_db_finalize (stmt);
     }
   jc_hq_store_unlock (store);
   sodium_memzero (hash, sizeof hash);
@@ -150,8 +150,8 @@ jc_hq_user_add (JcHqStore *store, const char *name, JcHqRole role, const char *p
 gboolean
 jc_hq_user_disable (JcHqStore *store, const char *name, GError **error)
 {
-  sqlite3 *db = jc_hq_store_get_db (store);
-  sqlite3_stmt *stmt = NULL;
+  JcDb *db = jc_hq_store_get_db (store);
+  JcDbStmt *stmt = NULL;
   gboolean ok;
 
   jc_hq_store_lock (store);
@@ -160,10 +160,10 @@ jc_hq_user_disable (JcHqStore *store, const char *name, GError **error)
                           &stmt, error);
   if (ok)
     {
-      sqlite3_bind_int64 (stmt, 1, g_get_real_time () / G_USEC_PER_SEC);
-      sqlite3_bind_text (stmt, 2, name, -1, SQLITE_TRANSIENT);
+      jc_db_bind_int64 (stmt, 1, g_get_real_time () / G_USEC_PER_SEC);
+      jc_db_bind_text (stmt, 2, name, -1, JC_DB_TRANSIENT);
       ok = jc_hq_sql_run (db, stmt, "hq_users", error);
-      if (ok && sqlite3_changes (db) == 0)
+      if (ok && jc_db_changes (db) == 0)
         {
           g_set_error (error, JC_HQ_USERS_ERROR, JC_HQ_USERS_ERROR_NOT_FOUND, _("No user named “%s”"), name);
           ok = FALSE;
@@ -173,7 +173,7 @@ jc_hq_user_disable (JcHqStore *store, const char *name, GError **error)
     ok = jc_hq_sql_prepare (db, "DELETE FROM hq_sessions WHERE user = ?", &stmt, error);
   if (ok)
     {
-      sqlite3_bind_text (stmt, 1, name, -1, SQLITE_TRANSIENT);
+      jc_db_bind_text (stmt, 1, name, -1, JC_DB_TRANSIENT);
       ok = jc_hq_sql_run (db, stmt, "hq_sessions", error);
     }
   ok = jc_hq_sql_finish (db, ok, ok ? error : NULL);
@@ -193,10 +193,10 @@ jc_hq_user_free (JcHqUser *user)
 GPtrArray *
 jc_hq_user_list (JcHqStore *store, GError **error)
 {
-  sqlite3 *db = jc_hq_store_get_db (store);
+  JcDb *db = jc_hq_store_get_db (store);
   g_autoptr(GPtrArray) users = g_ptr_array_new_with_free_func ((GDestroyNotify) jc_hq_user_free);
-  sqlite3_stmt *stmt = NULL;
-  int rc = SQLITE_DONE;
+  JcDbStmt *stmt = NULL;
+  int rc = JC_DB_DONE;
 
   jc_hq_store_lock (store);
   if (!jc_hq_sql_prepare (db, "SELECT name, role, created, coalesce (disabled_at, 0) FROM hq_users ORDER BY name",
@@ -205,21 +205,21 @@ jc_hq_user_list (JcHqStore *store, GError **error)
       jc_hq_store_unlock (store);
       return NULL;
     }
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((rc = jc_db_step (stmt)) == JC_DB_ROW)
     {
       JcHqUser *user = g_new0 (JcHqUser, 1);
 
-      user->name = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-      jc_hq_role_from_string ((const char *) sqlite3_column_text (stmt, 1), &user->role, NULL);
-      user->created = sqlite3_column_int64 (stmt, 2);
-      user->disabled_at = sqlite3_column_int64 (stmt, 3);
+      user->name = g_strdup ((const char *) jc_db_column_text (stmt, 0));
+      jc_hq_role_from_string ((const char *) jc_db_column_text (stmt, 1), &user->role, NULL);
+      user->created = jc_db_column_int64 (stmt, 2);
+      user->disabled_at = jc_db_column_int64 (stmt, 3);
       g_ptr_array_add (users, user);
     }
-  if (rc != SQLITE_DONE)
+  if (rc != JC_DB_DONE)
     jc_hq_sql_error (db, "hq_users", error);
-  sqlite3_finalize (stmt);
+  jc_db_finalize (stmt);
   jc_hq_store_unlock (store);
-  return rc == SQLITE_DONE ? g_steal_pointer (&users) : NULL;
+  return rc == JC_DB_DONE ? g_steal_pointer (&users) : NULL;
 }
 
 /* A name HQ does not know costs the same Argon2id as one it does, so the
@@ -248,10 +248,10 @@ gboolean
 jc_hq_user_check_password (JcHqStore *store, const char *name, const char *password, JcHqRole *role,
                            GError **error)
 {
-  sqlite3 *db = jc_hq_store_get_db (store);
+  JcDb *db = jc_hq_store_get_db (store);
   g_autofree char *hash = NULL;
   g_autofree char *role_name = NULL;
-  sqlite3_stmt *stmt = NULL;
+  JcDbStmt *stmt = NULL;
 
   jc_hq_store_lock (store);
   if (!jc_hq_sql_prepare (db, "SELECT password_hash, role FROM hq_users WHERE name = ? AND disabled_at IS NULL",
@@ -260,13 +260,13 @@ jc_hq_user_check_password (JcHqStore *store, const char *name, const char *passw
       jc_hq_store_unlock (store);
       return FALSE;
     }
-  sqlite3_bind_text (stmt, 1, name ? name : "", -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
+  jc_db_bind_text (stmt, 1, name ? name : "", -1, JC_DB_TRANSIENT);
+  if (jc_db_step (stmt) == JC_DB_ROW)
     {
-      hash = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-      role_name = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      hash = g_strdup ((const char *) jc_db_column_text (stmt, 0));
+      role_name = g_strdup ((const char *) jc_db_column_text (stmt, 1));
     }
-  sqlite3_finalize (stmt);
+  jc_db_finalize (stmt);
   jc_hq_store_unlock (store);
 
   /* Argon2id runs without the lock: it takes a while, on purpose. */

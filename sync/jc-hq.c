@@ -1,6 +1,6 @@
 /* jc-hq.c — jiancha-hq: headquarters' server and its administration
  *
- *   jiancha-hq init --dir HQDIR
+ *   jiancha-hq init --dir HQDIR [--db postgresql://…]
  *   jiancha-hq key --dir HQDIR
  *   jiancha-hq enroll-code --dir HQDIR --inspector NAME [--valid-hours N]
  *   jiancha-hq revoke --dir HQDIR DEVICE-ID
@@ -115,9 +115,16 @@ cmd_serve (JcHq *hq, int argc, char **argv, GError **error)
 static gboolean
 cmd_init (JcHq *hq, int argc, char **argv, GError **error)
 {
-  if (!jc_command_parse (&argc, &argv, NULL, _("Create HQ’s keys and database"), NULL, error) ||
-      !jc_command_expect_args (argc, 1, "init", error) ||
-      !jc_hq_store_init (hq->dir, error))
+  g_autofree char *db = NULL;
+  GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_STRING, &db,
+      N_("Keep HQ’s data in this empty PostgreSQL database instead of HQDIR/hq.db"), N_("postgresql://…") },
+    { NULL }
+  };
+
+  if (!jc_command_parse (&argc, &argv, NULL, _("Create HQ’s keys and database"), entries, error) ||
+      !jc_command_expect_args (argc, 1, "init [--db postgresql://…]", error) ||
+      !jc_hq_store_init (hq->dir, db, error))
     return FALSE;
   g_print (_("HQ created in %s\n"), hq->dir);
   return TRUE;

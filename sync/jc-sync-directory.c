@@ -20,12 +20,12 @@ static const char schema[] =
   "  id INTEGER PRIMARY KEY CHECK (id = 1),"
   "  sha256 TEXT NOT NULL);";
 
-static sqlite3 *
+static JcDb *
 directory_db (JcVault *vault, GError **error)
 {
-  sqlite3 *db = jc_vault_get_db (vault, error);
+  JcDb *db = jc_vault_get_db (vault, error);
 
-  if (db != NULL && !jc_vfs_exec (db, schema, error))
+  if (db != NULL && !jc_db_exec_sql (db, schema, error))
     return NULL;
   return db;
 }
@@ -44,14 +44,14 @@ jc_directory_entry_free (JcDirectoryEntry *entry)
 char *
 jc_sync_directory_digest (JcVault *vault)
 {
-  sqlite3 *db = directory_db (vault, NULL);
-  sqlite3_stmt *stmt = NULL;
+  JcDb *db = directory_db (vault, NULL);
+  JcDbStmt *stmt = NULL;
   char *digest = NULL;
 
-  if (db != NULL && sqlite3_prepare_v2 (db, "SELECT sha256 FROM directory_state", -1, &stmt, NULL) == SQLITE_OK &&
-      sqlite3_step (stmt) == SQLITE_ROW)
-    digest = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  sqlite3_finalize (stmt);
+  if (db != NULL && jc_db_prepare (db, "SELECT sha256 FROM directory_state", -1, &stmt, NULL) == JC_DB_OK &&
+      jc_db_step (stmt) == JC_DB_ROW)
+    digest = g_strdup ((const char *) jc_db_column_text (stmt, 0));
+  jc_db_finalize (stmt);
   return digest != NULL ? digest : g_strdup ("");
 }
 
@@ -64,14 +64,14 @@ bad (GError **error, guint index, const char *field)
 }
 
 static gboolean
-exec_stmt (sqlite3 *db, sqlite3_stmt *stmt, GError **error)
+exec_stmt (JcDb *db, JcDbStmt *stmt, GError **error)
 {
-  int rc = sqlite3_step (stmt);
+  int rc = jc_db_step (stmt);
 
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
+  jc_db_reset (stmt);
+  if (rc != JC_DB_DONE)
     {
-      jc_vfs_set_error (db, rc, error);
+      jc_db_set_error (db, rc, error);
       return FALSE;
     }
   return TRUE;
@@ -80,11 +80,11 @@ exec_stmt (sqlite3 *db, sqlite3_stmt *stmt, GError **error)
 gboolean
 jc_sync_directory_apply (JcVault *vault, JsonObject *directory, GError **error)
 {
-  sqlite3 *db = directory_db (vault, error);
+  JcDb *db = directory_db (vault, error);
   const char *digest = json_object_get_string_member_with_default (directory, "sha256", NULL);
   JsonNode *node = json_object_get_member (directory, "institutions");
   JsonArray *list;
-  sqlite3_stmt *stmt = NULL;
+  JcDbStmt *stmt = NULL;
   gboolean ok = TRUE;
 
   if (db == NULL)
@@ -115,47 +115,47 @@ jc_sync_directory_apply (JcVault *vault, JsonObject *directory, GError **error)
       if (json_object_get_string_member_with_default (e, "county", NULL) == NULL)
         return bad (error, i, "county");
     }
-  if (!jc_vfs_exec (db, "DELETE FROM directory; DELETE FROM directory_state", error) ||
-      sqlite3_prepare_v2 (db, "INSERT OR REPLACE INTO directory (code, name, type, level, county) "
-                              "VALUES (?, ?, ?, ?, ?)", -1, &stmt, NULL) != SQLITE_OK)
+  if (!jc_db_exec_sql (db, "DELETE FROM directory; DELETE FROM directory_state", error) ||
+      jc_db_prepare (db, "INSERT OR REPLACE INTO directory (code, name, type, level, county) "
+                              "VALUES (?, ?, ?, ?, ?)", -1, &stmt, NULL) != JC_DB_OK)
     {
       if (error != NULL && *error == NULL)
-        jc_vfs_set_error (db, sqlite3_errcode (db), error);
+        jc_db_set_error (db, jc_db_errcode (db), error);
       return FALSE;
     }
   for (guint i = 0; ok && i < json_array_get_length (list); i++)
     {
       JsonObject *e = json_array_get_object_element (list, i);
 
-      sqlite3_bind_text (stmt, 1, json_object_get_string_member (e, "code"), -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (stmt, 2, json_object_get_string_member (e, "name"), -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (stmt, 3, json_object_get_string_member (e, "type"), -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int64 (stmt, 4, json_object_get_int_member (e, "level"));
-      sqlite3_bind_text (stmt, 5, json_object_get_string_member (e, "county"), -1, SQLITE_TRANSIENT);
+      jc_db_bind_text (stmt, 1, json_object_get_string_member (e, "code"), -1, JC_DB_TRANSIENT);
+      jc_db_bind_text (stmt, 2, json_object_get_string_member (e, "name"), -1, JC_DB_TRANSIENT);
+      jc_db_bind_text (stmt, 3, json_object_get_string_member (e, "type"), -1, JC_DB_TRANSIENT);
+      jc_db_bind_int64 (stmt, 4, json_object_get_int_member (e, "level"));
+      jc_db_bind_text (stmt, 5, json_object_get_string_member (e, "county"), -1, JC_DB_TRANSIENT);
       ok = exec_stmt (db, stmt, error);
     }
-  sqlite3_finalize (stmt);
+  jc_db_finalize (stmt);
   stmt = NULL;
-  if (ok && sqlite3_prepare_v2 (db, "INSERT INTO directory_state (id, sha256) VALUES (1, ?)", -1, &stmt,
-                                NULL) == SQLITE_OK)
+  if (ok && jc_db_prepare (db, "INSERT INTO directory_state (id, sha256) VALUES (1, ?)", -1, &stmt,
+                                NULL) == JC_DB_OK)
     {
-      sqlite3_bind_text (stmt, 1, digest, -1, SQLITE_TRANSIENT);
+      jc_db_bind_text (stmt, 1, digest, -1, JC_DB_TRANSIENT);
       ok = exec_stmt (db, stmt, error);
     }
-  sqlite3_finalize (stmt);
+  jc_db_finalize (stmt);
   return ok;
 }
 
 static JcDirectoryEntry *
-entry_from_row (sqlite3_stmt *stmt)
+entry_from_row (JcDbStmt *stmt)
 {
   JcDirectoryEntry *e = g_new0 (JcDirectoryEntry, 1);
 
-  e->code = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  e->name = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
-  e->type = jc_institution_kind_from_string ((const char *) sqlite3_column_text (stmt, 2));
-  e->level = (guint) sqlite3_column_int (stmt, 3);
-  e->county = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
+  e->code = g_strdup ((const char *) jc_db_column_text (stmt, 0));
+  e->name = g_strdup ((const char *) jc_db_column_text (stmt, 1));
+  e->type = jc_institution_kind_from_string ((const char *) jc_db_column_text (stmt, 2));
+  e->level = (guint) jc_db_column_int (stmt, 3);
+  e->county = g_strdup ((const char *) jc_db_column_text (stmt, 4));
   return e;
 }
 
@@ -166,24 +166,24 @@ query (JcVault *vault, const char *where, const char *param, GError **error)
   g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) jc_directory_entry_free);
   g_autofree char *sql = g_strconcat ("SELECT code, name, type, level, county FROM directory ", where,
                                       " ORDER BY code", NULL);
-  sqlite3 *db = directory_db (vault, error);
-  sqlite3_stmt *stmt = NULL;
+  JcDb *db = directory_db (vault, error);
+  JcDbStmt *stmt = NULL;
   int rc;
 
   if (db == NULL)
     return NULL;
-  rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
-  if (rc == SQLITE_OK && param != NULL)
-    sqlite3_bind_text (stmt, 1, param, -1, SQLITE_TRANSIENT);
-  while (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  rc = jc_db_prepare (db, sql, -1, &stmt, NULL);
+  if (rc == JC_DB_OK && param != NULL)
+    jc_db_bind_text (stmt, 1, param, -1, JC_DB_TRANSIENT);
+  while (rc == JC_DB_OK && (rc = jc_db_step (stmt)) == JC_DB_ROW)
     {
       g_ptr_array_add (out, entry_from_row (stmt));
-      rc = SQLITE_OK;
+      rc = JC_DB_OK;
     }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
+  jc_db_finalize (stmt);
+  if (rc != JC_DB_DONE)
     {
-      jc_vfs_set_error (db, rc, error);
+      jc_db_set_error (db, rc, error);
       return NULL;
     }
   return g_steal_pointer (&out);

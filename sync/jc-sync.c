@@ -31,73 +31,73 @@ static const char sync_schema[] =
   "  transport_key BLOB NOT NULL,"
   "  complete INTEGER NOT NULL DEFAULT 0);";
 
-static sqlite3 *
+static JcDb *
 sync_db (JcVault *vault, GError **error)
 {
-  sqlite3 *db = jc_vault_get_db (vault, error);
+  JcDb *db = jc_vault_get_db (vault, error);
 
-  if (db != NULL && !jc_vfs_exec (db, sync_schema, error))
+  if (db != NULL && !jc_db_exec_sql (db, sync_schema, error))
     return NULL;
   return db;
 }
 
 static gboolean
-db_fail (sqlite3 *db, int rc, GError **error)
+db_fail (JcDb *db, int rc, GError **error)
 {
-  jc_vfs_set_error (db, rc, error);
+  jc_db_set_error (db, rc, error);
   return FALSE;
 }
 
 static gint64
-state_get (sqlite3 *db, const char *name)
+state_get (JcDb *db, const char *name)
 {
-  sqlite3_stmt *stmt = NULL;
+  JcDbStmt *stmt = NULL;
   gint64 value = 0;
 
-  if (sqlite3_prepare_v2 (db, "SELECT value FROM sync_state WHERE name = ?", -1, &stmt, NULL) == SQLITE_OK)
+  if (jc_db_prepare (db, "SELECT value FROM sync_state WHERE name = ?", -1, &stmt, NULL) == JC_DB_OK)
     {
-      sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
-      if (sqlite3_step (stmt) == SQLITE_ROW)
-        value = sqlite3_column_int64 (stmt, 0);
+      jc_db_bind_text (stmt, 1, name, -1, JC_DB_STATIC);
+      if (jc_db_step (stmt) == JC_DB_ROW)
+        value = jc_db_column_int64 (stmt, 0);
     }
-  sqlite3_finalize (stmt);
+  jc_db_finalize (stmt);
   return value;
 }
 
 static char *
-state_get_text (sqlite3 *db, const char *name)
+state_get_text (JcDb *db, const char *name)
 {
-  sqlite3_stmt *stmt = NULL;
+  JcDbStmt *stmt = NULL;
   char *value = NULL;
 
-  if (sqlite3_prepare_v2 (db, "SELECT value FROM sync_state WHERE name = ?", -1, &stmt, NULL) == SQLITE_OK)
+  if (jc_db_prepare (db, "SELECT value FROM sync_state WHERE name = ?", -1, &stmt, NULL) == JC_DB_OK)
     {
-      sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
-      if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_type (stmt, 0) == SQLITE_TEXT)
-        value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      jc_db_bind_text (stmt, 1, name, -1, JC_DB_STATIC);
+      if (jc_db_step (stmt) == JC_DB_ROW && jc_db_column_type (stmt, 0) == JC_DB_TEXT)
+        value = g_strdup ((const char *) jc_db_column_text (stmt, 0));
     }
-  sqlite3_finalize (stmt);
+  jc_db_finalize (stmt);
   return value;
 }
 
 /* @text NULL: stores @value. */
 static gboolean
-state_set (sqlite3 *db, const char *name, gint64 value, const char *text, GError **error)
+state_set (JcDb *db, const char *name, gint64 value, const char *text, GError **error)
 {
-  sqlite3_stmt *stmt = NULL;
-  int rc = sqlite3_prepare_v2 (db, "INSERT OR REPLACE INTO sync_state (name, value) VALUES (?, ?)", -1, &stmt, NULL);
+  JcDbStmt *stmt = NULL;
+  int rc = jc_db_prepare (db, "INSERT OR REPLACE INTO sync_state (name, value) VALUES (?, ?)", -1, &stmt, NULL);
 
-  if (rc == SQLITE_OK)
+  if (rc == JC_DB_OK)
     {
-      sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
+      jc_db_bind_text (stmt, 1, name, -1, JC_DB_STATIC);
       if (text != NULL)
-        sqlite3_bind_text (stmt, 2, text, -1, SQLITE_STATIC);
+        jc_db_bind_text (stmt, 2, text, -1, JC_DB_STATIC);
       else
-        sqlite3_bind_int64 (stmt, 2, value);
-      rc = sqlite3_step (stmt);
+        jc_db_bind_int64 (stmt, 2, value);
+      rc = jc_db_step (stmt);
     }
-  sqlite3_finalize (stmt);
-  return rc == SQLITE_DONE || db_fail (db, rc, error);
+  jc_db_finalize (stmt);
+  return rc == JC_DB_DONE || db_fail (db, rc, error);
 }
 
 static gboolean
@@ -133,88 +133,88 @@ waiting_free (Waiting *w)
 /* This device's evidence that HQ does not hold complete, each with its
  * transport key (made on first use, kept so uploads can resume). */
 static GPtrArray *
-waiting_blobs (JcVault *vault, sqlite3 *db, GError **error)
+waiting_blobs (JcVault *vault, JcDb *db, GError **error)
 {
   g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) waiting_free);
   const char *me = jc_device_get_id_hex (jc_vault_get_device (vault));
-  sqlite3_stmt *stmt = NULL;
+  JcDbStmt *stmt = NULL;
   int rc;
 
-  rc = sqlite3_prepare_v2 (db, "SELECT e.sha256 FROM evidence e LEFT JOIN sync_blobs s ON s.sha256 = e.sha256 "
+  rc = jc_db_prepare (db, "SELECT e.sha256 FROM evidence e LEFT JOIN sync_blobs s ON s.sha256 = e.sha256 "
                                "WHERE e.device_id = ? AND s.sha256 IS NULL", -1, &stmt, NULL);
-  if (rc != SQLITE_OK)
+  if (rc != JC_DB_OK)
     return db_fail (db, rc, error), NULL;
-  sqlite3_bind_text (stmt, 1, me, -1, SQLITE_STATIC);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  jc_db_bind_text (stmt, 1, me, -1, JC_DB_STATIC);
+  while ((rc = jc_db_step (stmt)) == JC_DB_ROW)
     {
-      sqlite3_stmt *ins = NULL;
+      JcDbStmt *ins = NULL;
       guint8 key[32];
       int irc;
 
       randombytes_buf (key, sizeof key);
-      irc = sqlite3_prepare_v2 (db, "INSERT OR IGNORE INTO sync_blobs (sha256, transport_key) VALUES (?, ?)",
+      irc = jc_db_prepare (db, "INSERT OR IGNORE INTO sync_blobs (sha256, transport_key) VALUES (?, ?)",
                                 -1, &ins, NULL);
-      if (irc == SQLITE_OK)
+      if (irc == JC_DB_OK)
         {
-          sqlite3_bind_text (ins, 1, (const char *) sqlite3_column_text (stmt, 0), -1, SQLITE_TRANSIENT);
-          sqlite3_bind_blob (ins, 2, key, sizeof key, SQLITE_TRANSIENT);
-          irc = sqlite3_step (ins);
+          jc_db_bind_text (ins, 1, (const char *) jc_db_column_text (stmt, 0), -1, JC_DB_TRANSIENT);
+          jc_db_bind_blob (ins, 2, key, sizeof key, JC_DB_TRANSIENT);
+          irc = jc_db_step (ins);
         }
-      sqlite3_finalize (ins);
+      jc_db_finalize (ins);
       sodium_memzero (key, sizeof key);
-      if (irc != SQLITE_DONE)
+      if (irc != JC_DB_DONE)
         {
-          sqlite3_finalize (stmt);
+          jc_db_finalize (stmt);
           return db_fail (db, irc, error), NULL;
         }
     }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
+  jc_db_finalize (stmt);
+  if (rc != JC_DB_DONE)
     return db_fail (db, rc, error), NULL;
 
-  rc = sqlite3_prepare_v2 (db, "SELECT e.sha256, e.size, e.media_type, s.transport_key FROM evidence e "
+  rc = jc_db_prepare (db, "SELECT e.sha256, e.size, e.media_type, s.transport_key FROM evidence e "
                                "JOIN sync_blobs s ON s.sha256 = e.sha256 "
                                "WHERE e.device_id = ? AND s.complete = 0 ORDER BY e.seq", -1, &stmt, NULL);
-  if (rc != SQLITE_OK)
+  if (rc != JC_DB_OK)
     return db_fail (db, rc, error), NULL;
-  sqlite3_bind_text (stmt, 1, me, -1, SQLITE_STATIC);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  jc_db_bind_text (stmt, 1, me, -1, JC_DB_STATIC);
+  while ((rc = jc_db_step (stmt)) == JC_DB_ROW)
     {
       Waiting *w = g_new0 (Waiting, 1);
 
-      g_strlcpy (w->sha256_hex, (const char *) sqlite3_column_text (stmt, 0), sizeof w->sha256_hex);
-      w->size = (guint64) sqlite3_column_int64 (stmt, 1);
-      w->media_type = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+      g_strlcpy (w->sha256_hex, (const char *) jc_db_column_text (stmt, 0), sizeof w->sha256_hex);
+      w->size = (guint64) jc_db_column_int64 (stmt, 1);
+      w->media_type = g_strdup ((const char *) jc_db_column_text (stmt, 2));
       g_ptr_array_add (list, w);
-      if (sqlite3_column_bytes (stmt, 3) != 32 || !jc_blob_hash_from_hex (w->sha256_hex, w->sha256, error))
+      if (jc_db_column_bytes (stmt, 3) != 32 || !jc_blob_hash_from_hex (w->sha256_hex, w->sha256, error))
         {
-          sqlite3_finalize (stmt);
+          jc_db_finalize (stmt);
           if (error != NULL && *error == NULL)
             g_set_error (error, JC_VAULT_ERROR, JC_VAULT_ERROR_DAMAGED,
                          _("The transport key of evidence %s is damaged"), w->sha256_hex);
           return NULL;
         }
-      memcpy (w->key, sqlite3_column_blob (stmt, 3), 32);
+      memcpy (w->key, jc_db_column_blob (stmt, 3), 32);
     }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
+  jc_db_finalize (stmt);
+  if (rc != JC_DB_DONE)
     return db_fail (db, rc, error), NULL;
   return g_steal_pointer (&list);
 }
 
 static gboolean
-mark_blob_complete (sqlite3 *db, const char *sha256_hex, GError **error)
+mark_blob_complete (JcDb *db, const char *sha256_hex, GError **error)
 {
-  sqlite3_stmt *stmt = NULL;
-  int rc = sqlite3_prepare_v2 (db, "UPDATE sync_blobs SET complete = 1 WHERE sha256 = ?", -1, &stmt, NULL);
+  JcDbStmt *stmt = NULL;
+  int rc = jc_db_prepare (db, "UPDATE sync_blobs SET complete = 1 WHERE sha256 = ?", -1, &stmt, NULL);
 
-  if (rc == SQLITE_OK)
+  if (rc == JC_DB_OK)
     {
-      sqlite3_bind_text (stmt, 1, sha256_hex, -1, SQLITE_STATIC);
-      rc = sqlite3_step (stmt);
+      jc_db_bind_text (stmt, 1, sha256_hex, -1, JC_DB_STATIC);
+      rc = jc_db_step (stmt);
     }
-  sqlite3_finalize (stmt);
-  return rc == SQLITE_DONE || db_fail (db, rc, error);
+  jc_db_finalize (stmt);
+  return rc == JC_DB_DONE || db_fail (db, rc, error);
 }
 
 /* The waiting evidence, read under the database mutex, which is not held
@@ -223,7 +223,7 @@ static GPtrArray *
 locked_waiting_blobs (JcVault *vault, GError **error)
 {
   g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (jc_vault_get_db_mutex (vault));
-  sqlite3 *db = sync_db (vault, error);
+  JcDb *db = sync_db (vault, error);
 
   return db != NULL ? waiting_blobs (vault, db, error) : NULL;
 }
@@ -232,7 +232,7 @@ static gboolean
 locked_mark_blob_complete (JcVault *vault, const char *sha256_hex, GError **error)
 {
   g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (jc_vault_get_db_mutex (vault));
-  sqlite3 *db = sync_db (vault, error);
+  JcDb *db = sync_db (vault, error);
 
   return db != NULL && mark_blob_complete (db, sha256_hex, error);
 }
@@ -286,7 +286,7 @@ gboolean
 jc_sync_get_status (JcVault *vault, JcSyncStatus *status, GError **error)
 {
   g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (jc_vault_get_db_mutex (vault));
-  sqlite3 *db = sync_db (vault, error);
+  JcDb *db = sync_db (vault, error);
   g_autoptr(GPtrArray) blobs = NULL;
   guint8 hash[32];
 
@@ -312,7 +312,7 @@ GBytes *
 jc_sync_make_bundle (JcVault *vault, guint max_events, guint64 *out_last_seq, GError **error)
 {
   g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (jc_vault_get_db_mutex (vault));
-  sqlite3 *db = sync_db (vault, error);
+  JcDb *db = sync_db (vault, error);
   JcDevice *device = jc_vault_get_device (vault);
   g_autoptr(GPtrArray) events = NULL;
   g_autoptr(GPtrArray) waiting = NULL;
@@ -373,7 +373,7 @@ jc_sync_apply_receipt (JcVault     *vault,
                        GError     **error)
 {
   g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (jc_vault_get_db_mutex (vault));
-  sqlite3 *db = sync_db (vault, error);
+  JcDb *db = sync_db (vault, error);
   JcDevice *device = jc_vault_get_device (vault);
   g_autoptr(JsonParser) parser = NULL;
   g_autoptr(GPtrArray) mine = NULL;
@@ -412,7 +412,7 @@ jc_sync_apply_receipt (JcVault     *vault,
         return receipt_fail (error, _("HQ’s copy of this device’s log differs from the device’s own"));
     }
 
-  if (!jc_vfs_exec (db, "SAVEPOINT jc_sync_receipt", error))
+  if (!jc_db_exec_sql (db, "SAVEPOINT jc_sync_receipt", error))
     return FALSE;
   old_acked = (guint64) state_get (db, "acked_seq");
   if ((guint64) acked > old_acked && !state_set (db, "acked_seq", acked, NULL, error))
@@ -431,7 +431,7 @@ jc_sync_apply_receipt (JcVault     *vault,
             goto fail;
         }
     }
-  if (!jc_vfs_exec (db, "RELEASE jc_sync_receipt", error))
+  if (!jc_db_exec_sql (db, "RELEASE jc_sync_receipt", error))
     goto fail;
 
   if (out_rejected != NULL)
@@ -453,7 +453,7 @@ jc_sync_apply_receipt (JcVault     *vault,
   return TRUE;
 
 fail:
-  jc_vfs_exec (db, "ROLLBACK TO jc_sync_receipt; RELEASE jc_sync_receipt", NULL);
+  jc_db_exec_sql (db, "ROLLBACK TO jc_sync_receipt; RELEASE jc_sync_receipt", NULL);
   return FALSE;
 }
 
@@ -503,7 +503,7 @@ apply_updates (JcVault     *vault,
                guint       *out_assignments,
                GError     **error)
 {
-  sqlite3 *db = sync_db (vault, error);
+  JcDb *db = sync_db (vault, error);
   g_autoptr(JsonParser) parser = NULL;
   g_autofree char *dir = vault_checklist_dir (vault);
   g_autoptr(GString) revoked = g_string_new (NULL);
@@ -574,7 +574,7 @@ apply_updates (JcVault     *vault,
   for (guint i = 0; rev != NULL && i < json_array_get_length (rev); i++)
     g_string_append_printf (revoked, "%s%s", i > 0 ? "," : "", json_array_get_string_element (rev, i));
   /* The plans, HQ's time and the state: one transaction. */
-  if (!jc_vfs_exec (db, "SAVEPOINT jc_sync_updates", error))
+  if (!jc_db_exec_sql (db, "SAVEPOINT jc_sync_updates", error))
     return FALSE;
   if (!jc_assignments_save (vault, (const char * const *) plans->pdata, hq_pk, hq_time, out_assignments, error) ||
       !jc_eventlog_set_hq_time (jc_vault_get_eventlog (vault), hq_time * G_USEC_PER_SEC, error) ||
@@ -583,9 +583,9 @@ apply_updates (JcVault     *vault,
       (json_object_has_member (doc, "directory") &&
        (!JSON_NODE_HOLDS_OBJECT (json_object_get_member (doc, "directory")) ||
         !jc_sync_directory_apply (vault, json_object_get_object_member (doc, "directory"), error))) ||
-      !jc_vfs_exec (db, "RELEASE jc_sync_updates", error))
+      !jc_db_exec_sql (db, "RELEASE jc_sync_updates", error))
     {
-      jc_vfs_exec (db, "ROLLBACK TO jc_sync_updates; RELEASE jc_sync_updates", NULL);
+      jc_db_exec_sql (db, "ROLLBACK TO jc_sync_updates; RELEASE jc_sync_updates", NULL);
       return FALSE;
     }
   if (out_checklists != NULL)
@@ -629,7 +629,7 @@ char *
 jc_sync_get_hq_url (JcVault *vault)
 {
   g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (jc_vault_get_db_mutex (vault));
-  sqlite3 *db = sync_db (vault, NULL);
+  JcDb *db = sync_db (vault, NULL);
 
   return db != NULL ? state_get_text (db, "hq_url") : NULL;
 }
@@ -638,7 +638,7 @@ gboolean
 jc_sync_set_hq_url (JcVault *vault, const char *hq_url, GError **error)
 {
   g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (jc_vault_get_db_mutex (vault));
-  sqlite3 *db = sync_db (vault, error);
+  JcDb *db = sync_db (vault, error);
   g_autofree char *base = g_str_has_suffix (hq_url, "/") ? g_strndup (hq_url, strlen (hq_url) - 1)
                                                          : g_strdup (hq_url);
 
@@ -879,7 +879,7 @@ static gboolean
 fetch_updates (JcVault *vault, Http *h, JcSyncResult *result, GError **error)
 {
   g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (jc_vault_get_db_mutex (vault));
-  sqlite3 *db = sync_db (vault, error);
+  JcDb *db = sync_db (vault, error);
   gint64 since = db != NULL ? state_get (db, "last_updates") : 0;
   g_autofree char *directory = db != NULL ? jc_sync_directory_digest (vault) : NULL;
   g_autofree char *path = NULL;
@@ -911,7 +911,7 @@ static gboolean
 mark_synced (JcVault *vault, GError **error)
 {
   g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (jc_vault_get_db_mutex (vault));
-  sqlite3 *db = sync_db (vault, error);
+  JcDb *db = sync_db (vault, error);
 
   return db != NULL && state_set (db, "last_sync", g_get_real_time () / G_USEC_PER_SEC, NULL, error);
 }

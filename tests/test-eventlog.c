@@ -16,6 +16,7 @@ typedef struct {
   char       *dir;
   char       *path;
   sqlite3    *db;
+  JcDb       *jdb;   /* db, for the log */
   JcEventlog *log;
 } Fixture;
 
@@ -43,7 +44,8 @@ fixture_open (Fixture    *f,
       f->path = g_build_filename (f->dir, "events.db", NULL);
     }
   f->db = open_db (f->path);
-  f->log = jc_eventlog_new (f->db, &error);
+  f->jdb = jc_db_new_sqlite (f->db, FALSE);
+  f->log = jc_eventlog_new (f->jdb, &error);
   ck_assert_msg (f->log != NULL, "jc_eventlog_new: %s", error ? error->message : "?");
 }
 
@@ -51,6 +53,7 @@ static void
 fixture_close (Fixture *f)
 {
   g_clear_pointer (&f->log, jc_eventlog_free);
+  g_clear_pointer (&f->jdb, jc_db_free);
   ck_assert_int_eq (sqlite3_close (f->db), SQLITE_OK);
   f->db = NULL;
 }
@@ -860,13 +863,13 @@ static const char item_schema[] =
 static const char * const item_tables[] = { "item_state", NULL };
 
 static gboolean
-item_apply (sqlite3        *db,
+item_apply (JcDb        *db,
             const JcEvent  *event,
             gpointer        user_data,
             GError        **error)
 {
   JsonObject *body = jc_event_get_body_object (event);
-  sqlite3_stmt *stmt = NULL;
+  JcDbStmt *stmt = NULL;
   int rc;
 
   (*(guint *) user_data)++;
@@ -875,16 +878,16 @@ item_apply (sqlite3        *db,
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "rejected by the test");
       return FALSE;
     }
-  ck_assert_int_eq (sqlite3_prepare_v2 (db, "INSERT INTO item_state VALUES (?1, ?2, 1, ?3) "
+  ck_assert_int_eq (jc_db_prepare (db, "INSERT INTO item_state VALUES (?1, ?2, 1, ?3) "
                                             "ON CONFLICT (item) DO UPDATE SET status = ?2, "
                                             "changes = changes + 1, last_seq = ?3", -1, &stmt, NULL),
-                    SQLITE_OK);
-  sqlite3_bind_text (stmt, 1, json_object_get_string_member (body, "item"), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, json_object_get_string_member (body, "status"), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 3, jc_event_get_seq (event));
-  rc = sqlite3_step (stmt);
-  sqlite3_finalize (stmt);
-  return rc == SQLITE_DONE;
+                    JC_DB_OK);
+  jc_db_bind_text (stmt, 1, json_object_get_string_member (body, "item"), -1, JC_DB_TRANSIENT);
+  jc_db_bind_text (stmt, 2, json_object_get_string_member (body, "status"), -1, JC_DB_TRANSIENT);
+  jc_db_bind_int64 (stmt, 3, jc_event_get_seq (event));
+  rc = jc_db_step (stmt);
+  jc_db_finalize (stmt);
+  return rc == JC_DB_DONE;
 }
 
 START_TEST (test_projection_rebuild_is_exact)
@@ -989,7 +992,7 @@ crash_child (const char *path)
   if (sqlite3_open (path, &db) != SQLITE_OK ||
       sqlite3_exec (db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", NULL, NULL, NULL) != SQLITE_OK)
     return 2;
-  log = jc_eventlog_new (db, &error);
+  log = jc_eventlog_new (jc_db_new_sqlite (db, TRUE), &error);
   if (log == NULL)
     {
       fprintf (stderr, "%s\n", error->message);

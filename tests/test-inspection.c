@@ -148,22 +148,22 @@ dump_tables (JcVault *vault)
     "SELECT * FROM item_results ORDER BY inspection_id, code",
     "SELECT * FROM item_evidence ORDER BY inspection_id, code, sha256",
   };
-  sqlite3 *db = jc_eventlog_get_db (jc_vault_get_eventlog (vault));
+  JcDb *db = jc_eventlog_get_db (jc_vault_get_eventlog (vault));
   GString *out = g_string_new (NULL);
 
   for (guint q = 0; q < G_N_ELEMENTS (queries); q++)
     {
-      sqlite3_stmt *stmt = NULL;
+      JcDbStmt *stmt = NULL;
 
-      ck_assert_int_eq (sqlite3_prepare_v2 (db, queries[q], -1, &stmt, NULL), SQLITE_OK);
-      while (sqlite3_step (stmt) == SQLITE_ROW)
+      ck_assert_int_eq (jc_db_prepare (db, queries[q], -1, &stmt, NULL), JC_DB_OK);
+      while (jc_db_step (stmt) == JC_DB_ROW)
         {
-          for (int c = 0; c < sqlite3_column_count (stmt); c++)
-            g_string_append_printf (out, "%s|", sqlite3_column_type (stmt, c) == SQLITE_NULL
-                                                 ? "NULL" : (const char *) sqlite3_column_text (stmt, c));
+          for (int c = 0; c < jc_db_column_count (stmt); c++)
+            g_string_append_printf (out, "%s|", jc_db_column_type (stmt, c) == JC_DB_NULL
+                                                 ? "NULL" : (const char *) jc_db_column_text (stmt, c));
           g_string_append_c (out, '\n');
         }
-      sqlite3_finalize (stmt);
+      jc_db_finalize (stmt);
       g_string_append (out, "--\n");
     }
   return g_string_free (out, FALSE);

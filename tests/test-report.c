@@ -7,7 +7,7 @@
 
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
-#include <sqlite3.h>
+#include "jc-db.h"
 #include <string.h>
 
 #include "jc-core.h"
@@ -58,16 +58,16 @@ static const Finding findings[] = {
 };
 
 static void
-exec_ok (sqlite3 *db, const char *sql)
+exec_ok (JcDb *db, const char *sql)
 {
-  ck_assert_msg (sqlite3_exec (db, sql, NULL, NULL, NULL) == SQLITE_OK, "%s: %s", sql, sqlite3_errmsg (db));
+  ck_assert_msg (jc_db_exec (db, sql) == JC_DB_OK, "%s: %s", sql, jc_db_errmsg (db));
 }
 
 /* The merged projections as HQ holds them, written directly. */
 static void
 load_data_set (JcHqStore *store)
 {
-  sqlite3 *db = jc_hq_store_get_db (store);
+  JcDb *db = jc_hq_store_get_db (store);
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
 
   for (guint i = 0; i < G_N_ELEMENTS (inspections); i++)
@@ -133,7 +133,7 @@ setup (void)
   hqdir = g_build_filename (root, "hq", NULL);
   csv = g_build_filename (root, "名录.csv", NULL);
   ck_assert (g_file_set_contents (csv, directory, -1, NULL));
-  ck_assert_msg (jc_hq_store_init (hqdir, &error), "%s", error ? error->message : "");
+  ck_assert_msg (jc_hq_store_init (hqdir, NULL, &error), "%s", error ? error->message : "");
   store = jc_hq_store_open (hqdir, &error);
   merge = jc_hq_merge_new (store, &error);
   ck_assert_msg (merge != NULL, "%s", error ? error->message : "");

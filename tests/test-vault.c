@@ -80,14 +80,14 @@ record (JcVault *vault, const char *kind, const char *body)
 static gint64
 count_events (JcVault *vault)
 {
-  sqlite3 *db = jc_eventlog_get_db (jc_vault_get_eventlog (vault));
-  sqlite3_stmt *stmt = NULL;
+  JcDb *db = jc_eventlog_get_db (jc_vault_get_eventlog (vault));
+  JcDbStmt *stmt = NULL;
   gint64 n = -1;
 
-  ck_assert_int_eq (sqlite3_prepare_v2 (db, "SELECT count(*) FROM events", -1, &stmt, NULL), SQLITE_OK);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    n = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
+  ck_assert_int_eq (jc_db_prepare (db, "SELECT count(*) FROM events", -1, &stmt, NULL), JC_DB_OK);
+  if (jc_db_step (stmt) == JC_DB_ROW)
+    n = jc_db_column_int64 (stmt, 0);
+  jc_db_finalize (stmt);
   return n;
 }
 

@@ -63,8 +63,8 @@ static gboolean
 cmd_list (JcCli *cli, int argc, char **argv, GError **error)
 {
   g_autoptr(JcVault) vault = NULL;
-  sqlite3_stmt *stmt = NULL;
-  sqlite3 *db;
+  JcDbStmt *stmt = NULL;
+  JcDb *db;
   int rc;
 
   if (!jc_command_parse (&argc, &argv, NULL, _("List the evidence in the vault"), NULL, error) ||
@@ -74,23 +74,23 @@ cmd_list (JcCli *cli, int argc, char **argv, GError **error)
   if (vault == NULL)
     return FALSE;
   db = jc_eventlog_get_db (jc_vault_get_eventlog (vault));
-  rc = sqlite3_prepare_v2 (db, "SELECT sha256, size, media_type, captured_at, name, note FROM evidence "
+  rc = jc_db_prepare (db, "SELECT sha256, size, media_type, captured_at, name, note FROM evidence "
                                "ORDER BY captured_at, sha256", -1, &stmt, NULL);
-  while (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while (rc == JC_DB_OK && (rc = jc_db_step (stmt)) == JC_DB_ROW)
     {
-      g_autoptr(GDateTime) t = g_date_time_new_from_unix_local (sqlite3_column_int64 (stmt, 3));
+      g_autoptr(GDateTime) t = g_date_time_new_from_unix_local (jc_db_column_int64 (stmt, 3));
       g_autofree char *when = g_date_time_format (t, "%Y-%m-%d %H:%M:%S");
 
       g_print ("%s  %10" PRId64 "  %-24s  %s  %s%s%s\n",
-               sqlite3_column_text (stmt, 0), (gint64) sqlite3_column_int64 (stmt, 1),
-               sqlite3_column_text (stmt, 2), when, sqlite3_column_text (stmt, 4),
-               *sqlite3_column_text (stmt, 5) ? " — " : "", sqlite3_column_text (stmt, 5));
-      rc = SQLITE_OK;
+               jc_db_column_text (stmt, 0), (gint64) jc_db_column_int64 (stmt, 1),
+               jc_db_column_text (stmt, 2), when, jc_db_column_text (stmt, 4),
+               *jc_db_column_text (stmt, 5) ? " — " : "", jc_db_column_text (stmt, 5));
+      rc = JC_DB_OK;
     }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
+  jc_db_finalize (stmt);
+  if (rc != JC_DB_DONE)
     {
-      g_set_error (error, JC_VAULT_ERROR, JC_VAULT_ERROR_DAMAGED, "%s", sqlite3_errmsg (db));
+      g_set_error (error, JC_VAULT_ERROR, JC_VAULT_ERROR_DAMAGED, "%s", jc_db_errmsg (db));
       return FALSE;
     }
   return TRUE;

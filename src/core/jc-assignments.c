@@ -178,22 +178,22 @@ jc_assignment_reason_get_label (const char *reason)
   return reason;
 }
 
-static sqlite3 *
+static JcDb *
 assignments_db (JcVault *vault, GError **error)
 {
-  sqlite3 *db = jc_vault_get_db (vault, error);
+  JcDb *db = jc_vault_get_db (vault, error);
 
-  if (db != NULL && !jc_vfs_exec (db, schema, error))
+  if (db != NULL && !jc_db_exec_sql (db, schema, error))
     return NULL;
   return db;
 }
 
 static gboolean
-db_failed (sqlite3 *db, int rc, GError **error)
+db_failed (JcDb *db, int rc, GError **error)
 {
   g_autoptr(GError) local = NULL;
 
-  jc_vfs_set_error (db, rc, &local);
+  jc_db_set_error (db, rc, &local);
   g_set_error (error, JC_ASSIGNMENTS_ERROR, JC_ASSIGNMENTS_ERROR_DATABASE,
                _("The assignments in the vault: %s"), local->message);
   return FALSE;
@@ -326,37 +326,37 @@ team_json (JsonNode *team)
 }
 
 static gboolean
-store_plan (sqlite3 *db, JsonObject *doc, const char *inspector, gint64 received, guint *mine, GError **error)
+store_plan (JcDb *db, JsonObject *doc, const char *inspector, gint64 received, guint *mine, GError **error)
 {
   JsonArray *list = json_object_get_array_member (doc, "assignments");
   const char *plan_id = member_string (doc, "plan_id");
   const char *plan_due = NULL;
-  sqlite3_stmt *plan = NULL, *row = NULL;
+  JcDbStmt *plan = NULL, *row = NULL;
   int rc;
 
   read_due (doc, &plan_due);
-  rc = sqlite3_prepare_v2 (db, "INSERT OR IGNORE INTO assignment_plans (plan_id, seed, directory, roster, due, received) "
+  rc = jc_db_prepare (db, "INSERT OR IGNORE INTO assignment_plans (plan_id, seed, directory, roster, due, received) "
                                "VALUES (?, ?, ?, ?, ?, ?)", -1, &plan, NULL);
-  if (rc != SQLITE_OK)
+  if (rc != JC_DB_OK)
     return db_failed (db, rc, error);
-  sqlite3_bind_text (plan, 1, plan_id, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (plan, 2, json_object_get_int_member (doc, "seed"));
-  sqlite3_bind_text (plan, 3, member_string (doc, "directory"), -1, SQLITE_STATIC);
-  sqlite3_bind_text (plan, 4, member_string (doc, "roster"), -1, SQLITE_STATIC);
-  sqlite3_bind_text (plan, 5, plan_due, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (plan, 6, received);
-  rc = sqlite3_step (plan);
-  sqlite3_finalize (plan);
+  jc_db_bind_text (plan, 1, plan_id, -1, JC_DB_STATIC);
+  jc_db_bind_int64 (plan, 2, json_object_get_int_member (doc, "seed"));
+  jc_db_bind_text (plan, 3, member_string (doc, "directory"), -1, JC_DB_STATIC);
+  jc_db_bind_text (plan, 4, member_string (doc, "roster"), -1, JC_DB_STATIC);
+  jc_db_bind_text (plan, 5, plan_due, -1, JC_DB_STATIC);
+  jc_db_bind_int64 (plan, 6, received);
+  rc = jc_db_step (plan);
+  jc_db_finalize (plan);
   /* A plan never changes (its id is the digest of what it was drawn
    * from): one stored before keeps its rows and what was started. */
-  if (rc != SQLITE_DONE)
+  if (rc != JC_DB_DONE)
     return db_failed (db, rc, error);
-  if (sqlite3_changes (db) == 0)
+  if (jc_db_changes (db) == 0)
     return TRUE;
 
-  rc = sqlite3_prepare_v2 (db, "INSERT INTO assignments (plan_id, code, position, name, type, level, county, reason, "
+  rc = jc_db_prepare (db, "INSERT INTO assignments (plan_id, code, position, name, type, level, county, reason, "
                                "team, due) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &row, NULL);
-  for (guint i = 0; rc == SQLITE_OK && i < json_array_get_length (list); i++)
+  for (guint i = 0; rc == JC_DB_OK && i < json_array_get_length (list); i++)
     {
       JsonObject *a = json_array_get_object_element (list, i);
       JsonNode *team = json_object_get_member (a, "team");
@@ -367,25 +367,25 @@ store_plan (sqlite3 *db, JsonObject *doc, const char *inspector, gint64 received
         continue;
       read_due (a, &due);
       team_text = team_json (team);
-      sqlite3_bind_text (row, 1, plan_id, -1, SQLITE_STATIC);
-      sqlite3_bind_text (row, 2, member_string (a, "code"), -1, SQLITE_STATIC);
-      sqlite3_bind_int (row, 3, (int) i);
-      sqlite3_bind_text (row, 4, member_string (a, "name"), -1, SQLITE_STATIC);
-      sqlite3_bind_text (row, 5, member_string (a, "type"), -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (row, 6, json_object_get_int_member_with_default (a, "level", 0));
-      sqlite3_bind_text (row, 7, member_string (a, "county"), -1, SQLITE_STATIC);
-      sqlite3_bind_text (row, 8, member_string (a, "reason"), -1, SQLITE_STATIC);
-      sqlite3_bind_text (row, 9, team_text, -1, SQLITE_STATIC);
-      sqlite3_bind_text (row, 10, due != NULL ? due : plan_due, -1, SQLITE_STATIC);
-      rc = sqlite3_step (row);
-      if (rc == SQLITE_DONE)
+      jc_db_bind_text (row, 1, plan_id, -1, JC_DB_STATIC);
+      jc_db_bind_text (row, 2, member_string (a, "code"), -1, JC_DB_STATIC);
+      jc_db_bind_int (row, 3, (int) i);
+      jc_db_bind_text (row, 4, member_string (a, "name"), -1, JC_DB_STATIC);
+      jc_db_bind_text (row, 5, member_string (a, "type"), -1, JC_DB_STATIC);
+      jc_db_bind_int64 (row, 6, json_object_get_int_member_with_default (a, "level", 0));
+      jc_db_bind_text (row, 7, member_string (a, "county"), -1, JC_DB_STATIC);
+      jc_db_bind_text (row, 8, member_string (a, "reason"), -1, JC_DB_STATIC);
+      jc_db_bind_text (row, 9, team_text, -1, JC_DB_STATIC);
+      jc_db_bind_text (row, 10, due != NULL ? due : plan_due, -1, JC_DB_STATIC);
+      rc = jc_db_step (row);
+      if (rc == JC_DB_DONE)
         {
           (*mine)++;
-          rc = sqlite3_reset (row);
+          rc = jc_db_reset (row);
         }
     }
-  sqlite3_finalize (row);
-  return rc == SQLITE_OK || db_failed (db, rc, error);
+  jc_db_finalize (row);
+  return rc == JC_DB_OK || db_failed (db, rc, error);
 }
 
 gboolean
@@ -397,7 +397,7 @@ jc_assignments_save (JcVault            *vault,
                      GError            **error)
 {
   g_autoptr(GPtrArray) docs = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
-  sqlite3 *db = assignments_db (vault, error);
+  JcDb *db = assignments_db (vault, error);
   guint mine = 0;
 
   if (db == NULL)
@@ -411,15 +411,15 @@ jc_assignments_save (JcVault            *vault,
         return FALSE;
       g_ptr_array_add (docs, doc);
     }
-  if (!jc_vfs_exec (db, "SAVEPOINT jc_assignments", error))
+  if (!jc_db_exec_sql (db, "SAVEPOINT jc_assignments", error))
     return FALSE;
   for (guint i = 0; i < docs->len; i++)
     if (!store_plan (db, docs->pdata[i], jc_vault_get_inspector (vault), received, &mine, error))
       {
-        jc_vfs_exec (db, "ROLLBACK TO jc_assignments; RELEASE jc_assignments", NULL);
+        jc_db_exec_sql (db, "ROLLBACK TO jc_assignments; RELEASE jc_assignments", NULL);
         return FALSE;
       }
-  if (!jc_vfs_exec (db, "RELEASE jc_assignments", error))
+  if (!jc_db_exec_sql (db, "RELEASE jc_assignments", error))
     return FALSE;
   if (out_mine != NULL)
     *out_mine = mine;
@@ -431,9 +431,9 @@ jc_assignments_save (JcVault            *vault,
   "a.due, p.received, a.inspection_id FROM assignments a JOIN assignment_plans p USING (plan_id) "
 
 static const char *
-column_text (sqlite3_stmt *stmt, int column)
+column_text (JcDbStmt *stmt, int column)
 {
-  return (const char *) sqlite3_column_text (stmt, column);
+  return (const char *) jc_db_column_text (stmt, column);
 }
 
 static GStrv
@@ -451,22 +451,22 @@ parse_team (const char *text)
 }
 
 static JcAssignment *
-read_row (sqlite3_stmt *stmt)
+read_row (JcDbStmt *stmt)
 {
   JcAssignment *a = g_new0 (JcAssignment, 1);
 
   a->plan_id = g_strdup (column_text (stmt, 0));
-  a->seed = (guint64) sqlite3_column_int64 (stmt, 1);
+  a->seed = (guint64) jc_db_column_int64 (stmt, 1);
   a->code = g_strdup (column_text (stmt, 2));
   a->id = g_strconcat (a->plan_id, ":", a->code, NULL);
   a->name = g_strdup (column_text (stmt, 3));
   a->type = jc_institution_kind_from_string (column_text (stmt, 4));
-  a->level = (guint) sqlite3_column_int (stmt, 5);
+  a->level = (guint) jc_db_column_int (stmt, 5);
   a->county = g_strdup (column_text (stmt, 6));
   a->reason = g_strdup (column_text (stmt, 7));
   a->team = parse_team (column_text (stmt, 8));
   a->due = g_strdup (column_text (stmt, 9));
-  a->received = sqlite3_column_int64 (stmt, 10);
+  a->received = jc_db_column_int64 (stmt, 10);
   a->inspection_id = g_strdup (column_text (stmt, 11));
   return a;
 }
@@ -476,26 +476,26 @@ static GPtrArray *
 query (JcVault *vault, const char *sql, const char *arg1, const char *arg2, GError **error)
 {
   g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) jc_assignment_free);
-  sqlite3 *db = assignments_db (vault, error);
-  sqlite3_stmt *stmt = NULL;
+  JcDb *db = assignments_db (vault, error);
+  JcDbStmt *stmt = NULL;
   int rc;
 
   if (db == NULL)
     return NULL;
-  rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
-  if (rc != SQLITE_OK)
+  rc = jc_db_prepare (db, sql, -1, &stmt, NULL);
+  if (rc != JC_DB_OK)
     {
       db_failed (db, rc, error);
       return NULL;
     }
   if (arg1 != NULL)
-    sqlite3_bind_text (stmt, 1, arg1, -1, SQLITE_STATIC);
+    jc_db_bind_text (stmt, 1, arg1, -1, JC_DB_STATIC);
   if (arg2 != NULL)
-    sqlite3_bind_text (stmt, 2, arg2, -1, SQLITE_STATIC);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    jc_db_bind_text (stmt, 2, arg2, -1, JC_DB_STATIC);
+  while ((rc = jc_db_step (stmt)) == JC_DB_ROW)
     g_ptr_array_add (list, read_row (stmt));
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
+  jc_db_finalize (stmt);
+  if (rc != JC_DB_DONE)
     {
       db_failed (db, rc, error);
       return NULL;
@@ -552,24 +552,24 @@ jc_assignments_get (JcVault *vault, const char *id, GError **error)
 static gboolean
 mark_started (JcVault *vault, const JcAssignment *a, const char *inspection_id, GError **error)
 {
-  sqlite3 *db = assignments_db (vault, error);
-  sqlite3_stmt *stmt = NULL;
+  JcDb *db = assignments_db (vault, error);
+  JcDbStmt *stmt = NULL;
   int rc;
 
   if (db == NULL)
     return FALSE;
-  rc = sqlite3_prepare_v2 (db, "UPDATE assignments SET inspection_id = ?, started = ? WHERE plan_id = ? AND code = ?",
+  rc = jc_db_prepare (db, "UPDATE assignments SET inspection_id = ?, started = ? WHERE plan_id = ? AND code = ?",
                            -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
+  if (rc == JC_DB_OK)
     {
-      sqlite3_bind_text (stmt, 1, inspection_id, -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (stmt, 2, g_get_real_time () / G_USEC_PER_SEC);
-      sqlite3_bind_text (stmt, 3, a->plan_id, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 4, a->code, -1, SQLITE_STATIC);
-      rc = sqlite3_step (stmt);
+      jc_db_bind_text (stmt, 1, inspection_id, -1, JC_DB_STATIC);
+      jc_db_bind_int64 (stmt, 2, g_get_real_time () / G_USEC_PER_SEC);
+      jc_db_bind_text (stmt, 3, a->plan_id, -1, JC_DB_STATIC);
+      jc_db_bind_text (stmt, 4, a->code, -1, JC_DB_STATIC);
+      rc = jc_db_step (stmt);
     }
-  sqlite3_finalize (stmt);
-  return rc == SQLITE_DONE || db_failed (db, rc, error);
+  jc_db_finalize (stmt);
+  return rc == JC_DB_DONE || db_failed (db, rc, error);
 }
 
 char *

@@ -16,6 +16,7 @@
 #include "jc-checklist.h"
 #include "jc-checklist-registry.h"
 #include "jc-command.h"
+#include "jc-db.h"
 #include "jc-device.h"
 #include "jc-event.h"
 #include "jc-eventlog.h"

@@ -55,18 +55,18 @@ typedef struct {
 
 struct _JcEventlog
 {
-  sqlite3      *db;
+  JcDb      *db;
   GPtrArray    *projections;
   gint64        hq_time;
 
   /* prepared once: BEGIN/COMMIT/SAVEPOINT run for every event */
-  sqlite3_stmt *txn_stmts[N_TXN];
+  JcDbStmt *txn_stmts[N_TXN];
 
-  sqlite3_stmt *head_stmt;
-  sqlite3_stmt *insert_stmt;
-  sqlite3_stmt *key_stmt;
-  sqlite3_stmt *add_key_stmt;
-  sqlite3_stmt *row_stmt;
+  JcDbStmt *head_stmt;
+  JcDbStmt *insert_stmt;
+  JcDbStmt *key_stmt;
+  JcDbStmt *add_key_stmt;
+  JcDbStmt *row_stmt;
 };
 
 G_DEFINE_QUARK (jc-eventlog-error-quark, jc_eventlog_error)
@@ -112,7 +112,7 @@ db_fail (JcEventlog  *log,
 
   /* Through the VFS's own reading of the failure, so a page that failed
    * authentication or a full disk is named as such. */
-  jc_vfs_set_error (log->db, sqlite3_extended_errcode (log->db), &cause);
+  jc_db_set_error (log->db, jc_db_errcode (log->db), &cause);
   g_set_error (error, JC_EVENTLOG_ERROR, JC_EVENTLOG_ERROR_DATABASE,
                _("Event log: %s failed: %s"), what, cause->message);
   return FALSE;
@@ -124,7 +124,7 @@ db_exec (JcEventlog  *log,
          const char  *what,
          GError     **error)
 {
-  if (sqlite3_exec (log->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+  if (jc_db_exec (log->db, sql) != JC_DB_OK)
     return db_fail (log, error, what);
   return TRUE;
 }
@@ -132,10 +132,10 @@ db_exec (JcEventlog  *log,
 static gboolean
 db_prepare (JcEventlog    *log,
             const char    *sql,
-            sqlite3_stmt **stmt,
+            JcDbStmt **stmt,
             GError       **error)
 {
-  if (sqlite3_prepare_v3 (log->db, sql, -1, SQLITE_PREPARE_PERSISTENT, stmt, NULL) != SQLITE_OK)
+  if (jc_db_prepare_v3 (log->db, sql, -1, JC_DB_PREPARE_PERSISTENT, stmt, NULL) != JC_DB_OK)
     return db_fail (log, error, sql);
   return TRUE;
 }
@@ -149,13 +149,13 @@ hex (const guint8 *data,
 
 /* A blob column of exactly @size bytes, or NULL. */
 static const guint8 *
-column_blob (sqlite3_stmt *stmt,
+column_blob (JcDbStmt *stmt,
              int           col,
              gsize         size)
 {
-  if (sqlite3_column_type (stmt, col) != SQLITE_BLOB || (gsize) sqlite3_column_bytes (stmt, col) != size)
+  if (jc_db_column_type (stmt, col) != JC_DB_BLOB || (gsize) jc_db_column_bytes (stmt, col) != size)
     return NULL;
-  return sqlite3_column_blob (stmt, col);
+  return jc_db_column_blob (stmt, col);
 }
 
 static gboolean
@@ -163,11 +163,11 @@ txn_run (JcEventlog  *log,
          int          which,
          GError     **error)
 {
-  sqlite3_stmt *stmt = log->txn_stmts[which];
-  int rc = sqlite3_step (stmt);
+  JcDbStmt *stmt = log->txn_stmts[which];
+  int rc = jc_db_step (stmt);
 
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
+  jc_db_reset (stmt);
+  if (rc != JC_DB_DONE)
     return db_fail (log, error, txn_sql[which]);
   return TRUE;
 }
@@ -180,7 +180,7 @@ txn_begin (JcEventlog  *log,
            gboolean    *own,
            GError     **error)
 {
-  *own = sqlite3_get_autocommit (log->db) != 0;
+  *own = jc_db_get_autocommit (log->db) != 0;
   return txn_run (log, *own ? TXN_BEGIN : TXN_SAVEPOINT, error);
 }
 
@@ -198,7 +198,7 @@ txn_end (JcEventlog  *log,
     }
   if (own)
     {
-      if (!sqlite3_get_autocommit (log->db))
+      if (!jc_db_get_autocommit (log->db))
         txn_run (log, TXN_ROLLBACK, NULL);
     }
   else
@@ -269,11 +269,11 @@ jc_eventlog_add_projection (JcEventlog         *log,
   g_return_val_if_fail (log != NULL && name != NULL && func != NULL, FALSE);
 
   if (projection_schema_sql != NULL &&
-      sqlite3_exec (log->db, projection_schema_sql, NULL, NULL, NULL) != SQLITE_OK)
+      jc_db_exec (log->db, projection_schema_sql) != JC_DB_OK)
     {
       g_set_error (error, JC_EVENTLOG_ERROR, JC_EVENTLOG_ERROR_DATABASE,
                    _("Projection '%s': creating its tables failed: %s"),
-                   name, sqlite3_errmsg (log->db));
+                   name, jc_db_errmsg (log->db));
       if (user_data_free != NULL)
         user_data_free (user_data);
       return FALSE;
@@ -361,37 +361,37 @@ audit_summary (JsonObject *body)
 }
 
 static gboolean
-audit_apply (sqlite3        *db,
+audit_apply (JcDb        *db,
              const JcEvent  *event,
              gpointer        user_data,
              GError        **error)
 {
-  sqlite3_stmt **stmt = user_data;
+  JcDbStmt **stmt = user_data;
   g_autofree char *summary = audit_summary (jc_event_get_body_object (event));
   int rc;
 
   if (*stmt == NULL &&
-      sqlite3_prepare_v3 (db, "INSERT INTO audit (device_id, seq, wall_time, hq_time, inspector, "
+      jc_db_prepare_v3 (db, "INSERT INTO audit (device_id, seq, wall_time, hq_time, inspector, "
                               "kind, summary) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                          -1, SQLITE_PREPARE_PERSISTENT, stmt, NULL) != SQLITE_OK)
+                          -1, JC_DB_PREPARE_PERSISTENT, stmt, NULL) != JC_DB_OK)
     {
-      g_set_error (error, JC_EVENTLOG_ERROR, JC_EVENTLOG_ERROR_DATABASE, "%s", sqlite3_errmsg (db));
+      g_set_error (error, JC_EVENTLOG_ERROR, JC_EVENTLOG_ERROR_DATABASE, "%s", jc_db_errmsg (db));
       return FALSE;
     }
-  sqlite3_bind_blob (*stmt, 1, jc_event_get_device_id (event), JC_DEVICE_ID_SIZE, SQLITE_STATIC);
-  sqlite3_bind_int64 (*stmt, 2, (sqlite3_int64) jc_event_get_seq (event));
-  sqlite3_bind_int64 (*stmt, 3, jc_event_get_wall_time (event));
-  sqlite3_bind_int64 (*stmt, 4, jc_event_get_hq_time (event));
-  sqlite3_bind_text (*stmt, 5, jc_event_get_inspector (event), -1, SQLITE_STATIC);
-  sqlite3_bind_text (*stmt, 6, jc_event_get_kind (event), -1, SQLITE_STATIC);
-  sqlite3_bind_text (*stmt, 7, summary, -1, SQLITE_STATIC);
-  rc = sqlite3_step (*stmt);
-  sqlite3_reset (*stmt);
-  sqlite3_clear_bindings (*stmt);
-  if (rc != SQLITE_DONE)
+  jc_db_bind_blob (*stmt, 1, jc_event_get_device_id (event), JC_DEVICE_ID_SIZE, JC_DB_STATIC);
+  jc_db_bind_int64 (*stmt, 2, (gint64) jc_event_get_seq (event));
+  jc_db_bind_int64 (*stmt, 3, jc_event_get_wall_time (event));
+  jc_db_bind_int64 (*stmt, 4, jc_event_get_hq_time (event));
+  jc_db_bind_text (*stmt, 5, jc_event_get_inspector (event), -1, JC_DB_STATIC);
+  jc_db_bind_text (*stmt, 6, jc_event_get_kind (event), -1, JC_DB_STATIC);
+  jc_db_bind_text (*stmt, 7, summary, -1, JC_DB_STATIC);
+  rc = jc_db_step (*stmt);
+  jc_db_reset (*stmt);
+  jc_db_clear_bindings (*stmt);
+  if (rc != JC_DB_DONE)
     {
       g_set_error (error, JC_EVENTLOG_ERROR, JC_EVENTLOG_ERROR_DATABASE,
-                   _("inserting the audit row failed: %s"), sqlite3_errmsg (db));
+                   _("inserting the audit row failed: %s"), jc_db_errmsg (db));
       return FALSE;
     }
   return TRUE;
@@ -400,9 +400,9 @@ audit_apply (sqlite3        *db,
 static void
 audit_free (gpointer data)
 {
-  sqlite3_stmt **stmt = data;
+  JcDbStmt **stmt = data;
 
-  sqlite3_finalize (*stmt);
+  jc_db_finalize (*stmt);
   g_free (stmt);
 }
 
@@ -411,11 +411,11 @@ audit_free (gpointer data)
 /* Creates the log's tables in @db when they are missing. @db stays the
  * caller's: it must outlive the log. */
 JcEventlog *
-jc_eventlog_new_bare (sqlite3  *db,
+jc_eventlog_new_bare (JcDb  *db,
                       GError  **error)
 {
   g_autoptr(JcEventlog) log = NULL;
-  sqlite3_stmt *stmt = NULL;
+  JcDbStmt *stmt = NULL;
 
   g_return_val_if_fail (db != NULL, NULL);
 
@@ -427,7 +427,7 @@ jc_eventlog_new_bare (sqlite3  *db,
     return NULL;
   if (!db_exec (log, schema_sql, "creating the event tables", error))
     {
-      sqlite3_exec (db, "ROLLBACK TO jc_schema; RELEASE jc_schema", NULL, NULL, NULL);
+      jc_db_exec (db, "ROLLBACK TO jc_schema; RELEASE jc_schema");
       return NULL;
     }
   if (!db_exec (log, "RELEASE jc_schema", "creating the event tables", error))
@@ -451,22 +451,22 @@ jc_eventlog_new_bare (sqlite3  *db,
 
   if (!db_prepare (log, "SELECT value FROM event_state WHERE name = 'hq_time'", &stmt, error))
     return NULL;
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    log->hq_time = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
+  if (jc_db_step (stmt) == JC_DB_ROW)
+    log->hq_time = jc_db_column_int64 (stmt, 0);
+  jc_db_finalize (stmt);
 
   return g_steal_pointer (&log);
 }
 
 JcEventlog *
-jc_eventlog_new (sqlite3  *db,
+jc_eventlog_new (JcDb  *db,
                  GError  **error)
 {
   g_autoptr(JcEventlog) log = jc_eventlog_new_bare (db, error);
 
   if (log == NULL ||
       !jc_eventlog_add_projection (log, "audit", "", audit_schema, audit_tables,
-                                   audit_apply, g_new0 (sqlite3_stmt *, 1), audit_free, error))
+                                   audit_apply, g_new0 (JcDbStmt *, 1), audit_free, error))
     return NULL;
   return g_steal_pointer (&log);
 }
@@ -479,16 +479,16 @@ jc_eventlog_free (JcEventlog *log)
   /* projections first: their statements belong to the same connection */
   g_ptr_array_unref (log->projections);
   for (int i = 0; i < N_TXN; i++)
-    sqlite3_finalize (log->txn_stmts[i]);
-  sqlite3_finalize (log->head_stmt);
-  sqlite3_finalize (log->insert_stmt);
-  sqlite3_finalize (log->key_stmt);
-  sqlite3_finalize (log->add_key_stmt);
-  sqlite3_finalize (log->row_stmt);
+    jc_db_finalize (log->txn_stmts[i]);
+  jc_db_finalize (log->head_stmt);
+  jc_db_finalize (log->insert_stmt);
+  jc_db_finalize (log->key_stmt);
+  jc_db_finalize (log->add_key_stmt);
+  jc_db_finalize (log->row_stmt);
   g_free (log);
 }
 
-sqlite3 *
+JcDb *
 jc_eventlog_get_db (JcEventlog *log)
 {
   return log->db;
@@ -506,16 +506,16 @@ jc_eventlog_set_hq_time (JcEventlog  *log,
                          gint64       hq_time,
                          GError     **error)
 {
-  sqlite3_stmt *stmt = NULL;
+  JcDbStmt *stmt = NULL;
   int rc;
 
   if (!db_prepare (log, "INSERT OR REPLACE INTO event_state (name, value) VALUES ('hq_time', ?1)",
                    &stmt, error))
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, hq_time);
-  rc = sqlite3_step (stmt);
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
+  jc_db_bind_int64 (stmt, 1, hq_time);
+  rc = jc_db_step (stmt);
+  jc_db_finalize (stmt);
+  if (rc != JC_DB_DONE)
     return db_fail (log, error, "recording the HQ time");
   log->hq_time = hq_time;
   return TRUE;
@@ -542,7 +542,7 @@ jc_eventlog_commit (JcEventlog  *log,
 void
 jc_eventlog_rollback (JcEventlog *log)
 {
-  if (!sqlite3_get_autocommit (log->db))
+  if (!jc_db_get_autocommit (log->db))
     txn_run (log, TXN_ROLLBACK, NULL);
 }
 
@@ -557,10 +557,10 @@ read_key (JcEventlog    *log,
 {
   int rc;
 
-  sqlite3_bind_blob (log->key_stmt, 1, device_id, JC_DEVICE_ID_SIZE, SQLITE_STATIC);
-  rc = sqlite3_step (log->key_stmt);
+  jc_db_bind_blob (log->key_stmt, 1, device_id, JC_DEVICE_ID_SIZE, JC_DB_STATIC);
+  rc = jc_db_step (log->key_stmt);
   *out_found = FALSE;
-  if (rc == SQLITE_ROW)
+  if (rc == JC_DB_ROW)
     {
       const guint8 *pk = column_blob (log->key_stmt, 0, JC_DEVICE_PUBLIC_KEY_SIZE);
 
@@ -570,8 +570,8 @@ read_key (JcEventlog    *log,
           *out_found = TRUE;
         }
     }
-  sqlite3_reset (log->key_stmt);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+  jc_db_reset (log->key_stmt);
+  if (rc != JC_DB_ROW && rc != JC_DB_DONE)
     return db_fail (log, error, "reading a device key");
   return TRUE;
 }
@@ -623,12 +623,12 @@ ensure_key (JcEventlog    *log,
         }
       return TRUE;
     }
-  sqlite3_bind_blob (log->add_key_stmt, 1, device_id, JC_DEVICE_ID_SIZE, SQLITE_STATIC);
-  sqlite3_bind_blob (log->add_key_stmt, 2, public_key, JC_DEVICE_PUBLIC_KEY_SIZE, SQLITE_STATIC);
-  sqlite3_bind_int64 (log->add_key_stmt, 3, g_get_real_time ());
-  rc = sqlite3_step (log->add_key_stmt);
-  sqlite3_reset (log->add_key_stmt);
-  if (rc != SQLITE_DONE)
+  jc_db_bind_blob (log->add_key_stmt, 1, device_id, JC_DEVICE_ID_SIZE, JC_DB_STATIC);
+  jc_db_bind_blob (log->add_key_stmt, 2, public_key, JC_DEVICE_PUBLIC_KEY_SIZE, JC_DB_STATIC);
+  jc_db_bind_int64 (log->add_key_stmt, 3, g_get_real_time ());
+  rc = jc_db_step (log->add_key_stmt);
+  jc_db_reset (log->add_key_stmt);
+  if (rc != JC_DB_DONE)
     return db_fail (log, error, "recording a device key");
   return TRUE;
 }
@@ -648,9 +648,9 @@ read_head (JcEventlog    *log,
   memset (out_hash, 0, JC_EVENT_HASH_SIZE);
   *out_replay_time = G_MININT64;
 
-  sqlite3_bind_blob (log->head_stmt, 1, device_id, JC_DEVICE_ID_SIZE, SQLITE_STATIC);
-  rc = sqlite3_step (log->head_stmt);
-  if (rc == SQLITE_ROW)
+  jc_db_bind_blob (log->head_stmt, 1, device_id, JC_DEVICE_ID_SIZE, JC_DB_STATIC);
+  rc = jc_db_step (log->head_stmt);
+  if (rc == JC_DB_ROW)
     {
       const guint8 *hash = column_blob (log->head_stmt, 1, JC_EVENT_HASH_SIZE);
 
@@ -660,16 +660,16 @@ read_head (JcEventlog    *log,
 
           g_set_error (error, JC_EVENTLOG_ERROR, JC_EVENTLOG_ERROR_CORRUPT,
                        _("Event %" PRId64 " of device %s: the hash column is damaged"),
-                       (gint64) sqlite3_column_int64 (log->head_stmt, 0), id);
-          sqlite3_reset (log->head_stmt);
+                       (gint64) jc_db_column_int64 (log->head_stmt, 0), id);
+          jc_db_reset (log->head_stmt);
           return FALSE;
         }
-      *out_seq = (guint64) sqlite3_column_int64 (log->head_stmt, 0);
+      *out_seq = (guint64) jc_db_column_int64 (log->head_stmt, 0);
       memcpy (out_hash, hash, JC_EVENT_HASH_SIZE);
-      *out_replay_time = sqlite3_column_int64 (log->head_stmt, 2);
+      *out_replay_time = jc_db_column_int64 (log->head_stmt, 2);
     }
-  sqlite3_reset (log->head_stmt);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+  jc_db_reset (log->head_stmt);
+  if (rc != JC_DB_ROW && rc != JC_DB_DONE)
     return db_fail (log, error, "reading the head of a chain");
   return TRUE;
 }
@@ -700,13 +700,13 @@ jc_eventlog_get_heads (JcEventlog  *log,
                        GError     **error)
 {
   g_autoptr(GArray) heads = g_array_new (FALSE, TRUE, sizeof (JcEventlogCursor));
-  sqlite3_stmt *stmt = NULL;
+  JcDbStmt *stmt = NULL;
   int rc;
 
   if (!db_prepare (log, "SELECT device_id, max(seq) FROM events GROUP BY device_id ORDER BY device_id",
                    &stmt, error))
     return NULL;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((rc = jc_db_step (stmt)) == JC_DB_ROW)
     {
       const guint8 *id = column_blob (stmt, 0, JC_DEVICE_ID_SIZE);
       JcEventlogCursor c;
@@ -714,11 +714,11 @@ jc_eventlog_get_heads (JcEventlog  *log,
       if (id == NULL)
         continue;
       memcpy (c.device_id, id, JC_DEVICE_ID_SIZE);
-      c.seq = (guint64) sqlite3_column_int64 (stmt, 1);
+      c.seq = (guint64) jc_db_column_int64 (stmt, 1);
       g_array_append_val (heads, c);
     }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
+  jc_db_finalize (stmt);
+  if (rc != JC_DB_DONE)
     {
       db_fail (log, error, "listing the chains");
       return NULL;
@@ -728,7 +728,7 @@ jc_eventlog_get_heads (JcEventlog  *log,
 
 /* Decodes a stored row (encoded, signature) into a signed event. */
 static JcEvent *
-event_from_row (sqlite3_stmt  *stmt,
+event_from_row (JcDbStmt  *stmt,
                 int            encoded_col,
                 int            signature_col,
                 const guint8  *device_id,
@@ -738,11 +738,11 @@ event_from_row (sqlite3_stmt  *stmt,
   g_autoptr(GError) local_error = NULL;
   g_autoptr(JcEvent) event = NULL;
 
-  event = jc_event_decode (sqlite3_column_blob (stmt, encoded_col),
-                           sqlite3_column_bytes (stmt, encoded_col), &local_error);
+  event = jc_event_decode (jc_db_column_blob (stmt, encoded_col),
+                           jc_db_column_bytes (stmt, encoded_col), &local_error);
   if (event == NULL ||
-      !jc_event_set_signature (event, sqlite3_column_blob (stmt, signature_col),
-                               sqlite3_column_bytes (stmt, signature_col), &local_error))
+      !jc_event_set_signature (event, jc_db_column_blob (stmt, signature_col),
+                               jc_db_column_bytes (stmt, signature_col), &local_error))
     {
       g_autofree char *id = hex (device_id, JC_DEVICE_ID_SIZE);
 
@@ -764,29 +764,29 @@ jc_eventlog_get_events_after (JcEventlog    *log,
                               GError       **error)
 {
   g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) jc_event_unref);
-  sqlite3_stmt *stmt = NULL;
+  JcDbStmt *stmt = NULL;
   int rc;
 
   if (!db_prepare (log, "SELECT seq, encoded, signature FROM events WHERE device_id = ?1 AND seq > ?2 "
                         "ORDER BY seq LIMIT ?3", &stmt, error))
     return NULL;
-  sqlite3_bind_blob (stmt, 1, device_id, JC_DEVICE_ID_SIZE, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 2, (sqlite3_int64) MIN (after_seq, (guint64) G_MAXINT64));
-  sqlite3_bind_int64 (stmt, 3, limit == 0 ? -1 : (sqlite3_int64) limit);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  jc_db_bind_blob (stmt, 1, device_id, JC_DEVICE_ID_SIZE, JC_DB_STATIC);
+  jc_db_bind_int64 (stmt, 2, (gint64) MIN (after_seq, (guint64) G_MAXINT64));
+  jc_db_bind_int64 (stmt, 3, limit == 0 ? -1 : (gint64) limit);
+  while ((rc = jc_db_step (stmt)) == JC_DB_ROW)
     {
       JcEvent *event = event_from_row (stmt, 1, 2, device_id,
-                                       (guint64) sqlite3_column_int64 (stmt, 0), error);
+                                       (guint64) jc_db_column_int64 (stmt, 0), error);
 
       if (event == NULL)
         {
-          sqlite3_finalize (stmt);
+          jc_db_finalize (stmt);
           return NULL;
         }
       g_ptr_array_add (events, event);
     }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
+  jc_db_finalize (stmt);
+  if (rc != JC_DB_DONE)
     {
       db_fail (log, error, "reading events");
       return NULL;
@@ -805,7 +805,7 @@ jc_eventlog_foreach (JcEventlog             *log,
                      GError                **error)
 {
   g_autoptr(GHashTable) after = NULL;
-  sqlite3_stmt *stmt = NULL;
+  JcDbStmt *stmt = NULL;
   gboolean ok = TRUE;
   int rc;
 
@@ -822,14 +822,14 @@ jc_eventlog_foreach (JcEventlog             *log,
   if (!db_prepare (log, "SELECT device_id, seq, encoded, signature FROM events "
                         "ORDER BY replay_time, device_id, seq", &stmt, error))
     return FALSE;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((rc = jc_db_step (stmt)) == JC_DB_ROW)
     {
-      const guint8 *id = sqlite3_column_blob (stmt, 0);
-      guint64 seq = (guint64) sqlite3_column_int64 (stmt, 1);
+      const guint8 *id = jc_db_column_blob (stmt, 0);
+      guint64 seq = (guint64) jc_db_column_int64 (stmt, 1);
       g_autoptr(JcEvent) event = NULL;
       g_autoptr(GError) local_error = NULL;
 
-      if (after != NULL && sqlite3_column_bytes (stmt, 0) == JC_DEVICE_ID_SIZE)
+      if (after != NULL && jc_db_column_bytes (stmt, 0) == JC_DEVICE_ID_SIZE)
         {
           g_autoptr(GBytes) key = g_bytes_new_static (id, JC_DEVICE_ID_SIZE);
           const guint64 *known = g_hash_table_lookup (after, key);
@@ -853,9 +853,9 @@ jc_eventlog_foreach (JcEventlog             *log,
           break;
         }
     }
-  if (ok && rc != SQLITE_DONE && rc != SQLITE_ROW)
+  if (ok && rc != JC_DB_DONE && rc != JC_DB_ROW)
     ok = db_fail (log, error, "reading events");
-  sqlite3_finalize (stmt);
+  jc_db_finalize (stmt);
   return ok;
 }
 
@@ -873,22 +873,22 @@ store_event (JcEventlog     *log,
   gint64 replay_time = MAX (jc_event_get_wall_time (event), head_replay_time);
   int rc;
 
-  sqlite3_bind_blob (log->insert_stmt, 1, jc_event_get_device_id (event), JC_DEVICE_ID_SIZE,
-                     SQLITE_STATIC);
-  sqlite3_bind_int64 (log->insert_stmt, 2, (sqlite3_int64) jc_event_get_seq (event));
-  sqlite3_bind_blob (log->insert_stmt, 3, jc_event_get_hash (event), JC_EVENT_HASH_SIZE, SQLITE_STATIC);
-  sqlite3_bind_blob (log->insert_stmt, 4, jc_event_get_prev_hash (event), JC_EVENT_HASH_SIZE,
-                     SQLITE_STATIC);
-  sqlite3_bind_blob (log->insert_stmt, 5, encoded, (int) len, SQLITE_STATIC);
-  sqlite3_bind_blob (log->insert_stmt, 6, jc_event_get_signature (event), JC_DEVICE_SIGNATURE_SIZE,
-                     SQLITE_STATIC);
-  sqlite3_bind_text (log->insert_stmt, 7, jc_event_get_kind (event), -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (log->insert_stmt, 8, jc_event_get_wall_time (event));
-  sqlite3_bind_int64 (log->insert_stmt, 9, replay_time);
-  rc = sqlite3_step (log->insert_stmt);
-  sqlite3_reset (log->insert_stmt);
-  sqlite3_clear_bindings (log->insert_stmt);
-  if (rc != SQLITE_DONE)
+  jc_db_bind_blob (log->insert_stmt, 1, jc_event_get_device_id (event), JC_DEVICE_ID_SIZE,
+                     JC_DB_STATIC);
+  jc_db_bind_int64 (log->insert_stmt, 2, (gint64) jc_event_get_seq (event));
+  jc_db_bind_blob (log->insert_stmt, 3, jc_event_get_hash (event), JC_EVENT_HASH_SIZE, JC_DB_STATIC);
+  jc_db_bind_blob (log->insert_stmt, 4, jc_event_get_prev_hash (event), JC_EVENT_HASH_SIZE,
+                     JC_DB_STATIC);
+  jc_db_bind_blob (log->insert_stmt, 5, encoded, (int) len, JC_DB_STATIC);
+  jc_db_bind_blob (log->insert_stmt, 6, jc_event_get_signature (event), JC_DEVICE_SIGNATURE_SIZE,
+                     JC_DB_STATIC);
+  jc_db_bind_text (log->insert_stmt, 7, jc_event_get_kind (event), -1, JC_DB_STATIC);
+  jc_db_bind_int64 (log->insert_stmt, 8, jc_event_get_wall_time (event));
+  jc_db_bind_int64 (log->insert_stmt, 9, replay_time);
+  rc = jc_db_step (log->insert_stmt);
+  jc_db_reset (log->insert_stmt);
+  jc_db_clear_bindings (log->insert_stmt);
+  if (rc != JC_DB_DONE)
     {
       g_autofree char *what = g_strdup_printf ("storing event %" PRIu64 " of device %s",
                                                jc_event_get_seq (event),
@@ -988,16 +988,16 @@ insert_foreign_locked (JcEventlog     *log,
       gboolean same;
       int rc;
 
-      sqlite3_bind_blob (log->row_stmt, 1, device_id, JC_DEVICE_ID_SIZE, SQLITE_STATIC);
-      sqlite3_bind_int64 (log->row_stmt, 2, (sqlite3_int64) seq);
-      rc = sqlite3_step (log->row_stmt);
-      same = rc == SQLITE_ROW &&
-             (gsize) sqlite3_column_bytes (log->row_stmt, 0) == len &&
-             memcmp (sqlite3_column_blob (log->row_stmt, 0), encoded, len) == 0;
-      sqlite3_reset (log->row_stmt);
-      if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+      jc_db_bind_blob (log->row_stmt, 1, device_id, JC_DEVICE_ID_SIZE, JC_DB_STATIC);
+      jc_db_bind_int64 (log->row_stmt, 2, (gint64) seq);
+      rc = jc_db_step (log->row_stmt);
+      same = rc == JC_DB_ROW &&
+             (gsize) jc_db_column_bytes (log->row_stmt, 0) == len &&
+             memcmp (jc_db_column_blob (log->row_stmt, 0), encoded, len) == 0;
+      jc_db_reset (log->row_stmt);
+      if (rc != JC_DB_ROW && rc != JC_DB_DONE)
         return db_fail (log, error, "looking up an event");
-      if (rc == SQLITE_DONE)
+      if (rc == JC_DB_DONE)
         {
           g_set_error (error, JC_EVENTLOG_ERROR, JC_EVENTLOG_ERROR_CHAIN,
                        _("Event %" PRIu64 " of device %s is missing from the middle of "
@@ -1144,12 +1144,12 @@ verify_fail (GError     **error,
 
 static gboolean
 verify_row (JcEventlog    *log,
-            sqlite3_stmt  *stmt,
+            JcDbStmt  *stmt,
             ChainState    *chain,
             GError       **error)
 {
   const guint8 *row_id = column_blob (stmt, 0, JC_DEVICE_ID_SIZE);
-  guint64 seq = (guint64) sqlite3_column_int64 (stmt, 1);
+  guint64 seq = (guint64) jc_db_column_int64 (stmt, 1);
   g_autoptr(JcEvent) event = NULL;
   g_autoptr(GError) local_error = NULL;
   const guint8 *col;
@@ -1185,7 +1185,7 @@ verify_row (JcEventlog    *log,
                           " (events removed)"), chain->expected_seq - 1, seq);
     }
 
-  event = jc_event_decode (sqlite3_column_blob (stmt, 4), sqlite3_column_bytes (stmt, 4), &local_error);
+  event = jc_event_decode (jc_db_column_blob (stmt, 4), jc_db_column_bytes (stmt, 4), &local_error);
   if (event == NULL)
     return verify_fail (error, JC_EVENTLOG_ERROR_CORRUPT, seq, chain->device_hex,
                         _("the stored encoding is damaged: %s"), local_error->message);
@@ -1195,7 +1195,7 @@ verify_row (JcEventlog    *log,
                         _("the row holds event %" PRIu64 " of device %s (events reordered "
                         "or moved)"), jc_event_get_seq (event), jc_event_get_device_id_hex (event));
 
-  if (!jc_event_set_signature (event, sqlite3_column_blob (stmt, 5), sqlite3_column_bytes (stmt, 5),
+  if (!jc_event_set_signature (event, jc_db_column_blob (stmt, 5), jc_db_column_bytes (stmt, 5),
                                &local_error) ||
       !jc_event_verify (event, chain->public_key, &local_error))
     return verify_fail (error, JC_EVENTLOG_ERROR_SIGNATURE, seq, chain->device_hex,
@@ -1216,16 +1216,16 @@ verify_row (JcEventlog    *log,
   if (col == NULL || memcmp (col, jc_event_get_prev_hash (event), JC_EVENT_HASH_SIZE) != 0)
     return verify_fail (error, JC_EVENTLOG_ERROR_CORRUPT, seq, chain->device_hex,
                         _("the prev_hash column does not match the event"));
-  if (g_strcmp0 ((const char *) sqlite3_column_text (stmt, 6), jc_event_get_kind (event)) != 0)
+  if (g_strcmp0 ((const char *) jc_db_column_text (stmt, 6), jc_event_get_kind (event)) != 0)
     return verify_fail (error, JC_EVENTLOG_ERROR_CORRUPT, seq, chain->device_hex,
                         _("the kind column does not match the event"));
-  if (sqlite3_column_int64 (stmt, 7) != jc_event_get_wall_time (event) ||
-      sqlite3_column_int64 (stmt, 8) != MAX (jc_event_get_wall_time (event), chain->prev_replay_time))
+  if (jc_db_column_int64 (stmt, 7) != jc_event_get_wall_time (event) ||
+      jc_db_column_int64 (stmt, 8) != MAX (jc_event_get_wall_time (event), chain->prev_replay_time))
     return verify_fail (error, JC_EVENTLOG_ERROR_CORRUPT, seq, chain->device_hex,
                         _("the time columns do not match the event"));
 
   memcpy (chain->prev_hash, jc_event_get_hash (event), JC_EVENT_HASH_SIZE);
-  chain->prev_replay_time = sqlite3_column_int64 (stmt, 8);
+  chain->prev_replay_time = jc_db_column_int64 (stmt, 8);
   chain->expected_seq++;
   return TRUE;
 }
@@ -1240,22 +1240,22 @@ jc_eventlog_verify (JcEventlog  *log,
                     GError     **error)
 {
   ChainState chain = { { 0 } };
-  sqlite3_stmt *stmt = NULL;
+  JcDbStmt *stmt = NULL;
   int rc;
 
   if (!db_prepare (log, "SELECT device_id, seq, hash, prev_hash, encoded, signature, kind, "
                         "wall_time, replay_time FROM events ORDER BY device_id, seq", &stmt, error))
     return FALSE;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((rc = jc_db_step (stmt)) == JC_DB_ROW)
     {
       if (!verify_row (log, stmt, &chain, error))
         {
-          sqlite3_finalize (stmt);
+          jc_db_finalize (stmt);
           return FALSE;
         }
     }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
+  jc_db_finalize (stmt);
+  if (rc != JC_DB_DONE)
     return db_fail (log, error, "reading events to verify");
   return TRUE;
 }
@@ -1288,10 +1288,10 @@ jc_eventlog_rebuild_projections (JcEventlog  *log,
 
       for (guint t = 0; ok && p->tables != NULL && p->tables[t] != NULL; t++)
         {
-          char *sql = sqlite3_mprintf ("DROP TABLE IF EXISTS \"%w\"", p->tables[t]);
+          /* the projections' own table names, never input */
+          g_autofree char *sql = g_strdup_printf ("DROP TABLE IF EXISTS \"%s\"", p->tables[t]);
 
           ok = db_exec (log, sql, "dropping a projection table", error);
-          sqlite3_free (sql);
         }
       if (ok && p->schema_sql != NULL)
         ok = db_exec (log, p->schema_sql, "creating a projection table", error);
@@ -1302,8 +1302,8 @@ jc_eventlog_rebuild_projections (JcEventlog  *log,
 }
 
 gboolean
-jc_eventlog_step_with_origin (sqlite3        *db,
-                              sqlite3_stmt   *stmt,
+jc_eventlog_step_with_origin (JcDb        *db,
+                              JcDbStmt   *stmt,
                               const JcEvent  *event,
                               int             first,
                               GError        **error)
@@ -1312,15 +1312,15 @@ jc_eventlog_step_with_origin (sqlite3        *db,
 
   if (stmt == NULL)
     {
-      jc_vfs_set_error (db, sqlite3_errcode (db), error);
+      jc_db_set_error (db, jc_db_errcode (db), error);
       return FALSE;
     }
-  sqlite3_bind_text (stmt, first, jc_event_get_device_id_hex (event), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, first + 1, (sqlite3_int64) jc_event_get_seq (event));
-  rc = sqlite3_step (stmt);
+  jc_db_bind_text (stmt, first, jc_event_get_device_id_hex (event), -1, JC_DB_TRANSIENT);
+  jc_db_bind_int64 (stmt, first + 1, (gint64) jc_event_get_seq (event));
+  rc = jc_db_step (stmt);
   /* The message is read before finalize, while it is still the step's. */
-  if (rc != SQLITE_DONE)
-    jc_vfs_set_error (db, rc, error);
-  sqlite3_finalize (stmt);
-  return rc == SQLITE_DONE;
+  if (rc != JC_DB_DONE)
+    jc_db_set_error (db, rc, error);
+  jc_db_finalize (stmt);
+  return rc == JC_DB_DONE;
 }

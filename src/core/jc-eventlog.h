@@ -2,7 +2,7 @@
 #pragma once
 
 #include <glib.h>
-#include <sqlite3.h>
+#include "jc-db.h"
 
 #include "jc-device.h"
 #include "jc-event.h"
@@ -32,7 +32,7 @@ typedef struct {
 
 /* Projections run inside the transaction that stores the event; returning
  * FALSE (with @error set) rolls the event back. */
-typedef gboolean (*JcProjectionFunc) (sqlite3        *db,
+typedef gboolean (*JcProjectionFunc) (JcDb        *db,
                                       const JcEvent  *event,
                                       gpointer        user_data,
                                       GError        **error);
@@ -46,14 +46,14 @@ GQuark      jc_eventlog_error_quark         (void);
 
 /* With the "audit" projection (one summary line per event, what `log show`
  * prints). */
-JcEventlog *jc_eventlog_new                 (sqlite3                *db,
+JcEventlog *jc_eventlog_new                 (JcDb                *db,
                                              GError                **error);
 /* Without it: for HQ, whose record is the events table itself and which
  * would only pay for the summaries. */
-JcEventlog *jc_eventlog_new_bare            (sqlite3                *db,
+JcEventlog *jc_eventlog_new_bare            (JcDb                *db,
                                              GError                **error);
 void        jc_eventlog_free                (JcEventlog             *log);
-sqlite3    *jc_eventlog_get_db              (JcEventlog             *log);
+JcDb    *jc_eventlog_get_db              (JcEventlog             *log);
 
 gint64      jc_eventlog_get_hq_time         (JcEventlog             *log);
 gboolean    jc_eventlog_set_hq_time         (JcEventlog             *log,
@@ -126,8 +126,8 @@ gboolean    jc_eventlog_add_projection      (JcEventlog             *log,
 /* For projections: binds where @event comes from — its device id (hex) and
  * seq — to parameters @first and @first + 1 of @stmt (NULL when preparing it
  * failed), steps it once and finalizes it. */
-gboolean    jc_eventlog_step_with_origin    (sqlite3                *db,
-                                             sqlite3_stmt           *stmt,
+gboolean    jc_eventlog_step_with_origin    (JcDb                *db,
+                                             JcDbStmt           *stmt,
                                              const JcEvent          *event,
                                              int                     first,
                                              GError                **error);

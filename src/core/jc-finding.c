@@ -98,10 +98,10 @@ sha256_hex (const char *text, guint8 out[32])
 }
 
 static gboolean
-set_db_error (sqlite3 *db, GError **error)
+set_db_error (JcDb *db, GError **error)
 {
   g_set_error (error, JC_FINDING_ERROR, JC_FINDING_ERROR_DATABASE,
-               _("Findings database: %s"), sqlite3_errmsg (db));
+               _("Findings database: %s"), jc_db_errmsg (db));
   return FALSE;
 }
 
@@ -268,27 +268,27 @@ refuse (const JcEvent *event, const char *field, GError **error)
 }
 
 static gboolean
-exec_bound (sqlite3 *db, const char *sql, const char * const *texts, guint n, GError **error)
+exec_bound (JcDb *db, const char *sql, const char * const *texts, guint n, GError **error)
 {
-  sqlite3_stmt *stmt = NULL;
-  int rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
+  JcDbStmt *stmt = NULL;
+  int rc = jc_db_prepare (db, sql, -1, &stmt, NULL);
 
-  for (guint i = 0; rc == SQLITE_OK && i < n; i++)
+  for (guint i = 0; rc == JC_DB_OK && i < n; i++)
     if (texts[i] != NULL)
-      sqlite3_bind_text (stmt, (int) i + 1, texts[i], -1, SQLITE_TRANSIENT);
-  if (rc == SQLITE_OK)
-    rc = sqlite3_step (stmt);
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
+      jc_db_bind_text (stmt, (int) i + 1, texts[i], -1, JC_DB_TRANSIENT);
+  if (rc == JC_DB_OK)
+    rc = jc_db_step (stmt);
+  jc_db_finalize (stmt);
+  if (rc != JC_DB_DONE)
     {
-      jc_vfs_set_error (db, rc, error);
+      jc_db_set_error (db, rc, error);
       return FALSE;
     }
   return TRUE;
 }
 
 static gboolean
-apply_seal (sqlite3 *db, const JcEvent *event, JsonObject *body, GError **error)
+apply_seal (JcDb *db, const JcEvent *event, JsonObject *body, GError **error)
 {
   const char *record = obj_string (body, "record");
   const char *sha = obj_string (body, "sha256");
@@ -296,7 +296,7 @@ apply_seal (sqlite3 *db, const JcEvent *event, JsonObject *body, GError **error)
   g_autofree char *computed = NULL;
   const char *problem = NULL;
   guint8 digest[32];
-  sqlite3_stmt *stmt = NULL;
+  JcDbStmt *stmt = NULL;
   int rc;
 
   if (record == NULL || (f = finding_from_record (record, &problem)) == NULL)
@@ -307,20 +307,20 @@ apply_seal (sqlite3 *db, const JcEvent *event, JsonObject *body, GError **error)
   if (g_str_equal (jc_event_get_kind (event), "finding.amend") != (f->supersedes != NULL))
     return refuse (event, "supersedes", error);
 
-  rc = sqlite3_prepare_v2 (db,
+  rc = jc_db_prepare (db,
                            "INSERT OR IGNORE INTO findings (id, inspection_id, record, sha256, sealed_at, amount_fen, "
                            "supersedes, superseded_by, device_id, seq) VALUES (?, ?, ?, ?, ?, ?, ?, "
                            "(SELECT id FROM findings WHERE supersedes = ?1), ?, ?)", -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
+  if (rc == JC_DB_OK)
     {
-      sqlite3_bind_text (stmt, 1, f->id, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (stmt, 2, f->inspection_id, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (stmt, 3, record, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (stmt, 4, computed, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int64 (stmt, 5, f->sealed_at);
-      sqlite3_bind_int64 (stmt, 6, (sqlite3_int64) f->amount_fen);
+      jc_db_bind_text (stmt, 1, f->id, -1, JC_DB_TRANSIENT);
+      jc_db_bind_text (stmt, 2, f->inspection_id, -1, JC_DB_TRANSIENT);
+      jc_db_bind_text (stmt, 3, record, -1, JC_DB_TRANSIENT);
+      jc_db_bind_text (stmt, 4, computed, -1, JC_DB_TRANSIENT);
+      jc_db_bind_int64 (stmt, 5, f->sealed_at);
+      jc_db_bind_int64 (stmt, 6, (gint64) f->amount_fen);
       if (f->supersedes != NULL)
-        sqlite3_bind_text (stmt, 7, f->supersedes, -1, SQLITE_TRANSIENT);
+        jc_db_bind_text (stmt, 7, f->supersedes, -1, JC_DB_TRANSIENT);
     }
   if (!jc_eventlog_step_with_origin (db, stmt, event, 8, error))
     return FALSE;
@@ -344,7 +344,7 @@ apply_seal (sqlite3 *db, const JcEvent *event, JsonObject *body, GError **error)
 }
 
 static gboolean
-apply_confirm (sqlite3 *db, const JcEvent *event, JsonObject *body, GError **error)
+apply_confirm (JcDb *db, const JcEvent *event, JsonObject *body, GError **error)
 {
   static const char * const optional[] = { "title", "reason", "witness" };
   const char *id = obj_string (body, "finding");
@@ -355,7 +355,7 @@ apply_confirm (sqlite3 *db, const JcEvent *event, JsonObject *body, GError **err
   const char *isig = obj_string (body, "institution_signature");
   const char *values[G_N_ELEMENTS (optional)];
   JcJc1Status st;
-  sqlite3_stmt *stmt = NULL;
+  JcDbStmt *stmt = NULL;
   int rc;
 
   if (!hex_is_valid (id, JC_FINDING_ID_SIZE))
@@ -379,25 +379,25 @@ apply_confirm (sqlite3 *db, const JcEvent *event, JsonObject *body, GError **err
     }
 
   /* The first answer stands; a later one from another device is in the log. */
-  rc = sqlite3_prepare_v2 (db,
+  rc = jc_db_prepare (db,
                            "INSERT OR IGNORE INTO finding_confirmations (finding_id, status, name, title, reason, "
                            "witness, signature_strokes, confirmed_at, device_id, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                            -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
+  if (rc == JC_DB_OK)
     {
-      sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (stmt, 2, status, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (stmt, 3, name, -1, SQLITE_TRANSIENT);
+      jc_db_bind_text (stmt, 1, id, -1, JC_DB_TRANSIENT);
+      jc_db_bind_text (stmt, 2, status, -1, JC_DB_TRANSIENT);
+      jc_db_bind_text (stmt, 3, name, -1, JC_DB_TRANSIENT);
       for (guint i = 0; i < G_N_ELEMENTS (optional); i++)
-        sqlite3_bind_text (stmt, (int) i + 4, values[i], -1, SQLITE_TRANSIENT);
+        jc_db_bind_text (stmt, (int) i + 4, values[i], -1, JC_DB_TRANSIENT);
       if (strokes != NULL)
-        sqlite3_bind_text (stmt, 7, strokes, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int64 (stmt, 8, jc_event_get_wall_time (event));
+        jc_db_bind_text (stmt, 7, strokes, -1, JC_DB_TRANSIENT);
+      jc_db_bind_int64 (stmt, 8, jc_event_get_wall_time (event));
     }
   if (!jc_eventlog_step_with_origin (db, stmt, event, 9, error))
     return FALSE;
   /* Only with the answer that stands. */
-  if (ikey != NULL && sqlite3_changes (db) > 0)
+  if (ikey != NULL && jc_db_changes (db) > 0)
     {
       const char *args[] = { id, ikey, isig };
 
@@ -408,7 +408,7 @@ apply_confirm (sqlite3 *db, const JcEvent *event, JsonObject *body, GError **err
 }
 
 static gboolean
-finding_apply (sqlite3 *db, const JcEvent *event, gpointer user_data, GError **error)
+finding_apply (JcDb *db, const JcEvent *event, gpointer user_data, GError **error)
 {
   const char *kind = jc_event_get_kind (event);
   JsonObject *body = jc_event_get_body_object (event);
@@ -433,60 +433,60 @@ jc_finding_register_projections (JcEventlog *log,
 /* Read -------------------------------------------------------------------- */
 
 static gboolean
-fill_confirmation (sqlite3 *db, JcFinding *f, GError **error)
+fill_confirmation (JcDb *db, JcFinding *f, GError **error)
 {
-  sqlite3_stmt *stmt = NULL;
-  int rc = sqlite3_prepare_v2 (db, "SELECT status, name, title, reason, witness, signature_strokes "
+  JcDbStmt *stmt = NULL;
+  int rc = jc_db_prepare (db, "SELECT status, name, title, reason, witness, signature_strokes "
                                    "FROM finding_confirmations WHERE finding_id = ?", -1, &stmt, NULL);
 
-  if (rc == SQLITE_OK)
+  if (rc == JC_DB_OK)
     {
-      sqlite3_bind_text (stmt, 1, f->id, -1, SQLITE_TRANSIENT);
-      rc = sqlite3_step (stmt);
+      jc_db_bind_text (stmt, 1, f->id, -1, JC_DB_TRANSIENT);
+      rc = jc_db_step (stmt);
     }
-  if (rc == SQLITE_ROW &&
-      jc_finding_status_from_string ((const char *) sqlite3_column_text (stmt, 0), &f->confirm_status))
+  if (rc == JC_DB_ROW &&
+      jc_finding_status_from_string ((const char *) jc_db_column_text (stmt, 0), &f->confirm_status))
     {
       f->confirmed = TRUE;
-      f->confirm_name = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
-      f->confirm_title = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
-      f->confirm_reason = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
-      f->confirm_witness = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
-      f->confirm_strokes = g_strdup ((const char *) sqlite3_column_text (stmt, 5));
+      f->confirm_name = g_strdup ((const char *) jc_db_column_text (stmt, 1));
+      f->confirm_title = g_strdup ((const char *) jc_db_column_text (stmt, 2));
+      f->confirm_reason = g_strdup ((const char *) jc_db_column_text (stmt, 3));
+      f->confirm_witness = g_strdup ((const char *) jc_db_column_text (stmt, 4));
+      f->confirm_strokes = g_strdup ((const char *) jc_db_column_text (stmt, 5));
     }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+  jc_db_finalize (stmt);
+  if (rc != JC_DB_ROW && rc != JC_DB_DONE)
     return set_db_error (db, error);
   if (!f->confirmed)
     return TRUE;
 
   stmt = NULL;
-  rc = sqlite3_prepare_v2 (db, "SELECT institution_key, institution_signature FROM finding_countersignatures "
+  rc = jc_db_prepare (db, "SELECT institution_key, institution_signature FROM finding_countersignatures "
                                "WHERE finding_id = ?", -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
+  if (rc == JC_DB_OK)
     {
-      sqlite3_bind_text (stmt, 1, f->id, -1, SQLITE_TRANSIENT);
-      rc = sqlite3_step (stmt);
+      jc_db_bind_text (stmt, 1, f->id, -1, JC_DB_TRANSIENT);
+      rc = jc_db_step (stmt);
     }
-  if (rc == SQLITE_ROW)
+  if (rc == JC_DB_ROW)
     {
-      const char *k = (const char *) sqlite3_column_text (stmt, 0);
-      const char *g = (const char *) sqlite3_column_text (stmt, 1);
+      const char *k = (const char *) jc_db_column_text (stmt, 0);
+      const char *g = (const char *) jc_db_column_text (stmt, 1);
 
       f->confirm_countersigned =
         sodium_hex2bin (f->confirm_institution_key, 32, k, strlen (k), NULL, NULL, NULL) == 0 &&
         sodium_hex2bin (f->confirm_institution_signature, 64, g, strlen (g), NULL, NULL, NULL) == 0;
     }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+  jc_db_finalize (stmt);
+  if (rc != JC_DB_ROW && rc != JC_DB_DONE)
     return set_db_error (db, error);
   return TRUE;
 }
 
 static JcFinding *
-finding_from_row (sqlite3 *db, sqlite3_stmt *stmt, GError **error)
+finding_from_row (JcDb *db, JcDbStmt *stmt, GError **error)
 {
-  const char *record = (const char *) sqlite3_column_text (stmt, 0);
+  const char *record = (const char *) jc_db_column_text (stmt, 0);
   const char *problem = NULL;
   g_autoptr(JcFinding) f = finding_from_record (record, &problem);
 
@@ -496,7 +496,7 @@ finding_from_row (sqlite3 *db, sqlite3_stmt *stmt, GError **error)
                    _("Findings database: a stored record has a bad field “%s”"), problem);
       return NULL;
     }
-  f->superseded_by = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+  f->superseded_by = g_strdup ((const char *) jc_db_column_text (stmt, 1));
   if (!fill_confirmation (db, f, error))
     return NULL;
   return g_steal_pointer (&f);
@@ -507,8 +507,8 @@ jc_finding_get (JcVault    *vault,
                 const char *finding_id,
                 GError    **error)
 {
-  sqlite3 *db = jc_vault_get_db (vault, error);
-  sqlite3_stmt *stmt = NULL;
+  JcDb *db = jc_vault_get_db (vault, error);
+  JcDbStmt *stmt = NULL;
   JcFinding *f = NULL;
   int rc;
 
@@ -520,20 +520,20 @@ jc_finding_get (JcVault    *vault,
                    _("“%s” is not a finding id (32 lowercase hex digits)"), finding_id ? finding_id : "");
       return NULL;
     }
-  rc = sqlite3_prepare_v2 (db, "SELECT record, superseded_by FROM findings WHERE id = ?", -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
+  rc = jc_db_prepare (db, "SELECT record, superseded_by FROM findings WHERE id = ?", -1, &stmt, NULL);
+  if (rc == JC_DB_OK)
     {
-      sqlite3_bind_text (stmt, 1, finding_id, -1, SQLITE_TRANSIENT);
-      rc = sqlite3_step (stmt);
+      jc_db_bind_text (stmt, 1, finding_id, -1, JC_DB_TRANSIENT);
+      rc = jc_db_step (stmt);
     }
-  if (rc == SQLITE_ROW)
+  if (rc == JC_DB_ROW)
     f = finding_from_row (db, stmt, error);
-  else if (rc == SQLITE_DONE)
+  else if (rc == JC_DB_DONE)
     g_set_error (error, JC_FINDING_ERROR, JC_FINDING_ERROR_NOT_FOUND,
                  _("There is no finding %s in this vault"), finding_id);
   else
     set_db_error (db, error);
-  sqlite3_finalize (stmt);
+  jc_db_finalize (stmt);
   return f;
 }
 
@@ -542,31 +542,31 @@ jc_finding_list (JcVault    *vault,
                  const char *inspection_id,
                  GError    **error)
 {
-  sqlite3 *db = jc_vault_get_db (vault, error);
+  JcDb *db = jc_vault_get_db (vault, error);
   g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) jc_finding_free);
-  sqlite3_stmt *stmt = NULL;
+  JcDbStmt *stmt = NULL;
   int rc;
 
   if (db == NULL)
     return NULL;
-  rc = sqlite3_prepare_v2 (db, "SELECT record, superseded_by FROM findings WHERE inspection_id = ? "
+  rc = jc_db_prepare (db, "SELECT record, superseded_by FROM findings WHERE inspection_id = ? "
                                "ORDER BY sealed_at, rowid", -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
-    sqlite3_bind_text (stmt, 1, inspection_id ? inspection_id : "", -1, SQLITE_TRANSIENT);
-  while (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  if (rc == JC_DB_OK)
+    jc_db_bind_text (stmt, 1, inspection_id ? inspection_id : "", -1, JC_DB_TRANSIENT);
+  while (rc == JC_DB_OK && (rc = jc_db_step (stmt)) == JC_DB_ROW)
     {
       JcFinding *f = finding_from_row (db, stmt, error);
 
       if (f == NULL)
         {
-          sqlite3_finalize (stmt);
+          jc_db_finalize (stmt);
           return NULL;
         }
       g_ptr_array_add (list, f);
-      rc = SQLITE_OK;
+      rc = JC_DB_OK;
     }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
+  jc_db_finalize (stmt);
+  if (rc != JC_DB_DONE)
     {
       set_db_error (db, error);
       return NULL;
@@ -579,28 +579,28 @@ jc_finding_list (JcVault    *vault,
 /* Item code → the id of the live (not superseded) finding holding it,
  * leaving out @except (the finding an amendment replaces). */
 static GHashTable *
-taken_items (sqlite3 *db, const char *inspection_id, const char *except, GError **error)
+taken_items (JcDb *db, const char *inspection_id, const char *except, GError **error)
 {
   g_autoptr(GHashTable) taken = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  sqlite3_stmt *stmt = NULL;
-  int rc = sqlite3_prepare_v2 (db, "SELECT fi.code, f.id FROM finding_items fi JOIN findings f ON f.id = fi.finding_id "
+  JcDbStmt *stmt = NULL;
+  int rc = jc_db_prepare (db, "SELECT fi.code, f.id FROM finding_items fi JOIN findings f ON f.id = fi.finding_id "
                                    "WHERE f.inspection_id = ? AND f.superseded_by IS NULL AND f.id IS NOT ?",
                                -1, &stmt, NULL);
 
-  if (rc == SQLITE_OK)
+  if (rc == JC_DB_OK)
     {
-      sqlite3_bind_text (stmt, 1, inspection_id, -1, SQLITE_TRANSIENT);
+      jc_db_bind_text (stmt, 1, inspection_id, -1, JC_DB_TRANSIENT);
       if (except != NULL)
-        sqlite3_bind_text (stmt, 2, except, -1, SQLITE_TRANSIENT);
+        jc_db_bind_text (stmt, 2, except, -1, JC_DB_TRANSIENT);
     }
-  while (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while (rc == JC_DB_OK && (rc = jc_db_step (stmt)) == JC_DB_ROW)
     {
-      g_hash_table_insert (taken, g_strdup ((const char *) sqlite3_column_text (stmt, 0)),
-                           g_strdup ((const char *) sqlite3_column_text (stmt, 1)));
-      rc = SQLITE_OK;
+      g_hash_table_insert (taken, g_strdup ((const char *) jc_db_column_text (stmt, 0)),
+                           g_strdup ((const char *) jc_db_column_text (stmt, 1)));
+      rc = JC_DB_OK;
     }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
+  jc_db_finalize (stmt);
+  if (rc != JC_DB_DONE)
     {
       set_db_error (db, error);
       return NULL;
@@ -616,13 +616,13 @@ strip_dup (const char *s)
 
 /* Checks @c before anything is recorded. */
 static gboolean
-check_confirmation (sqlite3 *db, const JcFindingConfirmation *c, GError **error)
+check_confirmation (JcDb *db, const JcFindingConfirmation *c, GError **error)
 {
   g_autofree char *name = strip_dup (c->name);
   g_autofree char *reason = strip_dup (c->reason);
   g_autofree char *witness = strip_dup (c->witness);
   const char *texts[] = { c->name, c->title, c->reason, c->witness };
-  sqlite3_stmt *stmt = NULL;
+  JcDbStmt *stmt = NULL;
   int rc;
 
   for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
@@ -672,16 +672,16 @@ check_confirmation (sqlite3 *db, const JcFindingConfirmation *c, GError **error)
   if (c->signature_strokes == NULL)
     return TRUE;
   rc = hex_is_valid (c->signature_strokes, 32)
-       ? sqlite3_prepare_v2 (db, "SELECT 1 FROM evidence WHERE sha256 = ?", -1, &stmt, NULL) : SQLITE_OK;
+       ? jc_db_prepare (db, "SELECT 1 FROM evidence WHERE sha256 = ?", -1, &stmt, NULL) : JC_DB_OK;
   if (stmt != NULL)
     {
-      sqlite3_bind_text (stmt, 1, c->signature_strokes, -1, SQLITE_TRANSIENT);
-      rc = sqlite3_step (stmt);
+      jc_db_bind_text (stmt, 1, c->signature_strokes, -1, JC_DB_TRANSIENT);
+      rc = jc_db_step (stmt);
     }
-  sqlite3_finalize (stmt);
-  if (rc == SQLITE_ROW)
+  jc_db_finalize (stmt);
+  if (rc == JC_DB_ROW)
     return TRUE;
-  if (rc == SQLITE_DONE || rc == SQLITE_OK)
+  if (rc == JC_DB_DONE || rc == JC_DB_OK)
     g_set_error (error, JC_FINDING_ERROR, JC_FINDING_ERROR_NOT_FOUND,
                  _("The signature strokes %s are not evidence in this vault (add the file first)"),
                  c->signature_strokes);
@@ -742,7 +742,7 @@ seal (JcVault             *vault,
       const char          *strokes,
       GError             **error)
 {
-  sqlite3 *db = jc_vault_get_db (vault, error);
+  JcDb *db = jc_vault_get_db (vault, error);
   g_autoptr(JcInspection) in = NULL;
   g_autoptr(GPtrArray) results = NULL;
   g_autoptr(GHashTable) taken = NULL;
@@ -894,7 +894,7 @@ jc_finding_seal (JcVault                     *vault,
                  const JcFindingConfirmation *confirmation,
                  GError                     **error)
 {
-  sqlite3 *db = jc_vault_get_db (vault, error);
+  JcDb *db = jc_vault_get_db (vault, error);
   g_autofree char *id = NULL;
 
   if (db == NULL || (confirmation != NULL && !check_confirmation (db, confirmation, error)))
@@ -912,7 +912,7 @@ jc_finding_confirm (JcVault                     *vault,
                     const JcFindingConfirmation *confirmation,
                     GError                     **error)
 {
-  sqlite3 *db = jc_vault_get_db (vault, error);
+  JcDb *db = jc_vault_get_db (vault, error);
   g_autoptr(JcFinding) f = NULL;
 
   if (db == NULL || (f = jc_finding_get (vault, finding_id, error)) == NULL)

@@ -200,10 +200,10 @@ sha256_hex_is_valid (const char *hex)
 }
 
 static gboolean
-set_db_error (sqlite3 *db, GError **error)
+set_db_error (JcDb *db, GError **error)
 {
   g_set_error (error, JC_INSPECTION_ERROR, JC_INSPECTION_ERROR_DATABASE,
-               _("Inspection database: %s"), sqlite3_errmsg (db));
+               _("Inspection database: %s"), jc_db_errmsg (db));
   return FALSE;
 }
 
@@ -242,7 +242,7 @@ body_int (JsonObject *body, const char *member, gint64 *out)
 }
 
 static gboolean
-apply_create (sqlite3 *db, const JcEvent *event, JsonObject *body, GError **error)
+apply_create (JcDb *db, const JcEvent *event, JsonObject *body, GError **error)
 {
   static const char * const fields[] = { "id", "institution_code", "institution_name", "institution_type",
                                          "form", "date", "checklist" };
@@ -250,7 +250,7 @@ apply_create (sqlite3 *db, const JcEvent *event, JsonObject *body, GError **erro
   JsonNode *team = json_object_get_member (body, "team");
   g_autoptr(JsonGenerator) gen = json_generator_new ();
   g_autofree char *team_json = NULL;
-  sqlite3_stmt *stmt = NULL;
+  JcDbStmt *stmt = NULL;
   gint64 level;
   int rc;
 
@@ -264,23 +264,23 @@ apply_create (sqlite3 *db, const JcEvent *event, JsonObject *body, GError **erro
   json_generator_set_root (gen, team);
   team_json = json_generator_to_data (gen, NULL);
 
-  rc = sqlite3_prepare_v2 (db,
+  rc = jc_db_prepare (db,
                            "INSERT OR IGNORE INTO inspections (id, institution_code, institution_name, institution_type, "
                            "form, date, checklist, institution_level, team, created_at, device_id, seq) "
                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
+  if (rc == JC_DB_OK)
     {
       for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
-        sqlite3_bind_text (stmt, (int) i + 1, values[i], -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int64 (stmt, 8, level);
-      sqlite3_bind_text (stmt, 9, team_json, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int64 (stmt, 10, jc_event_get_wall_time (event));
+        jc_db_bind_text (stmt, (int) i + 1, values[i], -1, JC_DB_TRANSIENT);
+      jc_db_bind_int64 (stmt, 8, level);
+      jc_db_bind_text (stmt, 9, team_json, -1, JC_DB_TRANSIENT);
+      jc_db_bind_int64 (stmt, 10, jc_event_get_wall_time (event));
     }
   return jc_eventlog_step_with_origin (db, stmt, event, 11, error);
 }
 
 static gboolean
-apply_item_set (sqlite3 *db, const JcEvent *event, JsonObject *body, GError **error)
+apply_item_set (JcDb *db, const JcEvent *event, JsonObject *body, GError **error)
 {
   const char *id = body_string (body, "inspection");
   const char *code = body_string (body, "code");
@@ -288,7 +288,7 @@ apply_item_set (sqlite3 *db, const JcEvent *event, JsonObject *body, GError **er
   const char *note = body_string (body, "note");
   JcItemStatus st;
   gint64 amount = -1, cases = -1;
-  sqlite3_stmt *stmt = NULL;
+  JcDbStmt *stmt = NULL;
   int rc;
 
   if (id == NULL)
@@ -308,7 +308,7 @@ apply_item_set (sqlite3 *db, const JcEvent *event, JsonObject *body, GError **er
   /* The latest wins whatever order the events arrive in (sync): on one
    * device its seq (a clock set back must not undo a change), across
    * devices the wall time, then the device id as a tie-break. */
-  rc = sqlite3_prepare_v2 (db,
+  rc = jc_db_prepare (db,
                            "INSERT INTO item_results (inspection_id, code, status, note, amount_fen, cases, "
                            "updated_at, device_id, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
                            "ON CONFLICT (inspection_id, code) DO UPDATE SET status = excluded.status, "
@@ -318,17 +318,17 @@ apply_item_set (sqlite3 *db, const JcEvent *event, JsonObject *body, GError **er
                            "THEN excluded.seq > item_results.seq "
                            "ELSE (excluded.updated_at, excluded.device_id) > (item_results.updated_at, item_results.device_id) END",
                            -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
+  if (rc == JC_DB_OK)
     {
-      sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (stmt, 2, code, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (stmt, 3, status, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (stmt, 4, note, -1, SQLITE_TRANSIENT);
+      jc_db_bind_text (stmt, 1, id, -1, JC_DB_TRANSIENT);
+      jc_db_bind_text (stmt, 2, code, -1, JC_DB_TRANSIENT);
+      jc_db_bind_text (stmt, 3, status, -1, JC_DB_TRANSIENT);
+      jc_db_bind_text (stmt, 4, note, -1, JC_DB_TRANSIENT);
       if (amount >= 0)
-        sqlite3_bind_int64 (stmt, 5, amount);
+        jc_db_bind_int64 (stmt, 5, amount);
       if (cases >= 0)
-        sqlite3_bind_int64 (stmt, 6, cases);
-      sqlite3_bind_int64 (stmt, 7, jc_event_get_wall_time (event));
+        jc_db_bind_int64 (stmt, 6, cases);
+      jc_db_bind_int64 (stmt, 7, jc_event_get_wall_time (event));
     }
   return jc_eventlog_step_with_origin (db, stmt, event, 8, error);
 }
@@ -336,12 +336,12 @@ apply_item_set (sqlite3 *db, const JcEvent *event, JsonObject *body, GError **er
 /* A link made (@unlink FALSE) or taken back: for an unlink the row goes,
  * while the blob, its "evidence.add" and both events stay in the log. */
 static gboolean
-apply_item_evidence (sqlite3 *db, const JcEvent *event, JsonObject *body, gboolean unlink, GError **error)
+apply_item_evidence (JcDb *db, const JcEvent *event, JsonObject *body, gboolean unlink, GError **error)
 {
   const char *id = body_string (body, "inspection");
   const char *code = body_string (body, "code");
   const char *sha = body_string (body, "sha256");
-  sqlite3_stmt *stmt = NULL;
+  JcDbStmt *stmt = NULL;
   int rc;
 
   if (id == NULL)
@@ -350,26 +350,26 @@ apply_item_evidence (sqlite3 *db, const JcEvent *event, JsonObject *body, gboole
     return refuse (event, "code", error);
   if (!sha256_hex_is_valid (sha))
     return refuse (event, "sha256", error);
-  rc = sqlite3_prepare_v2 (db, unlink
+  rc = jc_db_prepare (db, unlink
                            ? "DELETE FROM item_evidence WHERE inspection_id = ? AND code = ? AND sha256 = ?"
                            : "INSERT OR IGNORE INTO item_evidence (inspection_id, code, sha256, added_at, device_id, seq) "
                              "VALUES (?, ?, ?, ?, ?, ?)", -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
+  if (rc == JC_DB_OK)
     {
-      sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (stmt, 2, code, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (stmt, 3, sha, -1, SQLITE_TRANSIENT);
+      jc_db_bind_text (stmt, 1, id, -1, JC_DB_TRANSIENT);
+      jc_db_bind_text (stmt, 2, code, -1, JC_DB_TRANSIENT);
+      jc_db_bind_text (stmt, 3, sha, -1, JC_DB_TRANSIENT);
     }
   if (!unlink)
     {
-      if (rc == SQLITE_OK)
-        sqlite3_bind_int64 (stmt, 4, jc_event_get_wall_time (event));
+      if (rc == JC_DB_OK)
+        jc_db_bind_int64 (stmt, 4, jc_event_get_wall_time (event));
       return jc_eventlog_step_with_origin (db, stmt, event, 5, error);
     }
-  if (rc == SQLITE_OK)
-    rc = sqlite3_step (stmt);
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
+  if (rc == JC_DB_OK)
+    rc = jc_db_step (stmt);
+  jc_db_finalize (stmt);
+  if (rc != JC_DB_DONE)
     {
       set_db_error (db, error);
       return FALSE;
@@ -378,7 +378,7 @@ apply_item_evidence (sqlite3 *db, const JcEvent *event, JsonObject *body, gboole
 }
 
 static gboolean
-inspection_apply (sqlite3 *db, const JcEvent *event, gpointer user_data, GError **error)
+inspection_apply (JcDb *db, const JcEvent *event, gpointer user_data, GError **error)
 {
   const char *kind = jc_event_get_kind (event);
   JsonObject *body = jc_event_get_body_object (event);
@@ -629,21 +629,21 @@ team_from_json (const char *json)
   "checklist, created_at"
 
 static JcInspection *
-inspection_from_row (sqlite3_stmt *stmt)
+inspection_from_row (JcDbStmt *stmt)
 {
   JcInspection *in = g_new0 (JcInspection, 1);
 
-  in->id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  in->institution_code = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
-  in->institution_name = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
-  in->institution_type = jc_institution_kind_from_string ((const char *) sqlite3_column_text (stmt, 3));
-  in->level = (guint) sqlite3_column_int (stmt, 4);
-  if (!jc_inspection_form_from_string ((const char *) sqlite3_column_text (stmt, 5), &in->form))
+  in->id = g_strdup ((const char *) jc_db_column_text (stmt, 0));
+  in->institution_code = g_strdup ((const char *) jc_db_column_text (stmt, 1));
+  in->institution_name = g_strdup ((const char *) jc_db_column_text (stmt, 2));
+  in->institution_type = jc_institution_kind_from_string ((const char *) jc_db_column_text (stmt, 3));
+  in->level = (guint) jc_db_column_int (stmt, 4);
+  if (!jc_inspection_form_from_string ((const char *) jc_db_column_text (stmt, 5), &in->form))
     in->form = JC_INSPECTION_FORM_DAILY;
-  in->team = team_from_json ((const char *) sqlite3_column_text (stmt, 6));
-  in->date = g_strdup ((const char *) sqlite3_column_text (stmt, 7));
-  in->checklist = g_strdup ((const char *) sqlite3_column_text (stmt, 8));
-  in->created_at = sqlite3_column_int64 (stmt, 9);
+  in->team = team_from_json ((const char *) jc_db_column_text (stmt, 6));
+  in->date = g_strdup ((const char *) jc_db_column_text (stmt, 7));
+  in->checklist = g_strdup ((const char *) jc_db_column_text (stmt, 8));
+  in->created_at = jc_db_column_int64 (stmt, 9);
   return in;
 }
 
@@ -668,44 +668,44 @@ jc_inspection_get_checklist (JcInspection        *inspection,
 
 /* checked / violations / amount, counting only codes of the list. */
 static gboolean
-fill_progress (sqlite3 *db, JcInspection *in, JcChecklistRegistry *registry, GError **error)
+fill_progress (JcDb *db, JcInspection *in, JcChecklistRegistry *registry, GError **error)
 {
   JcChecklist *checklist = jc_inspection_get_checklist (in, registry, error);
-  sqlite3_stmt *stmt = NULL;
+  JcDbStmt *stmt = NULL;
   int rc;
 
   if (checklist == NULL)
     return FALSE;
   in->n_items = jc_checklist_get_n_items (checklist);
-  rc = sqlite3_prepare_v2 (db, "SELECT code, status, amount_fen FROM item_results WHERE inspection_id = ?",
+  rc = jc_db_prepare (db, "SELECT code, status, amount_fen FROM item_results WHERE inspection_id = ?",
                            -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
-    sqlite3_bind_text (stmt, 1, in->id, -1, SQLITE_TRANSIENT);
-  while (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  if (rc == JC_DB_OK)
+    jc_db_bind_text (stmt, 1, in->id, -1, JC_DB_TRANSIENT);
+  while (rc == JC_DB_OK && (rc = jc_db_step (stmt)) == JC_DB_ROW)
     {
-      const char *status = (const char *) sqlite3_column_text (stmt, 1);
+      const char *status = (const char *) jc_db_column_text (stmt, 1);
 
-      rc = SQLITE_OK;
-      if (jc_checklist_lookup (checklist, (const char *) sqlite3_column_text (stmt, 0)) == NULL)
+      rc = JC_DB_OK;
+      if (jc_checklist_lookup (checklist, (const char *) jc_db_column_text (stmt, 0)) == NULL)
         continue;
       if (g_strcmp0 (status, "unchecked") != 0)
         in->n_checked++;
       if (g_strcmp0 (status, "violation") == 0)
         {
           in->n_violations++;
-          in->amount_fen += (guint64) sqlite3_column_int64 (stmt, 2);
+          in->amount_fen += (guint64) jc_db_column_int64 (stmt, 2);
         }
     }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
+  jc_db_finalize (stmt);
+  if (rc != JC_DB_DONE)
     return set_db_error (db, error);
   return TRUE;
 }
 
 static JcInspection *
-get_inspection (sqlite3 *db, const char *id, GError **error)
+get_inspection (JcDb *db, const char *id, GError **error)
 {
-  sqlite3_stmt *stmt = NULL;
+  JcDbStmt *stmt = NULL;
   JcInspection *in = NULL;
   int rc;
 
@@ -715,19 +715,19 @@ get_inspection (sqlite3 *db, const char *id, GError **error)
                    _("“%s” is not an inspection id (32 lowercase hex digits)"), id ? id : "");
       return NULL;
     }
-  rc = sqlite3_prepare_v2 (db, "SELECT " INSPECTION_COLUMNS " FROM inspections WHERE id = ?", -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
+  rc = jc_db_prepare (db, "SELECT " INSPECTION_COLUMNS " FROM inspections WHERE id = ?", -1, &stmt, NULL);
+  if (rc == JC_DB_OK)
     {
-      sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
-      rc = sqlite3_step (stmt);
-      if (rc == SQLITE_ROW)
+      jc_db_bind_text (stmt, 1, id, -1, JC_DB_TRANSIENT);
+      rc = jc_db_step (stmt);
+      if (rc == JC_DB_ROW)
         in = inspection_from_row (stmt);
     }
-  sqlite3_finalize (stmt);
-  if (rc == SQLITE_DONE)
+  jc_db_finalize (stmt);
+  if (rc == JC_DB_DONE)
     g_set_error (error, JC_INSPECTION_ERROR, JC_INSPECTION_ERROR_NOT_FOUND,
                  _("There is no inspection %s in this vault"), id);
-  else if (rc != SQLITE_ROW)
+  else if (rc != JC_DB_ROW)
     set_db_error (db, error);
   return in;
 }
@@ -738,7 +738,7 @@ jc_inspection_get (JcVault             *vault,
                    const char          *id,
                    GError             **error)
 {
-  sqlite3 *db = jc_vault_get_db (vault, error);
+  JcDb *db = jc_vault_get_db (vault, error);
   g_autoptr(JcInspection) in = NULL;
 
   if (db == NULL)
@@ -754,22 +754,22 @@ jc_inspection_list (JcVault             *vault,
                     JcChecklistRegistry *registry,
                     GError             **error)
 {
-  sqlite3 *db = jc_vault_get_db (vault, error);
+  JcDb *db = jc_vault_get_db (vault, error);
   g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) jc_inspection_free);
-  sqlite3_stmt *stmt = NULL;
+  JcDbStmt *stmt = NULL;
   int rc;
 
   if (db == NULL)
     return NULL;
-  rc = sqlite3_prepare_v2 (db, "SELECT " INSPECTION_COLUMNS " FROM inspections ORDER BY date DESC, created_at DESC, id",
+  rc = jc_db_prepare (db, "SELECT " INSPECTION_COLUMNS " FROM inspections ORDER BY date DESC, created_at DESC, id",
                            -1, &stmt, NULL);
-  while (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while (rc == JC_DB_OK && (rc = jc_db_step (stmt)) == JC_DB_ROW)
     {
       g_ptr_array_add (list, inspection_from_row (stmt));
-      rc = SQLITE_OK;
+      rc = JC_DB_OK;
     }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
+  jc_db_finalize (stmt);
+  if (rc != JC_DB_DONE)
     {
       set_db_error (db, error);
       return NULL;
@@ -800,14 +800,14 @@ matches (const JcItemResult *r, const char *folded_query)
 
 /* All results of @in, in checklist order (unset items as unchecked). */
 static GPtrArray *
-read_results (sqlite3 *db, JcInspection *in, JcChecklist *checklist, GError **error)
+read_results (JcDb *db, JcInspection *in, JcChecklist *checklist, GError **error)
 {
   guint n = jc_checklist_get_n_items (checklist);
   g_autoptr(GPtrArray) results = g_ptr_array_new_full (n, (GDestroyNotify) jc_item_result_free);
   g_autoptr(GHashTable) by_code = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GHashTable) evidence = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
                                                           (GDestroyNotify) g_ptr_array_unref);
-  sqlite3_stmt *stmt = NULL;
+  JcDbStmt *stmt = NULL;
   int rc;
 
   for (guint i = 0; i < n; i++)
@@ -822,44 +822,44 @@ read_results (sqlite3 *db, JcInspection *in, JcChecklist *checklist, GError **er
       g_hash_table_insert (by_code, (gpointer) r->item->code, r);
     }
 
-  rc = sqlite3_prepare_v2 (db, "SELECT code, status, note, amount_fen, cases, updated_at FROM item_results "
+  rc = jc_db_prepare (db, "SELECT code, status, note, amount_fen, cases, updated_at FROM item_results "
                                "WHERE inspection_id = ?", -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
-    sqlite3_bind_text (stmt, 1, in->id, -1, SQLITE_TRANSIENT);
-  while (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  if (rc == JC_DB_OK)
+    jc_db_bind_text (stmt, 1, in->id, -1, JC_DB_TRANSIENT);
+  while (rc == JC_DB_OK && (rc = jc_db_step (stmt)) == JC_DB_ROW)
     {
-      JcItemResult *r = g_hash_table_lookup (by_code, sqlite3_column_text (stmt, 0));
+      JcItemResult *r = g_hash_table_lookup (by_code, jc_db_column_text (stmt, 0));
 
-      rc = SQLITE_OK;
+      rc = JC_DB_OK;
       if (r == NULL)
         continue;
-      if (!jc_item_status_from_string ((const char *) sqlite3_column_text (stmt, 1), &r->status))
+      if (!jc_item_status_from_string ((const char *) jc_db_column_text (stmt, 1), &r->status))
         r->status = JC_ITEM_STATUS_UNCHECKED;
       g_free (r->note);
-      r->note = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
-      r->has_amount = sqlite3_column_type (stmt, 3) != SQLITE_NULL;
-      r->amount_fen = (guint64) sqlite3_column_int64 (stmt, 3);
-      r->cases = sqlite3_column_type (stmt, 4) != SQLITE_NULL ? sqlite3_column_int64 (stmt, 4) : -1;
-      r->updated_at = sqlite3_column_int64 (stmt, 5);
+      r->note = g_strdup ((const char *) jc_db_column_text (stmt, 2));
+      r->has_amount = jc_db_column_type (stmt, 3) != JC_DB_NULL;
+      r->amount_fen = (guint64) jc_db_column_int64 (stmt, 3);
+      r->cases = jc_db_column_type (stmt, 4) != JC_DB_NULL ? jc_db_column_int64 (stmt, 4) : -1;
+      r->updated_at = jc_db_column_int64 (stmt, 5);
     }
-  sqlite3_finalize (stmt);
+  jc_db_finalize (stmt);
   stmt = NULL;
-  if (rc != SQLITE_DONE)
+  if (rc != JC_DB_DONE)
     {
       set_db_error (db, error);
       return NULL;
     }
 
-  rc = sqlite3_prepare_v2 (db, "SELECT code, sha256 FROM item_evidence WHERE inspection_id = ? "
+  rc = jc_db_prepare (db, "SELECT code, sha256 FROM item_evidence WHERE inspection_id = ? "
                                "ORDER BY added_at, device_id, seq", -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
-    sqlite3_bind_text (stmt, 1, in->id, -1, SQLITE_TRANSIENT);
-  while (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  if (rc == JC_DB_OK)
+    jc_db_bind_text (stmt, 1, in->id, -1, JC_DB_TRANSIENT);
+  while (rc == JC_DB_OK && (rc = jc_db_step (stmt)) == JC_DB_ROW)
     {
-      JcItemResult *r = g_hash_table_lookup (by_code, sqlite3_column_text (stmt, 0));
+      JcItemResult *r = g_hash_table_lookup (by_code, jc_db_column_text (stmt, 0));
       GPtrArray *list;
 
-      rc = SQLITE_OK;
+      rc = JC_DB_OK;
       if (r == NULL)
         continue;
       list = g_hash_table_lookup (evidence, r);
@@ -868,10 +868,10 @@ read_results (sqlite3 *db, JcInspection *in, JcChecklist *checklist, GError **er
           list = g_ptr_array_new_with_free_func (g_free);
           g_hash_table_insert (evidence, r, list);
         }
-      g_ptr_array_add (list, g_strdup ((const char *) sqlite3_column_text (stmt, 1)));
+      g_ptr_array_add (list, g_strdup ((const char *) jc_db_column_text (stmt, 1)));
     }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
+  jc_db_finalize (stmt);
+  if (rc != JC_DB_DONE)
     {
       set_db_error (db, error);
       return NULL;
@@ -901,7 +901,7 @@ jc_inspection_get_results (JcVault             *vault,
                            guint                status_mask,
                            GError             **error)
 {
-  sqlite3 *db = jc_vault_get_db (vault, error);
+  JcDb *db = jc_vault_get_db (vault, error);
   g_autoptr(JcInspection) in = NULL;
   g_autoptr(GPtrArray) results = NULL;
   g_autofree char *folded = NULL;
@@ -957,7 +957,7 @@ jc_inspection_next_unchecked (JcVault             *vault,
 static JcItemResult *
 find_item (JcVault *vault, JcChecklistRegistry *registry, const char *id, const char *code, GError **error)
 {
-  sqlite3 *db = jc_vault_get_db (vault, error);
+  JcDb *db = jc_vault_get_db (vault, error);
   g_autoptr(JcInspection) in = NULL;
   g_autoptr(GPtrArray) results = NULL;
   JcChecklist *checklist;
@@ -1079,8 +1079,8 @@ jc_inspection_link_evidence (JcVault             *vault,
                              GError             **error)
 {
   g_autoptr(JcItemResult) r = NULL;
-  sqlite3 *db;
-  sqlite3_stmt *stmt = NULL;
+  JcDb *db;
+  JcDbStmt *stmt = NULL;
   int rc;
 
   r = find_item (vault, registry, id, code, error);
@@ -1090,16 +1090,16 @@ jc_inspection_link_evidence (JcVault             *vault,
     return TRUE;
   db = jc_vault_get_db (vault, error);
   rc = sha256_hex_is_valid (sha256_hex)
-       ? sqlite3_prepare_v2 (db, "SELECT 1 FROM evidence WHERE sha256 = ?", -1, &stmt, NULL) : SQLITE_OK;
+       ? jc_db_prepare (db, "SELECT 1 FROM evidence WHERE sha256 = ?", -1, &stmt, NULL) : JC_DB_OK;
   if (stmt != NULL)
     {
-      sqlite3_bind_text (stmt, 1, sha256_hex, -1, SQLITE_TRANSIENT);
-      rc = sqlite3_step (stmt);
+      jc_db_bind_text (stmt, 1, sha256_hex, -1, JC_DB_TRANSIENT);
+      rc = jc_db_step (stmt);
     }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_ROW)
+  jc_db_finalize (stmt);
+  if (rc != JC_DB_ROW)
     {
-      if (rc == SQLITE_DONE || rc == SQLITE_OK)
+      if (rc == JC_DB_DONE || rc == JC_DB_OK)
         g_set_error (error, JC_INSPECTION_ERROR, JC_INSPECTION_ERROR_NOT_FOUND,
                      _("Item %s: there is no evidence %s in this vault (add the file first)"),
                      code, sha256_hex ? sha256_hex : "");

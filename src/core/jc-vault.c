@@ -31,6 +31,7 @@ struct _JcVault
 
   /* Set while unlocked. */
   sqlite3     *db;
+  JcDb        *jdb;     /* db, for the event log and everything above it */
   JcEventlog  *log;
   JcBlobstore *blobs;
   JcDevice    *device;
@@ -190,12 +191,12 @@ require_unlocked (JcVault *self, GError **error)
   return FALSE;
 }
 
-sqlite3 *
+JcDb *
 jc_vault_get_db (JcVault *self, GError **error)
 {
   if (!require_unlocked (self, error))
     return NULL;
-  return self->db;
+  return self->jdb;
 }
 
 JcDevice *
@@ -234,6 +235,7 @@ jc_vault_lock (JcVault *self)
   g_clear_pointer (&self->log, jc_eventlog_free);
   g_clear_pointer (&self->device, jc_device_free);
   g_clear_pointer (&self->inspector, g_free);
+  g_clear_pointer (&self->jdb, jc_db_free);
   if (self->db != NULL)
     {
       jc_vfs_close (self->db);
@@ -293,26 +295,26 @@ meta_get (sqlite3 *db, const char *db_path, const char *key, GError **error)
 }
 
 static gboolean
-evidence_apply (sqlite3 *db, const JcEvent *event, gpointer user_data, GError **error)
+evidence_apply (JcDb *db, const JcEvent *event, gpointer user_data, GError **error)
 {
   JsonObject *body;
-  sqlite3_stmt *stmt = NULL;
+  JcDbStmt *stmt = NULL;
   int rc;
 
   if (g_strcmp0 (jc_event_get_kind (event), "evidence.add") != 0)
     return TRUE;
   body = jc_event_get_body_object (event);
-  rc = sqlite3_prepare_v2 (db,
-                           "INSERT OR IGNORE INTO evidence (sha256, size, media_type, name, note, captured_at, device_id, seq) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
+  rc = jc_db_prepare (db,
+                      "INSERT INTO evidence (sha256, size, media_type, name, note, captured_at, device_id, seq) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", -1, &stmt, NULL);
+  if (rc == JC_DB_OK)
     {
-      sqlite3_bind_text (stmt, 1, json_object_get_string_member_with_default (body, "sha256", ""), -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int64 (stmt, 2, json_object_get_int_member_with_default (body, "size", 0));
-      sqlite3_bind_text (stmt, 3, json_object_get_string_member_with_default (body, "media_type", ""), -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (stmt, 4, json_object_get_string_member_with_default (body, "name", ""), -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (stmt, 5, json_object_get_string_member_with_default (body, "note", ""), -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int64 (stmt, 6, jc_event_get_wall_time (event) / G_USEC_PER_SEC);
+      jc_db_bind_text (stmt, 1, json_object_get_string_member_with_default (body, "sha256", ""), -1, JC_DB_TRANSIENT);
+      jc_db_bind_int64 (stmt, 2, json_object_get_int_member_with_default (body, "size", 0));
+      jc_db_bind_text (stmt, 3, json_object_get_string_member_with_default (body, "media_type", ""), -1, JC_DB_TRANSIENT);
+      jc_db_bind_text (stmt, 4, json_object_get_string_member_with_default (body, "name", ""), -1, JC_DB_TRANSIENT);
+      jc_db_bind_text (stmt, 5, json_object_get_string_member_with_default (body, "note", ""), -1, JC_DB_TRANSIENT);
+      jc_db_bind_int64 (stmt, 6, jc_event_get_wall_time (event) / G_USEC_PER_SEC);
     }
   return jc_eventlog_step_with_origin (db, stmt, event, 7, error);
 }
@@ -339,7 +341,8 @@ open_with_dek (JcVault        *self,
     goto fail;
 
   self->db = db;
-  self->log = jc_eventlog_new (db, error);
+  self->jdb = jc_db_new_sqlite (db, FALSE);
+  self->log = jc_eventlog_new (self->jdb, error);
   if (self->log == NULL ||
       !jc_eventlog_add_projection (self->log, "evidence", "evidence.", evidence_schema, evidence_tables,
                                    evidence_apply, NULL, NULL, error) ||
@@ -375,6 +378,7 @@ fail:
   g_clear_pointer (&self->log, jc_eventlog_free);
   g_clear_pointer (&self->device, jc_device_free);
   g_clear_pointer (&self->inspector, g_free);
+  g_clear_pointer (&self->jdb, jc_db_free);
   jc_vfs_close (db);
   self->db = NULL;
   return FALSE;

@@ -68,7 +68,7 @@ void         jc_vault_lock            (JcVault       *self);
 gboolean     jc_vault_is_unlocked     (JcVault       *self);
 
 /* The vault's database; a JC_VAULT_ERROR_LOCKED error when it is locked. */
-sqlite3     *jc_vault_get_db          (JcVault       *self,
+JcDb        *jc_vault_get_db          (JcVault       *self,
                                        GError       **error);
 
 /* Valid while unlocked. */

@@ -1,0 +1,427 @@
+/* jc-db.c — one SQL connection: the dispatch, and SQLite's backend */
+#include "config.h"
+
+#include "jc-db.h"
+#include "jc-vfs.h"
+
+typedef struct
+{
+  JcDb     parent;
+  sqlite3 *db;
+  gboolean owned;
+} JcDbSqlite;
+
+typedef struct
+{
+  JcDbStmt      parent;
+  sqlite3_stmt *stmt;
+} JcDbSqliteStmt;
+
+#define SDB(d)   (((JcDbSqlite *) (d))->db)
+#define SSTMT(s) (((JcDbSqliteStmt *) (s))->stmt)
+
+static void
+sqlite_free (JcDb *db)
+{
+  if (((JcDbSqlite *) db)->owned)
+    sqlite3_close (SDB (db));
+  g_free (db);
+}
+
+static int
+sqlite_prepare (JcDb *db, const char *sql, int nbytes, unsigned flags, JcDbStmt **out,
+                const char **tail)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v3 (SDB (db), sql, nbytes, flags, &stmt, tail);
+  JcDbSqliteStmt *s;
+
+  *out = NULL;
+  if (rc != SQLITE_OK || stmt == NULL)
+    return rc;
+  s = g_new (JcDbSqliteStmt, 1);
+  s->parent.db = db;
+  s->stmt = stmt;
+  *out = &s->parent;
+  return rc;
+}
+
+static int
+sqlite_exec (JcDb *db, const char *sql)
+{
+  return sqlite3_exec (SDB (db), sql, NULL, NULL, NULL);
+}
+
+static const char *
+sqlite_errmsg (JcDb *db)
+{
+  return sqlite3_errmsg (SDB (db));
+}
+
+static int
+sqlite_errcode (JcDb *db)
+{
+  return sqlite3_extended_errcode (SDB (db));
+}
+
+static gint64
+sqlite_changes (JcDb *db)
+{
+  return sqlite3_changes64 (SDB (db));
+}
+
+static gboolean
+sqlite_get_autocommit (JcDb *db)
+{
+  return sqlite3_get_autocommit (SDB (db)) != 0;
+}
+
+static void
+sqlite_set_error (JcDb *db, int rc, GError **error)
+{
+  jc_vfs_set_error (SDB (db), rc, error);
+}
+
+static int
+sqlite_step (JcDbStmt *s)
+{
+  return sqlite3_step (SSTMT (s));
+}
+
+static int
+sqlite_reset (JcDbStmt *s)
+{
+  return sqlite3_reset (SSTMT (s));
+}
+
+static void
+sqlite_finalize (JcDbStmt *s)
+{
+  sqlite3_finalize (SSTMT (s));
+  g_free (s);
+}
+
+static int
+sqlite_clear_bindings (JcDbStmt *s)
+{
+  return sqlite3_clear_bindings (SSTMT (s));
+}
+
+static int
+sqlite_bind_int64 (JcDbStmt *s, int i, gint64 value)
+{
+  return sqlite3_bind_int64 (SSTMT (s), i, value);
+}
+
+static int
+sqlite_bind_double (JcDbStmt *s, int i, double value)
+{
+  return sqlite3_bind_double (SSTMT (s), i, value);
+}
+
+static int
+sqlite_bind_text (JcDbStmt *s, int i, const char *value, int n, JcDbDestructor d)
+{
+  return sqlite3_bind_text (SSTMT (s), i, value, n, d);
+}
+
+static int
+sqlite_bind_blob (JcDbStmt *s, int i, const void *value, int n, JcDbDestructor d)
+{
+  return sqlite3_bind_blob (SSTMT (s), i, value, n, d);
+}
+
+static int
+sqlite_bind_null (JcDbStmt *s, int i)
+{
+  return sqlite3_bind_null (SSTMT (s), i);
+}
+
+static int
+sqlite_column_count (JcDbStmt *s)
+{
+  return sqlite3_column_count (SSTMT (s));
+}
+
+static const char *
+sqlite_column_name (JcDbStmt *s, int i)
+{
+  return sqlite3_column_name (SSTMT (s), i);
+}
+
+static int
+sqlite_column_type (JcDbStmt *s, int i)
+{
+  return sqlite3_column_type (SSTMT (s), i);
+}
+
+static gint64
+sqlite_column_int64 (JcDbStmt *s, int i)
+{
+  return sqlite3_column_int64 (SSTMT (s), i);
+}
+
+static double
+sqlite_column_double (JcDbStmt *s, int i)
+{
+  return sqlite3_column_double (SSTMT (s), i);
+}
+
+static const unsigned char *
+sqlite_column_text (JcDbStmt *s, int i)
+{
+  return sqlite3_column_text (SSTMT (s), i);
+}
+
+static const void *
+sqlite_column_blob (JcDbStmt *s, int i)
+{
+  return sqlite3_column_blob (SSTMT (s), i);
+}
+
+static int
+sqlite_column_bytes (JcDbStmt *s, int i)
+{
+  return sqlite3_column_bytes (SSTMT (s), i);
+}
+
+static const JcDbBackend sqlite_backend = {
+  .dialect = JC_DB_DIALECT_SQLITE,
+  .free = sqlite_free,
+  .prepare = sqlite_prepare,
+  .exec = sqlite_exec,
+  .errmsg = sqlite_errmsg,
+  .errcode = sqlite_errcode,
+  .changes = sqlite_changes,
+  .get_autocommit = sqlite_get_autocommit,
+  .set_error = sqlite_set_error,
+  .step = sqlite_step,
+  .reset = sqlite_reset,
+  .finalize = sqlite_finalize,
+  .clear_bindings = sqlite_clear_bindings,
+  .bind_int64 = sqlite_bind_int64,
+  .bind_double = sqlite_bind_double,
+  .bind_text = sqlite_bind_text,
+  .bind_blob = sqlite_bind_blob,
+  .bind_null = sqlite_bind_null,
+  .column_count = sqlite_column_count,
+  .column_name = sqlite_column_name,
+  .column_type = sqlite_column_type,
+  .column_int64 = sqlite_column_int64,
+  .column_double = sqlite_column_double,
+  .column_text = sqlite_column_text,
+  .column_blob = sqlite_column_blob,
+  .column_bytes = sqlite_column_bytes,
+};
+
+JcDb *
+jc_db_new_sqlite (sqlite3 *db, gboolean owned)
+{
+  JcDbSqlite *self = g_new0 (JcDbSqlite, 1);
+
+  self->parent.backend = &sqlite_backend;
+  self->db = db;
+  self->owned = owned;
+  return &self->parent;
+}
+
+sqlite3 *
+jc_db_get_sqlite (JcDb *db)
+{
+  return db->backend == &sqlite_backend ? SDB (db) : NULL;
+}
+
+JcDbDialect
+jc_db_get_dialect (JcDb *db)
+{
+  return db->backend->dialect;
+}
+
+void
+jc_db_free (JcDb *db)
+{
+  if (db != NULL)
+    db->backend->free (db);
+}
+
+/* The dispatch ------------------------------------------------------------ */
+
+int
+jc_db_prepare (JcDb *db, const char *sql, int nbytes, JcDbStmt **stmt, const char **tail)
+{
+  return db->backend->prepare (db, sql, nbytes, 0, stmt, tail);
+}
+
+int
+jc_db_prepare_v3 (JcDb *db, const char *sql, int nbytes, unsigned flags, JcDbStmt **stmt,
+                  const char **tail)
+{
+  return db->backend->prepare (db, sql, nbytes, flags, stmt, tail);
+}
+
+int
+jc_db_exec (JcDb *db, const char *sql)
+{
+  return db->backend->exec (db, sql);
+}
+
+gboolean
+jc_db_exec_sql (JcDb *db, const char *sql, GError **error)
+{
+  int rc = db->backend->exec (db, sql);
+
+  if (rc != JC_DB_OK)
+    {
+      jc_db_set_error (db, rc, error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+const char *
+jc_db_errmsg (JcDb *db)
+{
+  return db->backend->errmsg (db);
+}
+
+int
+jc_db_errcode (JcDb *db)
+{
+  return db->backend->errcode (db);
+}
+
+gint64
+jc_db_changes (JcDb *db)
+{
+  return db->backend->changes (db);
+}
+
+gboolean
+jc_db_get_autocommit (JcDb *db)
+{
+  return db->backend->get_autocommit (db);
+}
+
+void
+jc_db_set_error (JcDb *db, int rc, GError **error)
+{
+  db->backend->set_error (db, rc, error);
+}
+
+#define BACKEND(s) ((s)->db->backend)
+
+int
+jc_db_step (JcDbStmt *stmt)
+{
+  return BACKEND (stmt)->step (stmt);
+}
+
+int
+jc_db_reset (JcDbStmt *stmt)
+{
+  return stmt ? BACKEND (stmt)->reset (stmt) : JC_DB_OK;
+}
+
+/* Like sqlite3_finalize(), NULL is fine. */
+void
+jc_db_finalize (JcDbStmt *stmt)
+{
+  if (stmt != NULL)
+    BACKEND (stmt)->finalize (stmt);
+}
+
+int
+jc_db_clear_bindings (JcDbStmt *stmt)
+{
+  return BACKEND (stmt)->clear_bindings (stmt);
+}
+
+int
+jc_db_bind_int64 (JcDbStmt *stmt, int i, gint64 value)
+{
+  return BACKEND (stmt)->bind_int64 (stmt, i, value);
+}
+
+int
+jc_db_bind_int (JcDbStmt *stmt, int i, int value)
+{
+  return BACKEND (stmt)->bind_int64 (stmt, i, value);
+}
+
+int
+jc_db_bind_double (JcDbStmt *stmt, int i, double value)
+{
+  return BACKEND (stmt)->bind_double (stmt, i, value);
+}
+
+int
+jc_db_bind_text (JcDbStmt *stmt, int i, const char *value, int n, JcDbDestructor destroy)
+{
+  return BACKEND (stmt)->bind_text (stmt, i, value, n, destroy);
+}
+
+int
+jc_db_bind_blob (JcDbStmt *stmt, int i, const void *value, int n, JcDbDestructor destroy)
+{
+  return BACKEND (stmt)->bind_blob (stmt, i, value, n, destroy);
+}
+
+int
+jc_db_bind_null (JcDbStmt *stmt, int i)
+{
+  return BACKEND (stmt)->bind_null (stmt, i);
+}
+
+int
+jc_db_column_count (JcDbStmt *stmt)
+{
+  return BACKEND (stmt)->column_count (stmt);
+}
+
+const char *
+jc_db_column_name (JcDbStmt *stmt, int i)
+{
+  return BACKEND (stmt)->column_name (stmt, i);
+}
+
+int
+jc_db_column_type (JcDbStmt *stmt, int i)
+{
+  return BACKEND (stmt)->column_type (stmt, i);
+}
+
+gint64
+jc_db_column_int64 (JcDbStmt *stmt, int i)
+{
+  return BACKEND (stmt)->column_int64 (stmt, i);
+}
+
+int
+jc_db_column_int (JcDbStmt *stmt, int i)
+{
+  return (int) BACKEND (stmt)->column_int64 (stmt, i);
+}
+
+double
+jc_db_column_double (JcDbStmt *stmt, int i)
+{
+  return BACKEND (stmt)->column_double (stmt, i);
+}
+
+const unsigned char *
+jc_db_column_text (JcDbStmt *stmt, int i)
+{
+  return BACKEND (stmt)->column_text (stmt, i);
+}
+
+const void *
+jc_db_column_blob (JcDbStmt *stmt, int i)
+{
+  return BACKEND (stmt)->column_blob (stmt, i);
+}
+
+int
+jc_db_column_bytes (JcDbStmt *stmt, int i)
+{
+  return BACKEND (stmt)->column_bytes (stmt, i);
+}
