@@ -37,6 +37,11 @@ typedef struct
   gint64      changes;
   GHashTable *prepared;   /* "types\x1fsql" → statement name */
   guint       n_prepared;
+  /* SQLite starts a transaction at a SAVEPOINT outside one and commits it
+   * at that savepoint's RELEASE; PostgreSQL wants a BEGIN: the name of
+   * that savepoint, and how deep it is nested in itself */
+  char       *implicit;
+  guint       implicit_depth;
 } JcDbPg;
 
 typedef struct
@@ -54,6 +59,7 @@ typedef struct
   int       n_params;
   Param    *params;
   PGresult *res;
+  PGresult *desc;       /* the columns, before the first step */
   int       row;
   int       n_rows;
   guchar  **blobs;      /* the current row's bytea columns, unescaped */
@@ -107,25 +113,95 @@ copy_quoted (GString *out, const char *p)
     }
 }
 
-char *
-jc_db_pg_translate (const char *sql, int *n_params)
+/* The ')' that closes the '(' at @open, or NULL. */
+static const char *
+closing_paren (const char *open, const char *end)
 {
-  GString *out = g_string_sized_new (strlen (sql) + 32);
-  const char *p = sql;
-  gboolean after_begin = FALSE;
-  int max_param = 0;
+  g_autoptr(GString) skip = g_string_new (NULL);
+  int depth = 0;
 
-  while (*p != '\0')
+  for (const char *p = open; p < end;)
+    {
+      if (*p == '\'' || *p == '"')
+        {
+          g_string_truncate (skip, 0);
+          p = copy_quoted (skip, p);
+          continue;
+        }
+      if (*p == '(')
+        depth++;
+      else if (*p == ')' && --depth == 0)
+        return p;
+      p++;
+    }
+  return NULL;
+}
+
+static void translate (GString *out, const char *p, const char *end, int *max_param);
+
+/* SQLite's json_extract (X, '$.a.b') and json_each (X, '$.a') at @p (the
+ * word's start, @args its '('): X::jsonb -> 'a' ->> 'b' and
+ * jsonb_array_elements (X::jsonb -> 'a'), whose column is also "value".
+ * Returns where the call ends, or NULL when it is not of that form. */
+static const char *
+translate_json (GString *out, const char *args, const char *end, gboolean each, int *max_param)
+{
+  const char *close = closing_paren (args, end);
+  const char *comma = NULL, *path, *path_end;
+  g_auto(GStrv) keys = NULL;
+  g_autofree char *path_text = NULL;
+  int depth = 0;
+
+  if (close == NULL)
+    return NULL;
+  for (const char *p = args + 1; p < close && comma == NULL; p++)
+    {
+      if (*p == '\'')
+        return NULL;  /* a string in X: not the simple form we rewrite */
+      depth += *p == '(' ? 1 : *p == ')' ? -1 : 0;
+      if (*p == ',' && depth == 0)
+        comma = p;
+    }
+  if (comma == NULL)
+    return NULL;
+  path = skip_space (comma + 1);
+  if (path[0] != '\'' || path[1] != '$')
+    return NULL;
+  path_end = strchr (path + 1, '\'');
+  if (path_end == NULL || *skip_space (path_end + 1) != ')')
+    return NULL;
+  path_text = g_strndup (path + 2, path_end - path - 2);
+  if (path_text[0] != '\0' && path_text[0] != '.')
+    return NULL;
+  keys = g_strsplit (path_text[0] ? path_text + 1 : path_text, ".", -1);
+
+  g_string_append (out, each ? "jsonb_array_elements ((" : "((");
+  translate (out, args + 1, comma, max_param);
+  g_string_append (out, ")::jsonb");
+  for (guint i = 0; keys[i] != NULL && keys[i][0] != '\0'; i++)
+    g_string_append_printf (out, " %s '%s'", !each && keys[i + 1] == NULL ? "->>" : "->", keys[i]);
+  if (!each && (keys[0] == NULL || keys[0][0] == '\0'))
+    g_string_append (out, " #>> '{}'");
+  g_string_append_c (out, ')');
+  return close + 1;
+}
+
+static void
+translate (GString *out, const char *p, const char *end, int *max_param)
+{
+  gboolean after_begin = FALSE;
+
+  while (p < end)
     {
       if (*p == '\'' || *p == '"' || (p[0] == '$' && p[1] == '$'))
         p = copy_quoted (out, p);
       else if (p[0] == '-' && p[1] == '-')
         {
-          const char *eol = strchr (p, '\n');
-          const char *end = eol ? eol : p + strlen (p);
+          const char *eol = memchr (p, '\n', end - p);
+          const char *stop = eol ? eol : end;
 
-          g_string_append_len (out, p, end - p);
-          p = end;
+          g_string_append_len (out, p, stop - p);
+          p = stop;
         }
       else if (*p == '?')
         {
@@ -136,14 +212,15 @@ jc_db_pg_translate (const char *sql, int *n_params)
             while (g_ascii_isdigit (*p))
               n = n * 10 + (*p++ - '0');
           else
-            n = max_param + 1;
-          max_param = MAX (max_param, n);
+            n = *max_param + 1;
+          *max_param = MAX (*max_param, n);
           g_string_append_printf (out, "$%d", n);
         }
       else if (g_ascii_isalpha (*p) || *p == '_')
         {
           const char *start = p;
           gboolean was_begin = after_begin;
+          const char *call_end;
 
           while (g_ascii_isalnum (*p) || *p == '_')
             p++;
@@ -166,14 +243,21 @@ jc_db_pg_translate (const char *sql, int *n_params)
           else if (word_is (start, "PRAGMA"))
             {
               /* SQLite's settings mean nothing here: the whole statement goes */
-              const char *end = strchr (p, ';');
+              const char *semi = memchr (p, ';', end - p);
 
-              p = end ? end + 1 : p + strlen (p);
+              p = semi ? semi + 1 : end;
             }
+          else if ((word_is (start, "json_extract") || word_is (start, "json_each")) &&
+                   *skip_space (p) == '(' &&
+                   (call_end = translate_json (out, skip_space (p), end, word_is (start, "json_each"),
+                                               max_param)) != NULL)
+            p = call_end;
           else if (word_is (start, "group_concat"))
             g_string_append (out, "string_agg");
           else if (word_is (start, "char") && *skip_space (p) == '(')
             g_string_append (out, "chr");
+          else if (word_is (start, "user"))
+            g_string_append (out, "\"user\"");  /* a column here; a keyword there */
           else
             {
               after_begin = word_is (start, "BEGIN");
@@ -183,6 +267,15 @@ jc_db_pg_translate (const char *sql, int *n_params)
       else
         g_string_append_c (out, *p++);
     }
+}
+
+char *
+jc_db_pg_translate (const char *sql, int *n_params)
+{
+  GString *out = g_string_sized_new (strlen (sql) + 32);
+  int max_param = 0;
+
+  translate (out, sql, sql + strlen (sql), &max_param);
   if (n_params != NULL)
     *n_params = max_param;
   return g_string_free (out, FALSE);
@@ -259,6 +352,7 @@ ignore_notice (void *data, const char *message)
 static void
 pg_free (JcDb *db)
 {
+  g_free (PG (db)->implicit);
   PQfinish (PG (db)->conn);
   g_hash_table_unref (PG (db)->prepared);
   g_free (PG (db)->errmsg);
@@ -276,6 +370,118 @@ is_utility (const char *sql)
     if (word_is (p, words[i]))
       return TRUE;
   return FALSE;
+}
+
+/* The savepoint named after SAVEPOINT or RELEASE [SAVEPOINT] at @p. */
+static char *
+savepoint_name (const char *p)
+{
+  const char *start;
+
+  p = skip_space (p);
+  if (word_is (p, "SAVEPOINT"))
+    p = skip_space (p + strlen ("SAVEPOINT"));
+  start = p;
+  while (g_ascii_isalnum (*p) || *p == '_')
+    p++;
+  return g_ascii_strdown (start, p - start);
+}
+
+static PGresult *
+failed (JcDbPg *db, const char *why)
+{
+  PGresult *res = PQmakeEmptyPGresult (db->conn, PGRES_FATAL_ERROR);
+
+  set_errmsg (db, why, JC_DB_ERROR);
+  return res;
+}
+
+/* One statement without parameters, with SQLite's savepoints. */
+static PGresult *
+run_one (JcDbPg *db, const char *sql)
+{
+  const char *p = skip_space (sql);
+  PGTransactionStatusType status = PQtransactionStatus (db->conn);
+
+  if (word_is (p, "SAVEPOINT"))
+    {
+      g_autofree char *name = savepoint_name (p + strlen ("SAVEPOINT"));
+
+      if (status == PQTRANS_IDLE)
+        {
+          PGresult *res = PQexec (db->conn, "BEGIN");
+
+          if (PQresultStatus (res) != PGRES_COMMAND_OK)
+            return res;
+          PQclear (res);
+          g_free (db->implicit);
+          db->implicit = g_steal_pointer (&name);
+          db->implicit_depth = 1;
+        }
+      else if (g_strcmp0 (name, db->implicit) == 0)
+        db->implicit_depth++;
+    }
+  else if (word_is (p, "RELEASE") && db->implicit != NULL)
+    {
+      g_autofree char *name = savepoint_name (p + strlen ("RELEASE"));
+
+      if (g_strcmp0 (name, db->implicit) == 0 && --db->implicit_depth == 0)
+        {
+          g_clear_pointer (&db->implicit, g_free);
+          sql = "COMMIT";
+          p = sql;
+        }
+    }
+  if (word_is (p, "COMMIT") || word_is (p, "END") ||
+      (word_is (p, "ROLLBACK") && !word_is (skip_space (p + strlen ("ROLLBACK")), "TO")))
+    {
+      g_clear_pointer (&db->implicit, g_free);
+      /* PostgreSQL answers COMMIT of a failed transaction with a quiet
+       * ROLLBACK; SQLite would have committed what succeeded. Neither is
+       * what the caller meant: say so. */
+      if (word_is (p, "COMMIT") && status == PQTRANS_INERROR)
+        {
+          PQclear (PQexec (db->conn, "ROLLBACK"));
+          return failed (db, "COMMIT of a transaction in which a statement had failed: rolled back");
+        }
+    }
+  return PQexec (db->conn, sql);
+}
+
+/* @sql, one statement after another, as PQexec() would but through
+ * run_one(); the last result, or the first that failed. */
+static PGresult *
+run_sql (JcDbPg *db, const char *sql)
+{
+  g_autoptr(GString) one = g_string_new (NULL);
+  PGresult *res = NULL;
+  const char *p = sql;
+
+  while (TRUE)
+    {
+      if (*p == '\'' || *p == '"' || (p[0] == '$' && p[1] == '$'))
+        {
+          p = copy_quoted (one, p);
+          continue;
+        }
+      if (*p != ';' && *p != '\0')
+        {
+          g_string_append_c (one, *p++);
+          continue;
+        }
+      if (*skip_space (one->str) != '\0')
+        {
+          PQclear (res);
+          res = run_one (db, one->str);
+          if (PQresultStatus (res) != PGRES_COMMAND_OK && PQresultStatus (res) != PGRES_TUPLES_OK)
+            return res;
+        }
+      g_string_truncate (one, 0);
+      if (*p == '\0')
+        break;
+      p++;
+    }
+  return res ? res : PQexec (db->conn, "");
 }
 
 static int
@@ -300,7 +506,7 @@ static int
 pg_exec (JcDb *db, const char *sql)
 {
   g_autofree char *text = jc_db_pg_translate (sql, NULL);
-  PGresult *res = PQexec (PG (db)->conn, text);
+  PGresult *res = run_sql (PG (db), text);
   int rc;
 
   result_ok (PG (db), res, &rc);
@@ -404,7 +610,8 @@ prepared_name (JcDbPgStmt *s, int *rc)
       /* "could not determine the data type of $N": an untyped text or NULL
        * where nothing says its type; tell the server it is text */
       if (PQresultStatus (res) == PGRES_FATAL_ERROR &&
-          g_strcmp0 (PQresultErrorField (res, PG_DIAG_SQLSTATE), "42P18") == 0)
+          (g_strcmp0 (PQresultErrorField (res, PG_DIAG_SQLSTATE), "42P18") == 0 ||
+           g_strcmp0 (PQresultErrorField (res, PG_DIAG_SQLSTATE), "42P08") == 0))
         {
           PQclear (res);
           for (int i = 0; i < s->n_params; i++)
@@ -438,7 +645,7 @@ pg_step (JcDbStmt *stmt)
       PGresult *res;
 
       if (s->utility)
-        res = PQexec (db->conn, s->sql);
+        res = run_sql (db, s->sql);
       else
         {
           g_autofree const char **values = g_new0 (const char *, MAX (s->n_params, 1));
@@ -504,6 +711,7 @@ pg_finalize (JcDbStmt *stmt)
   JcDbPgStmt *s = PGS (stmt);
 
   clear_result (s);
+  g_clear_pointer (&s->desc, PQclear);
   pg_clear_bindings (stmt);
   g_free (s->params);
   g_free (s->sql);
@@ -609,20 +817,36 @@ has_cell (JcDbPgStmt *s, int i)
          !PQgetisnull (s->res, s->row, i);
 }
 
+/* The result, or before the first step its description: SQLite tells a
+ * statement's columns as soon as it is prepared. */
+static const PGresult *
+columns (JcDbPgStmt *s)
+{
+  const char *name;
+  int rc;
+
+  if (s->res != NULL || s->desc != NULL || s->utility)
+    return s->res ? s->res : s->desc;
+  name = prepared_name (s, &rc);
+  if (name != NULL)
+    s->desc = PQdescribePrepared (PG (s->parent.db)->conn, name);
+  return s->desc;
+}
+
 static int
 pg_column_count (JcDbStmt *stmt)
 {
-  JcDbPgStmt *s = PGS (stmt);
+  const PGresult *res = columns (PGS (stmt));
 
-  return s->res ? PQnfields (s->res) : 0;
+  return res ? PQnfields (res) : 0;
 }
 
 static const char *
 pg_column_name (JcDbStmt *stmt, int i)
 {
-  JcDbPgStmt *s = PGS (stmt);
+  const PGresult *res = columns (PGS (stmt));
 
-  return s->res ? PQfname (s->res, i) : NULL;
+  return res && i >= 0 && i < PQnfields (res) ? PQfname (res, i) : NULL;
 }
 
 static int

@@ -25,9 +25,10 @@ static const char select_sql[] =
   "FROM hq_ledger l JOIN findings f ON f.id = l.finding_id "
   "LEFT JOIN inspections i ON i.id = f.inspection_id "
   "LEFT JOIN institutions d ON d.code = l.institution_code "
-  "WHERE (?1 IS NULL OR d.county = ?1) AND (?2 IS NULL OR l.status = ?2) "
+  /* the casts give PostgreSQL the type of a parameter that may be NULL */
+  "WHERE (CAST (?1 AS TEXT) IS NULL OR d.county = ?1) AND (CAST (?2 AS TEXT) IS NULL OR l.status = ?2) "
   "  AND (?3 = 0 OR (l.status IN ('open', 'rectifying') AND l.deadline < ?4)) "
-  "  AND (?5 IS NULL OR l.id = ?5) "
+  "  AND (CAST (?5 AS INTEGER) IS NULL OR l.id = ?5) "
   "ORDER BY l.id LIMIT ?6 OFFSET ?7";
 
 /* @text's parts between unit separators (U+001F, never in a checklist's
@@ -128,7 +129,7 @@ query_rows (JcHqStore *store, const JcHqLedgerFilter *filter, gint64 id, GError 
   jc_db_bind_text (stmt, 4, today, -1, JC_DB_TRANSIENT);
   if (id > 0)
     jc_db_bind_int64 (stmt, 5, id);
-  jc_db_bind_int64 (stmt, 6, filter->limit > 0 ? (gint64) filter->limit : -1);
+  jc_db_bind_int64 (stmt, 6, filter->limit > 0 ? (gint64) filter->limit : G_MAXINT64);
   jc_db_bind_int64 (stmt, 7, (gint64) filter->offset);
   while ((rc = jc_db_step (stmt)) == JC_DB_ROW)
     json_array_add_object_element (rows, read_row (stmt, today));

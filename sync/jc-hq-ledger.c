@@ -333,7 +333,8 @@ jc_hq_ledger_news_locked (JcHqStore *store, const char *name, gboolean *news, GE
     return jc_hq_sql_error (db, "hq_ledger_state", error);
   *news = newest != seen;
   if (!*news ||
-      !jc_hq_sql_prepare (db, "INSERT OR REPLACE INTO hq_ledger_state (name, observed) VALUES (?, ?)", &stmt, error))
+      !jc_hq_sql_prepare (db, "INSERT INTO hq_ledger_state (name, observed) VALUES (?1, ?2) "
+                              "ON CONFLICT (name) DO UPDATE SET observed = ?2", &stmt, error))
     return !*news;
   jc_db_bind_text (stmt, 1, name, -1, JC_DB_STATIC);
   jc_db_bind_int64 (stmt, 2, newest);

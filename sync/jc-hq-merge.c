@@ -35,6 +35,7 @@ struct _JcHqMerge
 
 static const char merge_schema[] =
   "CREATE TABLE IF NOT EXISTS hq_bundles ("
+  "  id INTEGER PRIMARY KEY,"
   "  digest TEXT NOT NULL,"
   "  device_id TEXT NOT NULL,"
   "  received_at INTEGER NOT NULL,"
@@ -281,8 +282,8 @@ hold (JcHqMerge *merge, const JcEvent *event, GError **error)
 {
   gsize len;
   const guint8 *encoded = jc_event_get_encoded (event, &len);
-  JcDbStmt *stmt = prepare (merge, "INSERT OR IGNORE INTO hq_held (device_id, seq, encoded, signature, held_at) "
-                                       "VALUES (?, ?, ?, ?, ?)", error);
+  JcDbStmt *stmt = prepare (merge, "INSERT INTO hq_held (device_id, seq, encoded, signature, held_at) "
+                                       "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", error);
 
   if (stmt == NULL)
     return FALSE;
@@ -512,7 +513,7 @@ store_blob (JcHqMerge *merge, const JcBundleBlob *blob, const char *device_hex, 
   stmt = prepare (merge, "INSERT INTO hq_blobs (sha256, size, media_type, wrapped_key, device_id, first_seen) "
                          "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO UPDATE SET "
                          "wrapped_key = excluded.wrapped_key, device_id = excluded.device_id, size = excluded.size "
-                         "WHERE received = 0 AND complete = 0", error);
+                         "WHERE hq_blobs.received = 0 AND hq_blobs.complete = 0", error);
   if (stmt == NULL)
     return FALSE;
   jc_db_bind_text (stmt, 1, hash_hex, -1, JC_DB_STATIC);

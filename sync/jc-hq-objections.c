@@ -325,7 +325,7 @@ rows (JcHqStore *store, const char *status, GError **error)
                               "o.decided_at, o.entry_id, f.superseded_by "
                               "FROM hq_objections o JOIN findings f ON f.id = o.finding_id "
                               "LEFT JOIN inspections i ON i.id = f.inspection_id "
-                              "WHERE ?1 IS NULL OR o.status = ?1 ORDER BY o.id", &stmt, error))
+                              "WHERE CAST (?1 AS TEXT) IS NULL OR o.status = ?1 ORDER BY o.id", &stmt, error))
     {
       jc_hq_store_unlock (store);
       return NULL;

@@ -18,7 +18,9 @@ static const char schema[] =
   "  seed INTEGER NOT NULL,"
   "  created INTEGER NOT NULL,"
   "  document TEXT NOT NULL,"
-  "  signature TEXT NOT NULL);"
+  "  signature TEXT NOT NULL,"
+  /* the order HQ drew them in, for two draws within one second */
+  "  drawn INTEGER NOT NULL UNIQUE);"
   "CREATE TABLE IF NOT EXISTS plan_assignments ("
   "  plan_id TEXT NOT NULL REFERENCES plans (plan_id),"
   "  code TEXT NOT NULL,"
@@ -193,8 +195,8 @@ store_plan (JcDb *db, const JcHqPlan *plan, const JcPlanDraw *draw, GError **err
 {
   JcDbStmt *stmt = NULL;
 
-  if (!jc_hq_sql_prepare (db, "INSERT INTO plans (plan_id, seed, created, document, signature) "
-                              "VALUES (?, ?, ?, ?, ?)", &stmt, error))
+  if (!jc_hq_sql_prepare (db, "INSERT INTO plans (plan_id, seed, created, document, signature, drawn) "
+                              "VALUES (?, ?, ?, ?, ?, (SELECT coalesce (max (drawn), 0) + 1 FROM plans))", &stmt, error))
     return FALSE;
   jc_db_bind_text (stmt, 1, plan->plan_id, -1, JC_DB_STATIC);
   jc_db_bind_int64 (stmt, 2, (gint64) plan->seed);
@@ -277,7 +279,7 @@ jc_hq_plan_get (JcHqStore *store, const char *plan_id, GError **error)
       !jc_hq_sql_prepare (db, plan_id != NULL
                                 ? "SELECT plan_id, seed, created, document, signature FROM plans WHERE plan_id = lower(?)"
                                 : "SELECT plan_id, seed, created, document, signature FROM plans "
-                                  "ORDER BY created DESC, rowid DESC LIMIT 1",
+                                  "ORDER BY created DESC, drawn DESC LIMIT 1",
                           &stmt, error))
     return NULL;
   if (plan_id != NULL)
@@ -328,7 +330,7 @@ jc_hq_plan_envelopes_since (JcHqStore *store, gint64 since, GError **error)
 
   if (!ensure_schema (store, error) ||
       !jc_hq_sql_prepare (db, "SELECT plan_id, seed, created, document, signature FROM plans "
-                              "WHERE created >= ? ORDER BY created DESC, rowid DESC", &stmt, error))
+                              "WHERE created >= ? ORDER BY created DESC, drawn DESC", &stmt, error))
     return NULL;
   jc_db_bind_int64 (stmt, 1, since);
   while ((rc = jc_db_step (stmt)) == JC_DB_ROW)

@@ -114,7 +114,7 @@ jc_hq_query_findings (JcHqStore *store, const char *institution, JcHqFormat form
     "       i.institution_type AS type, i.form AS form, i.date AS date, i.team AS team, "
     "       f.inspection_id AS inspection, i.checklist AS checklist, "
     "       (SELECT group_concat (code, ' ') FROM (SELECT code FROM finding_items WHERE finding_id = f.id "
-    "        ORDER BY code)) AS items, "
+    "        ORDER BY code) AS codes) AS items, "
     "       f.amount_fen AS amount_fen, f.sealed_at AS sealed_at, "
     "       coalesce (c.status, 'unconfirmed') AS status, coalesce (c.name, '') AS representative, "
     "       coalesce (c.reason, '') AS reason, coalesce (f.supersedes, '') AS supersedes, "

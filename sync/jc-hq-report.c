@@ -145,8 +145,9 @@ sums_object (JcHqReportBy by, const char *group, const Sums *s)
  * the record's items). */
 static const char sums_sql[] =
   "SELECT %s AS g, count (*), sum (l.amount_fen), sum (l.recovered_fen), "
-  "       sum (l.status IN ('rectified', 'verified')), sum (l.status IN ('police', 'discipline')), "
-  "       sum (l.status IN ('open', 'rectifying') AND l.deadline < ?1) "
+  "       count (CASE WHEN l.status IN ('rectified', 'verified') THEN 1 END), "
+  "       count (CASE WHEN l.status IN ('police', 'discipline') THEN 1 END), "
+  "       count (CASE WHEN l.status IN ('open', 'rectifying') AND l.deadline < ?1 THEN 1 END) "
   "FROM hq_ledger l JOIN findings f ON f.id = l.finding_id "
   "LEFT JOIN inspections i ON i.id = f.inspection_id "
   "LEFT JOIN institutions d ON d.code = l.institution_code %s "

@@ -265,6 +265,12 @@ out:
   return ok;
 }
 
+JcDb *
+jc_hq_store_open_database (const char *dir, GError **error)
+{
+  return open_database (dir, FALSE, error);
+}
+
 JcHqStore *
 jc_hq_store_open (const char *dir, GError **error)
 {
@@ -443,26 +449,25 @@ exec (JcHqStore *store, const char *sql, GError **error)
 }
 
 /* Finds an unused code with hash @hash, comparing every candidate in
- * constant time; returns its rowid or 0. */
-static gint64
+ * constant time. */
+static gboolean
 find_code (JcHqStore *store, const guint8 hash[32], gint64 *expires, char **inspector)
 {
   JcDbStmt *stmt = NULL;
-  gint64 found = 0;
+  gboolean found = FALSE;
 
-  if (jc_db_prepare (store->db,
-                          "SELECT rowid, code_hash, expires, inspector FROM enrollment_codes WHERE used_by IS NULL",
-                          -1, &stmt, NULL) != JC_DB_OK)
-    return 0;
+  if (jc_db_prepare (store->db, "SELECT code_hash, expires, inspector FROM enrollment_codes WHERE used_by IS NULL",
+                     -1, &stmt, NULL) != JC_DB_OK)
+    return FALSE;
   while (jc_db_step (stmt) == JC_DB_ROW)
     {
-      const void *h = jc_db_column_blob (stmt, 1);
+      const void *h = jc_db_column_blob (stmt, 0);
 
-      if (jc_db_column_bytes (stmt, 1) == 32 && sodium_memcmp (h, hash, 32) == 0 && found == 0)
+      if (jc_db_column_bytes (stmt, 0) == 32 && sodium_memcmp (h, hash, 32) == 0 && !found)
         {
-          found = jc_db_column_int64 (stmt, 0);
-          *expires = jc_db_column_int64 (stmt, 2);
-          *inspector = g_strdup ((const char *) jc_db_column_text (stmt, 3));
+          found = TRUE;
+          *expires = jc_db_column_int64 (stmt, 1);
+          *inspector = g_strdup ((const char *) jc_db_column_text (stmt, 2));
         }
     }
   jc_db_finalize (stmt);
@@ -507,7 +512,7 @@ jc_hq_store_enroll (JcHqStore        *store,
   char normalized[CODE_CHARS + 1];
   guint8 hash[32];
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  gint64 expires = 0, rowid;
+  gint64 expires = 0;
   guint64 not_after = (guint64) now + (guint64) JC_HQ_CERT_VALID_DAYS * 86400;
   JcDbStmt *stmt = NULL;
   int rc;
@@ -522,8 +527,7 @@ jc_hq_store_enroll (JcHqStore        *store,
 
   if (!exec (store, "BEGIN IMMEDIATE", error))
     return FALSE;
-  rowid = find_code (store, hash, &expires, &code_inspector);
-  if (rowid == 0)
+  if (!find_code (store, hash, &expires, &code_inspector))
     {
       g_set_error_literal (error, JC_HQ_STORE_ERROR, JC_HQ_STORE_ERROR_CODE,
                            _("unknown or used enrollment code"));
@@ -555,13 +559,13 @@ jc_hq_store_enroll (JcHqStore        *store,
   if (!jc_jc1_make_certificate (store->sign_sk, device_id, device_pk, not_after, out, error))
     goto fail;
 
-  rc = jc_db_prepare (store->db, "UPDATE enrollment_codes SET used_by = ?, used_at = ? WHERE rowid = ?",
-                           -1, &stmt, NULL);
+  rc = jc_db_prepare (store->db, "UPDATE enrollment_codes SET used_by = ?, used_at = ? WHERE code_hash = ?",
+                      -1, &stmt, NULL);
   if (rc == JC_DB_OK)
     {
       jc_db_bind_text (stmt, 1, id_hex, -1, JC_DB_TRANSIENT);
       jc_db_bind_int64 (stmt, 2, now);
-      jc_db_bind_int64 (stmt, 3, rowid);
+      jc_db_bind_blob (stmt, 3, hash, 32, JC_DB_STATIC);
       rc = jc_db_step (stmt);
     }
   jc_db_finalize (stmt);
@@ -571,8 +575,9 @@ jc_hq_store_enroll (JcHqStore        *store,
       goto fail;
     }
   rc = jc_db_prepare (store->db,
-                           "INSERT OR REPLACE INTO devices (device_id, public_key, inspector, not_after, enrolled_at) "
-                           "VALUES (?, ?, ?, ?, ?)", -1, &stmt, NULL);
+                           "INSERT INTO devices (device_id, public_key, inspector, not_after, enrolled_at) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (device_id) DO UPDATE SET public_key = ?2, "
+                           "inspector = ?3, not_after = ?4, enrolled_at = ?5, revoked_at = NULL", -1, &stmt, NULL);
   if (rc == JC_DB_OK)
     {
       jc_db_bind_text (stmt, 1, id_hex, -1, JC_DB_TRANSIENT);

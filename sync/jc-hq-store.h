@@ -49,6 +49,9 @@ gboolean      jc_hq_store_init             (const char      *dir,
                                             GError         **error);
 JcHqStore    *jc_hq_store_open             (const char      *dir,
                                             GError         **error);
+/* HQ's database alone, without its keys: what tests and benches look into. */
+JcDb         *jc_hq_store_open_database    (const char      *dir,
+                                            GError         **error);
 void          jc_hq_store_free             (JcHqStore       *store);
 
 const guint8 *jc_hq_store_get_public_key   (JcHqStore       *store);

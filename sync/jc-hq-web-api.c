@@ -98,7 +98,7 @@ county_stats (JcHqWebRequest *request, gpointer user_data, GError **error)
   if (!jc_hq_query_rows (request->store,
                          "SELECT coalesce (d.county, '') AS county, count(*) AS findings, "
                          "       sum (f.amount_fen) AS amount_fen, "
-                         "       sum (coalesce (c.status, '') = 'disputed') AS disputed "
+                         "       count (CASE WHEN c.status = 'disputed' THEN 1 END) AS disputed "
                          "FROM findings f LEFT JOIN inspections i ON i.id = f.inspection_id "
                          "LEFT JOIN institutions d ON d.code = i.institution_code "
                          "LEFT JOIN finding_confirmations c ON c.finding_id = f.id "

@@ -9,10 +9,11 @@
 #include <sys/wait.h>
 
 #include <signal.h>
-#include <sqlite3.h>
+#include <libpq-fe.h>
 #include <stdio.h>
 
 #include "jc-core.h"
+#include "jc-hq-store.h"
 #include "jc-test.h"
 
 int
@@ -202,13 +203,27 @@ jc_test_hq (const char *hqdir, char **out, char **err, ...)
   const char *arg;
   va_list ap;
 
+  g_autofree char *db_url = NULL;
+  gboolean init = FALSE, has_db = FALSE;
+
   g_ptr_array_add (argv, exe);
   g_ptr_array_add (argv, (char *) "--dir");
   g_ptr_array_add (argv, (char *) hqdir);
   va_start (ap, err);
   while ((arg = va_arg (ap, const char *)) != NULL)
-    g_ptr_array_add (argv, (char *) arg);
+    {
+      init |= argv->len == 3 && strcmp (arg, "init") == 0;
+      has_db |= strcmp (arg, "--db") == 0;
+      g_ptr_array_add (argv, (char *) arg);
+    }
   va_end (ap);
+  /* the same tests on PostgreSQL: under tests/with-postgresql, every new
+   * HQ gets a database of its own */
+  if (init && !has_db && (db_url = jc_test_hq_db_url ()) != NULL)
+    {
+      g_ptr_array_add (argv, (char *) "--db");
+      g_ptr_array_add (argv, db_url);
+    }
   g_ptr_array_add (argv, NULL);
   return jc_test_spawn ((const char * const *) argv->pdata, NULL, out, err);
 }
@@ -269,18 +284,80 @@ jc_test_server_start_with (JcTestServer *s, const char *hqdir, const char * cons
 gint64
 jc_test_hq_int (const char *hqdir, const char *sql)
 {
-  g_autofree char *db_path = g_build_filename (hqdir, "hq.db", NULL);
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
+  g_autoptr(JcDb) db = jc_test_hq_db (hqdir);
+  JcDbStmt *stmt = NULL;
   gint64 value = -1;
 
-  ck_assert_int_eq (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-  ck_assert_msg (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK, "%s: %s", sql, sqlite3_errmsg (db));
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    value = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
+  ck_assert_msg (jc_db_prepare (db, sql, -1, &stmt, NULL) == JC_DB_OK, "%s: %s", sql, jc_db_errmsg (db));
+  if (jc_db_step (stmt) == JC_DB_ROW)
+    value = jc_db_column_int64 (stmt, 0);
+  jc_db_finalize (stmt);
   return value;
+}
+
+JcDb *
+jc_test_hq_db (const char *hqdir)
+{
+  g_autoptr(GError) error = NULL;
+  JcDb *db = jc_hq_store_open_database (hqdir, &error);
+
+  ck_assert_msg (db != NULL, "HQ's database in %s: %s", hqdir, error ? error->message : "");
+  return db;
+}
+
+static void
+pg_admin (const char *sql)
+{
+  g_autofree char *admin = g_strdup_printf ("postgresql:///postgres?host=%s&user=postgres",
+                                            g_getenv ("JIANCHA_TEST_PG_HOST"));
+  PGconn *conn = PQconnectdb (admin);
+  PGresult *res;
+
+  ck_assert_msg (PQstatus (conn) == CONNECTION_OK, "PostgreSQL: %s", PQerrorMessage (conn));
+  res = PQexec (conn, sql);
+  ck_assert_msg (PQresultStatus (res) == PGRES_COMMAND_OK, "%s: %s", sql, PQresultErrorMessage (res));
+  PQclear (res);
+  PQfinish (conn);
+}
+
+static guint pg_databases;
+
+void
+jc_test_hq_copy (const char *from, const char *to)
+{
+  g_autofree char *url_path = g_build_filename (to, "database", NULL);
+  g_autofree char *url = NULL;
+  const char *cp[] = { "/bin/cp", "-a", from, to, NULL };
+
+  ck_assert_int_eq (jc_test_spawn (cp, NULL, NULL, NULL), 0);
+  if (g_file_get_contents (url_path, &url, NULL, NULL))
+    {
+      /* postgresql:///NAME?host=…: the test databases' own form */
+      g_autofree char *name = g_strndup (url + strlen ("postgresql:///"), strcspn (url + strlen ("postgresql:///"), "?"));
+      g_autofree char *copy = g_strdup_printf ("jc_%d_%u", (int) getpid (), ++pg_databases);
+      g_autofree char *sql = g_strdup_printf ("CREATE DATABASE %s TEMPLATE %s", copy, name);
+      g_autofree char *copy_url = g_strdup_printf ("postgresql:///%s?host=%s&user=postgres", copy,
+                                                   g_getenv ("JIANCHA_TEST_PG_HOST"));
+
+      ck_assert (g_str_has_prefix (url, "postgresql:///"));
+      pg_admin (sql);
+      ck_assert (g_file_set_contents (url_path, copy_url, -1, NULL));
+    }
+}
+
+char *
+jc_test_hq_db_url (void)
+{
+  const char *host = g_getenv ("JIANCHA_TEST_PG_HOST");
+  g_autofree char *name = NULL;
+  g_autofree char *sql = NULL;
+
+  if (host == NULL || *host == '\0')
+    return NULL;
+  name = g_strdup_printf ("jc_%d_%u", (int) getpid (), ++pg_databases);
+  sql = g_strdup_printf ("CREATE DATABASE %s TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'", name);
+  pg_admin (sql);
+  return g_strdup_printf ("postgresql:///%s?host=%s&user=postgres", name, host);
 }
 
 static void

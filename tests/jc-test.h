@@ -6,6 +6,8 @@
 #include <gio/gio.h>
 #include <stdarg.h>
 
+#include "jc-db.h"
+
 G_BEGIN_DECLS
 
 /* @err is set, of @domain and @ecode; else the test fails with its message. */
@@ -26,9 +28,23 @@ void  jc_test_rmtree   (const char *path);
 /* The last non-empty line of @text (a command's answer), or the test fails. */
 char *jc_test_last_line (const char *text);
 
-/* The one integer @sql selects from HQDIR/hq.db, opened read-only. */
+/* The one integer @sql selects from HQDIR's database. */
 gint64 jc_test_hq_int   (const char *hqdir,
                          const char *sql);
+
+/* HQDIR's database (hq.db, or PostgreSQL's), for a test to look into or
+ * to change behind HQ's back; jc_db_free() it. */
+JcDb  *jc_test_hq_db    (const char *hqdir);
+
+/* Under tests/with-postgresql (JIANCHA_TEST_PG_HOST set): a new, empty
+ * PostgreSQL database's postgresql:// address for `jiancha-hq init --db`,
+ * which jc_test_hq() passes by itself. NULL otherwise: HQ on SQLite. */
+char  *jc_test_hq_db_url (void);
+
+/* A copy of the HQ in @from (stopped) at @to: its files, and on PostgreSQL
+ * its database too (CREATE DATABASE … TEMPLATE), so that the two part. */
+void   jc_test_hq_copy  (const char *from,
+                         const char *to);
 
 /* Reads a whole file or aborts the test. */
 char *jc_test_read     (const char *path, gsize *len);

@@ -9,7 +9,7 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 #include <sodium.h>
-#include <sqlite3.h>
+#include "jc-db.h"
 #include <string.h>
 
 #include "jc-core.h"
@@ -288,15 +288,15 @@ END_TEST
  * not the checklist issued with it, not the update's time). */
 START_TEST (test_tampered_plan_rejected)
 {
-  g_autofree char *vault_dir = NULL, *db_path = g_build_filename (hqdir, "hq.db", NULL);
+  g_autofree char *vault_dir = NULL;
   g_autofree char *list_path = g_build_filename (root, "pharmacy-2021.json", NULL);
   g_autofree char *synced = NULL, *out = NULL, *err = NULL, *o1 = NULL, *text = NULL, *codes = NULL;
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *original = NULL;
   JcTestServer s = { 0 };
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
+  JcDb *db;
+  JcDbStmt *stmt = NULL;
   char *v;
 
   hq_with_plan ();
@@ -310,14 +310,13 @@ START_TEST (test_tampered_plan_rejected)
   HQ_OK (NULL, "checklist-issue", list_path);
 
   /* Someone with access to HQ's database changes the plan's published seed. */
-  ck_assert_int_eq (sqlite3_open (db_path, &db), SQLITE_OK);
-  ck_assert_int_eq (sqlite3_prepare_v2 (db, "SELECT document FROM plans", -1, &stmt, NULL), SQLITE_OK);
-  ck_assert_int_eq (sqlite3_step (stmt), SQLITE_ROW);
-  original = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  sqlite3_finalize (stmt);
-  ck_assert_int_eq (sqlite3_exec (db, "UPDATE plans SET document = replace (document, '\"seed\":7', '\"seed\":8')",
-                                  NULL, NULL, NULL), SQLITE_OK);
-  ck_assert_int_eq (sqlite3_changes (db), 1);
+  db = jc_test_hq_db (hqdir);
+  ck_assert_int_eq (jc_db_prepare (db, "SELECT document FROM plans", -1, &stmt, NULL), JC_DB_OK);
+  ck_assert_int_eq (jc_db_step (stmt), JC_DB_ROW);
+  original = g_strdup ((const char *) jc_db_column_text (stmt, 0));
+  jc_db_finalize (stmt);
+  ck_assert_int_eq (jc_db_exec (db, "UPDATE plans SET document = replace (document, '\"seed\":7', '\"seed\":8')"), JC_DB_OK);
+  ck_assert_int_eq (jc_db_changes (db), 1);
 
   jc_test_server_start (&s, hqdir);
   vault_dir = new_device ("zhang.vault", "张伟", s.url);
@@ -336,11 +335,11 @@ START_TEST (test_tampered_plan_rejected)
   }
 
   /* HQ's document as it was signed: the same device now gets it all. */
-  ck_assert_int_eq (sqlite3_prepare_v2 (db, "UPDATE plans SET document = ?", -1, &stmt, NULL), SQLITE_OK);
-  sqlite3_bind_text (stmt, 1, original, -1, SQLITE_STATIC);
-  ck_assert_int_eq (sqlite3_step (stmt), SQLITE_DONE);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
+  ck_assert_int_eq (jc_db_prepare (db, "UPDATE plans SET document = ?", -1, &stmt, NULL), JC_DB_OK);
+  jc_db_bind_text (stmt, 1, original, -1, JC_DB_STATIC);
+  ck_assert_int_eq (jc_db_step (stmt), JC_DB_DONE);
+  jc_db_finalize (stmt);
+  jc_db_free (db);
   o1 = CLI_OUT (vault_dir, "sync", "--hq", s.url);
   g_clear_pointer (&codes, g_free);
   codes = device_codes (vault_dir, NULL);

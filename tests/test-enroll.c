@@ -7,7 +7,7 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 #include <signal.h>
-#include <sqlite3.h>
+#include "jc-db.h"
 #include <stdio.h>
 #include <string.h>
 #include <sodium.h>
@@ -117,19 +117,18 @@ assert_serving (Server *s)
 static char *
 hq_device_column (const char *device_id, const char *column)
 {
-  g_autofree char *db_path = g_build_filename (hqdir, "hq.db", NULL);
   g_autofree char *sql = g_strdup_printf ("SELECT %s FROM devices WHERE device_id = ?", column);
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
+  JcDb *db;
+  JcDbStmt *stmt = NULL;
   char *value = NULL;
 
-  ck_assert_int_eq (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-  ck_assert_int_eq (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), SQLITE_OK);
-  sqlite3_bind_text (stmt, 1, device_id, -1, SQLITE_STATIC);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    value = g_strdup (sqlite3_column_type (stmt, 0) == SQLITE_NULL ? "NULL" : (const char *) sqlite3_column_text (stmt, 0));
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
+  db = jc_test_hq_db (hqdir);
+  ck_assert_int_eq (jc_db_prepare (db, sql, -1, &stmt, NULL), JC_DB_OK);
+  jc_db_bind_text (stmt, 1, device_id, -1, JC_DB_STATIC);
+  if (jc_db_step (stmt) == JC_DB_ROW)
+    value = g_strdup (jc_db_column_type (stmt, 0) == JC_DB_NULL ? "NULL" : (const char *) jc_db_column_text (stmt, 0));
+  jc_db_finalize (stmt);
+  jc_db_free (db);
   return value;
 }
 

@@ -8,7 +8,7 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 #include <sodium.h>
-#include <sqlite3.h>
+#include "jc-db.h"
 #include <string.h>
 
 #include "jc-core.h"
@@ -346,22 +346,32 @@ START_TEST (test_objections)
 }
 END_TEST
 
-/* Changes one byte of column @column of history row @row in hq.db. */
+/* Changes one byte of column @column of history row @row in HQ's database. */
 static void
 tamper (const char *column, gint64 row, gboolean restore)
 {
-  g_autofree char *path = g_build_filename (hqdir, "hq.db", NULL);
-  g_autofree char *sql = NULL;
-  sqlite3 *db = NULL;
+  g_autofree char *select = g_strdup_printf ("SELECT %s FROM hq_ledger_history WHERE row = ?", column);
+  g_autofree char *update = g_strdup_printf ("UPDATE hq_ledger_history SET %s = ? WHERE row = ?", column);
+  g_autofree char *value = NULL;
+  g_autoptr(JcDb) db = jc_test_hq_db (hqdir);
+  JcDbStmt *stmt = NULL;
+  gsize len;
 
-  ck_assert_int_eq (sqlite3_open (path, &db), SQLITE_OK);
-  /* Flips the case of the last hex digit or letter: one byte, same length. */
-  sql = g_strdup_printf ("UPDATE hq_ledger_history SET %s = substr (%s, 1, length (%s) - 2) || "
-                         "char (unicode (substr (%s, -2, 1)) %s 1) || substr (%s, -1) WHERE row = %" G_GINT64_FORMAT,
-                         column, column, column, column, restore ? "-" : "+", column, row);
-  ck_assert_msg (sqlite3_exec (db, sql, NULL, NULL, NULL) == SQLITE_OK, "%s", sqlite3_errmsg (db));
-  ck_assert_int_eq (sqlite3_changes (db), 1);
-  sqlite3_close (db);
+  ck_assert_int_eq (jc_db_prepare (db, select, -1, &stmt, NULL), JC_DB_OK);
+  jc_db_bind_int64 (stmt, 1, row);
+  ck_assert_int_eq (jc_db_step (stmt), JC_DB_ROW);
+  value = g_strdup ((const char *) jc_db_column_text (stmt, 0));
+  jc_db_finalize (stmt);
+  /* Flips the case of the last hex digit or letter but one: one byte, same length. */
+  len = strlen (value);
+  ck_assert_uint_ge (len, 2);
+  value[len - 2] += restore ? -1 : 1;
+  ck_assert_int_eq (jc_db_prepare (db, update, -1, &stmt, NULL), JC_DB_OK);
+  jc_db_bind_text (stmt, 1, value, -1, JC_DB_STATIC);
+  jc_db_bind_int64 (stmt, 2, row);
+  ck_assert_msg (jc_db_step (stmt) == JC_DB_DONE, "%s", jc_db_errmsg (db));
+  jc_db_finalize (stmt);
+  ck_assert_int_eq (jc_db_changes (db), 1);
 }
 
 static gboolean
@@ -457,12 +467,11 @@ START_TEST (test_signatures)
   tamper ("signature", 1, TRUE);
   /* A row removed breaks the chain. */
   {
-    g_autofree char *path = g_build_filename (hqdir, "hq.db", NULL);
-    sqlite3 *db = NULL;
+    JcDb *db;
 
-    ck_assert_int_eq (sqlite3_open (path, &db), SQLITE_OK);
-    ck_assert_int_eq (sqlite3_exec (db, "DELETE FROM hq_ledger_history WHERE row = 1", NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close (db);
+    db = jc_test_hq_db (hqdir);
+    ck_assert_int_eq (jc_db_exec (db, "DELETE FROM hq_ledger_history WHERE row = 1"), JC_DB_OK);
+    jc_db_free (db);
   }
   ck_assert (!verify_with (pk, &error));
   ck_assert_msg (strstr (error->message, "row 2: the chain is broken"), "%s", error->message);

@@ -9,7 +9,7 @@
 
 #include <json-glib/json-glib.h>
 #include <sodium.h>
-#include <sqlite3.h>
+#include "jc-db.h"
 #include <string.h>
 
 #include "jc-core.h"
@@ -115,19 +115,18 @@ write_file (const char *name, const char *text, gssize len)
 static char *
 db_text (const char *sql, const char *arg)
 {
-  g_autofree char *db_path = g_build_filename (hqdir, "hq.db", NULL);
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
+  JcDb *db;
+  JcDbStmt *stmt = NULL;
   char *value;
 
-  ck_assert_int_eq (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-  ck_assert_msg (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK, "%s", sqlite3_errmsg (db));
+  db = jc_test_hq_db (hqdir);
+  ck_assert_msg (jc_db_prepare (db, sql, -1, &stmt, NULL) == JC_DB_OK, "%s", jc_db_errmsg (db));
   if (arg != NULL)
-    sqlite3_bind_text (stmt, 1, arg, -1, SQLITE_STATIC);
-  ck_assert_int_eq (sqlite3_step (stmt), SQLITE_ROW);
-  value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
+    jc_db_bind_text (stmt, 1, arg, -1, JC_DB_STATIC);
+  ck_assert_int_eq (jc_db_step (stmt), JC_DB_ROW);
+  value = g_strdup ((const char *) jc_db_column_text (stmt, 0));
+  jc_db_finalize (stmt);
+  jc_db_free (db);
   return value;
 }
 

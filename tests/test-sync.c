@@ -8,7 +8,7 @@
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
 #include <sodium.h>
-#include <sqlite3.h>
+#include "jc-db.h"
 #include <string.h>
 
 #include "jc-bundle.h"
@@ -94,19 +94,22 @@ new_device (const char *name, const char *inspector, const char *url, gsize evid
 static char *
 hq_events (const char *dir)
 {
-  g_autofree char *db_path = g_build_filename (dir, "hq.db", NULL);
   g_autoptr(GString) s = g_string_new (NULL);
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
+  JcDb *db;
+  JcDbStmt *stmt = NULL;
 
-  ck_assert_int_eq (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-  ck_assert_int_eq (sqlite3_prepare_v2 (db, "SELECT hex (device_id), seq, hex (hash) FROM events "
-                                            "ORDER BY 1, 2", -1, &stmt, NULL), SQLITE_OK);
-  while (sqlite3_step (stmt) == SQLITE_ROW)
-    g_string_append_printf (s, "%s %lld %s\n", sqlite3_column_text (stmt, 0),
-                            (long long) sqlite3_column_int64 (stmt, 1), sqlite3_column_text (stmt, 2));
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
+  db = jc_test_hq_db (dir);
+  ck_assert_int_eq (jc_db_prepare (db, "SELECT device_id, seq, hash FROM events ORDER BY 1, 2", -1, &stmt, NULL),
+                    JC_DB_OK);
+  while (jc_db_step (stmt) == JC_DB_ROW)
+    {
+      g_autofree char *device = jc_device_hex (jc_db_column_blob (stmt, 0), jc_db_column_bytes (stmt, 0));
+      g_autofree char *hash = jc_device_hex (jc_db_column_blob (stmt, 2), jc_db_column_bytes (stmt, 2));
+
+      g_string_append_printf (s, "%s %lld %s\n", device, (long long) jc_db_column_int64 (stmt, 1), hash);
+    }
+  jc_db_finalize (stmt);
+  jc_db_free (db);
   return g_string_free (g_steal_pointer (&s), FALSE);
 }
 
@@ -300,8 +303,8 @@ START_TEST (test_rejections)
   ck_assert_uint_eq (post (s.url, "/v1/bundles", good, &reply), 200);
   ck_assert_int_eq (hq_int ("SELECT count(*) FROM events"), stored);
   ck_assert_int_eq (hq_int ("SELECT count(*) FROM hq_observed"), stored);
-  ck_assert_int_eq (hq_int ("SELECT duplicates FROM hq_bundles ORDER BY rowid DESC LIMIT 1"), events->len);
-  ck_assert_int_eq (hq_int ("SELECT added FROM hq_bundles ORDER BY rowid DESC LIMIT 1"), 0);
+  ck_assert_int_eq (hq_int ("SELECT duplicates FROM hq_bundles ORDER BY id DESC LIMIT 1"), events->len);
+  ck_assert_int_eq (hq_int ("SELECT added FROM hq_bundles ORDER BY id DESC LIMIT 1"), 0);
 
   /* a forged signature on a new event: rejected with the reason */
   {
@@ -567,7 +570,6 @@ START_TEST (test_usb_round_trip)
   g_autofree char *out = NULL, *err = NULL, *online = NULL, *usb = NULL;
   g_autofree char *f1 = NULL, *f2 = NULL, *e1 = NULL, *e2 = NULL;
   JcTestServer s = { 0 };
-  const char *cp[] = { "/bin/cp", "-a", hqdir, twin, NULL };
 
   hq_init ();
   jc_test_server_start (&s, hqdir);
@@ -575,7 +577,7 @@ START_TEST (test_usb_round_trip)
   CLI_OK (vault_dir, "finding", "seal", insp, "--dispute-name", "王芳", "--reason", "金额有误");
   jc_test_server_stop (&s);
   /* the twin: the same HQ (same keys, same enrolled device), another disk */
-  ck_assert_int_eq (jc_test_spawn (cp, NULL, NULL, NULL), 0);
+  jc_test_hq_copy (hqdir, twin);
 
   CLI_OK (vault_dir, "bundle", "export", file, "--evidence", evidence);
   jc_test_server_start (&s, hqdir);

@@ -12,9 +12,12 @@
  * PostgreSQL backend (sync/jc-db-pg.c) rewrites what SQLite spells its own
  * way: parameters become $N; in table definitions INTEGER becomes BIGINT,
  * INTEGER PRIMARY KEY an identity column, BLOB BYTEA; WITHOUT ROWID and
- * PRAGMA statements are dropped, BEGIN IMMEDIATE is BEGIN. The few queries
- * that need an engine's own functions (JSON, string aggregation) ask
- * jc_db_get_dialect().
+ * PRAGMA statements are dropped, BEGIN IMMEDIATE is BEGIN; group_concat is
+ * string_agg, char() chr(), json_extract (X, '$.a') X::jsonb ->> 'a' and
+ * json_each (X, '$.a') jsonb_array_elements (X::jsonb -> 'a'); a column
+ * named user is quoted. A SAVEPOINT
+ * outside a transaction starts one, as in SQLite. The few queries
+ * that need an engine's own words ask jc_db_get_dialect().
  *
  * A connection is used by one thread at a time (callers hold their lock).
  */

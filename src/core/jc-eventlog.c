@@ -93,13 +93,24 @@ static const char schema_sql[] =
   "CREATE TABLE IF NOT EXISTS event_state ("
   "  name  TEXT PRIMARY KEY,"
   "  value INTEGER NOT NULL"
-  ");"
-  /* A guard against our own bugs, not against an attacker (who could drop
-   * it): jc_eventlog_verify() is what detects tampering. */
+  ");";
+
+/* A guard against our own bugs, not against an attacker (who could drop
+ * it): jc_eventlog_verify() is what detects tampering. */
+static const char guard_sql[] =
   "CREATE TRIGGER IF NOT EXISTS events_no_update BEFORE UPDATE ON events"
   "  BEGIN SELECT RAISE (ABORT, 'events are append-only'); END;"
   "CREATE TRIGGER IF NOT EXISTS events_no_delete BEFORE DELETE ON events"
   "  BEGIN SELECT RAISE (ABORT, 'events are append-only'); END;";
+
+/* The same guard in PostgreSQL's words. */
+static const char pg_guard_sql[] =
+  "CREATE OR REPLACE FUNCTION jc_events_append_only () RETURNS trigger LANGUAGE plpgsql AS "
+  "  $$ BEGIN RAISE EXCEPTION 'events are append-only'; END $$;"
+  "CREATE OR REPLACE TRIGGER events_no_update BEFORE UPDATE ON events"
+  "  FOR EACH ROW EXECUTE FUNCTION jc_events_append_only ();"
+  "CREATE OR REPLACE TRIGGER events_no_delete BEFORE DELETE ON events"
+  "  FOR EACH ROW EXECUTE FUNCTION jc_events_append_only ();";
 
 /* Helpers ----------------------------------------------------------------- */
 
@@ -425,7 +436,9 @@ jc_eventlog_new_bare (JcDb  *db,
 
   if (!db_exec (log, "SAVEPOINT jc_schema", "creating the event tables", error))
     return NULL;
-  if (!db_exec (log, schema_sql, "creating the event tables", error))
+  if (!db_exec (log, schema_sql, "creating the event tables", error) ||
+      !db_exec (log, jc_db_get_dialect (db) == JC_DB_DIALECT_POSTGRESQL ? pg_guard_sql : guard_sql,
+                "creating the event tables", error))
     {
       jc_db_exec (db, "ROLLBACK TO jc_schema; RELEASE jc_schema");
       return NULL;
@@ -509,7 +522,8 @@ jc_eventlog_set_hq_time (JcEventlog  *log,
   JcDbStmt *stmt = NULL;
   int rc;
 
-  if (!db_prepare (log, "INSERT OR REPLACE INTO event_state (name, value) VALUES ('hq_time', ?1)",
+  if (!db_prepare (log, "INSERT INTO event_state (name, value) VALUES ('hq_time', ?1) "
+                        "ON CONFLICT (name) DO UPDATE SET value = ?1",
                    &stmt, error))
     return FALSE;
   jc_db_bind_int64 (stmt, 1, hq_time);

@@ -308,9 +308,9 @@ apply_seal (JcDb *db, const JcEvent *event, JsonObject *body, GError **error)
     return refuse (event, "supersedes", error);
 
   rc = jc_db_prepare (db,
-                           "INSERT OR IGNORE INTO findings (id, inspection_id, record, sha256, sealed_at, amount_fen, "
+                           "INSERT INTO findings (id, inspection_id, record, sha256, sealed_at, amount_fen, "
                            "supersedes, superseded_by, device_id, seq) VALUES (?, ?, ?, ?, ?, ?, ?, "
-                           "(SELECT id FROM findings WHERE supersedes = ?1), ?, ?)", -1, &stmt, NULL);
+                           "(SELECT id FROM findings WHERE supersedes = ?1), ?, ?) ON CONFLICT DO NOTHING", -1, &stmt, NULL);
   if (rc == JC_DB_OK)
     {
       jc_db_bind_text (stmt, 1, f->id, -1, JC_DB_TRANSIENT);
@@ -328,7 +328,7 @@ apply_seal (JcDb *db, const JcEvent *event, JsonObject *body, GError **error)
     {
       const char *args[] = { f->id, f->items[i] };
 
-      if (!exec_bound (db, "INSERT OR IGNORE INTO finding_items (finding_id, code) VALUES (?, ?)", args, 2, error))
+      if (!exec_bound (db, "INSERT INTO finding_items (finding_id, code) VALUES (?, ?) ON CONFLICT DO NOTHING", args, 2, error))
         return FALSE;
     }
   /* Events may arrive in any order (sync): the old finding may come later,
@@ -380,8 +380,9 @@ apply_confirm (JcDb *db, const JcEvent *event, JsonObject *body, GError **error)
 
   /* The first answer stands; a later one from another device is in the log. */
   rc = jc_db_prepare (db,
-                           "INSERT OR IGNORE INTO finding_confirmations (finding_id, status, name, title, reason, "
-                           "witness, signature_strokes, confirmed_at, device_id, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           "INSERT INTO finding_confirmations (finding_id, status, name, title, reason, "
+                           "witness, signature_strokes, confirmed_at, device_id, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                           "ON CONFLICT DO NOTHING",
                            -1, &stmt, NULL);
   if (rc == JC_DB_OK)
     {
@@ -401,8 +402,9 @@ apply_confirm (JcDb *db, const JcEvent *event, JsonObject *body, GError **error)
     {
       const char *args[] = { id, ikey, isig };
 
-      return exec_bound (db, "INSERT OR REPLACE INTO finding_countersignatures (finding_id, institution_key, "
-                             "institution_signature) VALUES (?, ?, ?)", args, 3, error);
+      return exec_bound (db, "INSERT INTO finding_countersignatures (finding_id, institution_key, "
+                             "institution_signature) VALUES (?1, ?2, ?3) ON CONFLICT (finding_id) DO UPDATE "
+                             "SET institution_key = ?2, institution_signature = ?3", args, 3, error);
     }
   return TRUE;
 }

@@ -265,9 +265,9 @@ apply_create (JcDb *db, const JcEvent *event, JsonObject *body, GError **error)
   team_json = json_generator_to_data (gen, NULL);
 
   rc = jc_db_prepare (db,
-                           "INSERT OR IGNORE INTO inspections (id, institution_code, institution_name, institution_type, "
+                           "INSERT INTO inspections (id, institution_code, institution_name, institution_type, "
                            "form, date, checklist, institution_level, team, created_at, device_id, seq) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &stmt, NULL);
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", -1, &stmt, NULL);
   if (rc == JC_DB_OK)
     {
       for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
@@ -352,8 +352,8 @@ apply_item_evidence (JcDb *db, const JcEvent *event, JsonObject *body, gboolean 
     return refuse (event, "sha256", error);
   rc = jc_db_prepare (db, unlink
                            ? "DELETE FROM item_evidence WHERE inspection_id = ? AND code = ? AND sha256 = ?"
-                           : "INSERT OR IGNORE INTO item_evidence (inspection_id, code, sha256, added_at, device_id, seq) "
-                             "VALUES (?, ?, ?, ?, ?, ?)", -1, &stmt, NULL);
+                           : "INSERT INTO item_evidence (inspection_id, code, sha256, added_at, device_id, seq) "
+                             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", -1, &stmt, NULL);
   if (rc == JC_DB_OK)
     {
       jc_db_bind_text (stmt, 1, id, -1, JC_DB_TRANSIENT);
