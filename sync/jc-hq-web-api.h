@@ -16,6 +16,8 @@
  *   GET /api/objections            analyst   ?status=open|upheld|rejected|partial|superseded
  *   POST /api/objections/ID/decision reviewer {decision, reason, amount (yuan, partial)}
  *   GET /api/reports               analyst   ?by=county|type|item|form
+ *   GET /api/reports/export        analyst   ?by=…&format=csv|xlsx|pdf: the report as a file
+ *   GET /api/ledger/export         analyst   ?county=&status=&overdue=1: the filtered ledger as CSV
  */
 #pragma once
 

@@ -1,9 +1,11 @@
-/* jc-hq-web-ledger.c — the dashboard's ledger, objections and reports */
+/* jc-hq-web-ledger.c — the dashboard's ledger, objections and reports, and
+ * their downloads: the report as CSV, XLSX or PDF, the ledger as CSV */
 #define G_LOG_DOMAIN "jiancha-hq"
 
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 
 #include "jc-core.h"
 #include "jc-hq-ledger.h"
@@ -69,24 +71,35 @@ parse_id (const char *text, gint64 *id, GError **error)
   return TRUE;
 }
 
+/* The query's county, status and overdue, as the list and its download
+ * take them. */
+static gboolean
+parse_filter (JcHqWebRequest *request, JcHqLedgerFilter *filter, GError **error)
+{
+  const char *status = jc_hq_web_query (request, "status");
+  const char *overdue = jc_hq_web_query (request, "overdue");
+  GError *local_error = NULL;
+
+  filter->county = jc_hq_web_query (request, "county");
+  filter->overdue = overdue != NULL && (g_str_equal (overdue, "1") || g_str_equal (overdue, "true"));
+  if (status != NULL && !jc_hq_ledger_status_from_string (status, &filter->status, &local_error))
+    {
+      web_error (error, local_error);
+      return FALSE;
+    }
+  filter->has_status = status != NULL;
+  return TRUE;
+}
+
 static char *
 ledger_list (JcHqWebRequest *request, gpointer user_data, GError **error)
 {
   JcHqLedgerFilter filter = { 0 };
-  const char *status = jc_hq_web_query (request, "status");
-  const char *overdue = jc_hq_web_query (request, "overdue");
   GError *local_error = NULL;
   char *json;
 
-  filter.county = jc_hq_web_query (request, "county");
-  filter.overdue = overdue != NULL && (g_str_equal (overdue, "1") || g_str_equal (overdue, "true"));
-  if (status != NULL && !jc_hq_ledger_status_from_string (status, &filter.status, &local_error))
-    {
-      web_error (error, local_error);
-      return NULL;
-    }
-  filter.has_status = status != NULL;
-  if (!parse_count ("limit", jc_hq_web_query (request, "limit"), PAGE_MAX, &filter.limit, error) ||
+  if (!parse_filter (request, &filter, error) ||
+      !parse_count ("limit", jc_hq_web_query (request, "limit"), PAGE_MAX, &filter.limit, error) ||
       !parse_count ("offset", jc_hq_web_query (request, "offset"), G_MAXINT, &filter.offset, error))
     return NULL;
   json = jc_hq_ledger_list_json (request->store, &filter, &local_error);
@@ -241,24 +254,156 @@ objection_decide (JcHqWebRequest *request, gpointer user_data, GError **error)
   return jc_json_builder_to_string (b);
 }
 
-static char *
-report (JcHqWebRequest *request, gpointer user_data, GError **error)
+/* The query's "by", county when absent. */
+static gboolean
+parse_by (JcHqWebRequest *request, JcHqReportBy *by, GError **error)
 {
   const char *by_name = jc_hq_web_query (request, "by");
-  JcHqReportBy by = JC_HQ_REPORT_COUNTY;
   GError *local_error = NULL;
-  char *json;
 
-  if (by_name != NULL && !jc_hq_report_by_from_string (by_name, &by, &local_error))
+  *by = JC_HQ_REPORT_COUNTY;
+  if (by_name != NULL && !jc_hq_report_by_from_string (by_name, by, &local_error))
     {
       g_set_error_literal (error, JC_HQ_WEB_ERROR, JC_HQ_WEB_ERROR_INVALID, local_error->message);
       g_error_free (local_error);
-      return NULL;
+      return FALSE;
     }
+  return TRUE;
+}
+
+static char *
+report (JcHqWebRequest *request, gpointer user_data, GError **error)
+{
+  JcHqReportBy by;
+  GError *local_error = NULL;
+  char *json;
+
+  if (!parse_by (request, &by, error))
+    return NULL;
   json = jc_hq_report_json (request->store, by, &local_error);
   if (json == NULL)
     web_error (error, local_error);
   return json;
+}
+
+/* What the dashboard downloads; JSON is /api/reports itself. */
+static const struct {
+  const char       *name;
+  JcHqReportFormat  format;
+  const char       *content_type;
+} downloads[] = {
+  { "csv", JC_HQ_REPORT_CSV, "text/csv; charset=utf-8" },
+  { "xlsx", JC_HQ_REPORT_XLSX, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" },
+  { "pdf", JC_HQ_REPORT_PDF, "application/pdf" },
+};
+
+/* The XLSX and PDF writers write to a file: one in a directory of our own
+ * (mode 0700), read back and removed at once, whatever happened. */
+static GBytes *
+report_file (JcHqStore *store, JcHqReportBy by, JcHqReportFormat format, const char *name, GError **error)
+{
+  g_autofree char *dir = g_dir_make_tmp ("jiancha-report-XXXXXX", error);
+  g_autofree char *path = NULL;
+  g_autofree char *data = NULL;
+  gsize len = 0;
+  gboolean ok;
+
+  if (dir == NULL)
+    return NULL;
+  path = g_build_filename (dir, name, NULL);
+  ok = jc_hq_report_write (store, by, format, path, NULL, error) &&
+       g_file_get_contents (path, &data, &len, error);
+  g_unlink (path);
+  g_rmdir (dir);
+  return ok ? g_bytes_new_take (g_steal_pointer (&data), len) : NULL;
+}
+
+/* GET /api/reports/export?by=county&format=csv|xlsx|pdf */
+static JcHqWebDownload *
+report_export (JcHqWebRequest *request, gpointer user_data, GError **error)
+{
+  const char *format_name = jc_hq_web_query (request, "format");
+  g_autofree char *today = jc_hq_ledger_today ();
+  g_autofree char *filename = NULL, *ascii = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  GError *local_error = NULL;
+  JcHqReportBy by;
+  guint d;
+
+  if (!parse_by (request, &by, error))
+    return NULL;
+  for (d = 0; d < G_N_ELEMENTS (downloads); d++)
+    if (g_strcmp0 (format_name, downloads[d].name) == 0)
+      break;
+  if (d == G_N_ELEMENTS (downloads))
+    {
+      if (format_name == NULL)
+        g_set_error_literal (error, JC_HQ_WEB_ERROR, JC_HQ_WEB_ERROR_INVALID,
+                             _("The download needs a format: csv, xlsx or pdf"));
+      else
+        g_set_error (error, JC_HQ_WEB_ERROR, JC_HQ_WEB_ERROR_INVALID,
+                     _("Unknown download format “%s”: use csv, xlsx or pdf"), format_name);
+      return NULL;
+    }
+  request->target = g_strdup_printf ("report by=%s format=%s", jc_hq_report_by_to_string (by), downloads[d].name);
+  /* Translators: a downloaded file's name, without its extension: the
+   * report's title, "by county" (or type, item, form) and the day. */
+  filename = g_strdup_printf (_("Problem ledger summary (%s) %s"), jc_hq_report_by_label (jc_hq_report_by_to_string (by)),
+                              today);
+  ascii = g_strdup_printf ("jiancha-report-%s-%s.%s", jc_hq_report_by_to_string (by), today, downloads[d].name);
+  if (downloads[d].format == JC_HQ_REPORT_CSV)
+    {
+      g_autoptr(GString) out = g_string_new (NULL);
+
+      if (!jc_hq_report_write (request->store, by, JC_HQ_REPORT_CSV, NULL, out, &local_error))
+        {
+          web_error (error, local_error);
+          return NULL;
+        }
+      bytes = g_string_free_to_bytes (g_steal_pointer (&out));
+    }
+  else if ((bytes = report_file (request->store, by, downloads[d].format, ascii, &local_error)) == NULL)
+    {
+      web_error (error, local_error);
+      return NULL;
+    }
+  {
+    g_autofree char *full = g_strconcat (filename, ".", downloads[d].name, NULL);
+
+    return jc_hq_web_download_new (g_steal_pointer (&bytes), downloads[d].content_type, full, ascii);
+  }
+}
+
+/* GET /api/ledger/export?county=&status=&overdue=1: every entry the list's
+ * filter keeps, no pages, as CSV (UTF-8 with a BOM). */
+static JcHqWebDownload *
+ledger_export (JcHqWebRequest *request, gpointer user_data, GError **error)
+{
+  const char *format_name = jc_hq_web_query (request, "format");
+  JcHqLedgerFilter filter = { 0 };
+  g_autofree char *today = jc_hq_ledger_today ();
+  g_autofree char *filename = NULL, *ascii = NULL;
+  g_autoptr(GString) out = g_string_new (NULL);
+  GError *local_error = NULL;
+
+  if (format_name != NULL && !g_str_equal (format_name, "csv"))
+    {
+      g_set_error (error, JC_HQ_WEB_ERROR, JC_HQ_WEB_ERROR_INVALID,
+                   _("Unknown download format “%s”: the ledger downloads as csv"), format_name);
+      return NULL;
+    }
+  if (!parse_filter (request, &filter, error))
+    return NULL;
+  if (!jc_hq_ledger_list (request->store, &filter, JC_HQ_FORMAT_CSV, out, &local_error))
+    {
+      web_error (error, local_error);
+      return NULL;
+    }
+  /* Translators: a downloaded file's name: the ledger and the day. */
+  filename = g_strdup_printf (_("Problem ledger %s.csv"), today);
+  ascii = g_strdup_printf ("jiancha-ledger-%s.csv", today);
+  return jc_hq_web_download_new (g_string_free_to_bytes (g_steal_pointer (&out)), "text/csv; charset=utf-8",
+                                 filename, ascii);
 }
 
 void
@@ -270,4 +415,6 @@ jc_hq_web_ledger_register (JcHqWeb *web)
   jc_hq_web_add_route (web, "GET", "/api/objections", JC_HQ_ROLE_ANALYST, objections_list, NULL);
   jc_hq_web_add_route (web, "POST", "/api/objections/*/decision", JC_HQ_ROLE_REVIEWER, objection_decide, NULL);
   jc_hq_web_add_route (web, "GET", "/api/reports", JC_HQ_ROLE_ANALYST, report, NULL);
+  jc_hq_web_add_download (web, "/api/reports/export", JC_HQ_ROLE_ANALYST, report_export, NULL);
+  jc_hq_web_add_download (web, "/api/ledger/export", JC_HQ_ROLE_ANALYST, ledger_export, NULL);
 }

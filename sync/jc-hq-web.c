@@ -23,6 +23,7 @@ typedef enum {
   ROUTE_JSON,
   ROUTE_LOGIN,    /* public: makes the session and its cookie */
   ROUTE_LOGOUT,   /* ends the session, clears the cookie */
+  ROUTE_DOWNLOAD, /* a file, sent as an attachment */
 } RouteKind;
 
 typedef struct {
@@ -33,6 +34,7 @@ typedef struct {
   JcHqRole        min_role;
   RouteKind       kind;
   JcHqWebHandler  handler;
+  JcHqWebDownloadHandler download;
   gpointer        user_data;
 } Route;
 
@@ -71,7 +73,7 @@ jc_hq_web_error_json (const char *message)
   return jc_json_builder_to_string (b);
 }
 
-static void
+static Route *
 add_route (JcHqWeb *web, const char *method, const char *pattern, JcHqRole min_role, RouteKind kind,
            JcHqWebHandler handler, gpointer user_data)
 {
@@ -87,6 +89,7 @@ add_route (JcHqWeb *web, const char *method, const char *pattern, JcHqRole min_r
   route->handler = handler;
   route->user_data = user_data;
   g_ptr_array_add (web->routes, route);
+  return route;
 }
 
 void
@@ -98,6 +101,54 @@ jc_hq_web_add_route (JcHqWeb *web, const char *method, const char *pattern, JcHq
   g_return_if_fail (min_role >= JC_HQ_ROLE_ANALYST && min_role <= JC_HQ_ROLE_ADMIN);
   g_return_if_fail (handler != NULL);
   add_route (web, method, pattern, min_role, ROUTE_JSON, handler, user_data);
+}
+
+void
+jc_hq_web_add_download (JcHqWeb *web, const char *pattern, JcHqRole min_role, JcHqWebDownloadHandler handler,
+                        gpointer user_data)
+{
+  g_return_if_fail (g_str_has_prefix (pattern, "/api/"));
+  g_return_if_fail (min_role >= JC_HQ_ROLE_ANALYST && min_role <= JC_HQ_ROLE_ADMIN);
+  g_return_if_fail (handler != NULL);
+  add_route (web, "GET", pattern, min_role, ROUTE_DOWNLOAD, NULL, user_data)->download = handler;
+}
+
+JcHqWebDownload *
+jc_hq_web_download_new (GBytes *bytes, const char *content_type, const char *filename, const char *ascii_filename)
+{
+  JcHqWebDownload *download = g_new0 (JcHqWebDownload, 1);
+
+  download->bytes = bytes;
+  download->content_type = g_strdup (content_type);
+  download->filename = g_strdup (filename);
+  download->ascii_filename = g_strdup (ascii_filename);
+  return download;
+}
+
+void
+jc_hq_web_download_free (JcHqWebDownload *download)
+{
+  if (download == NULL)
+    return;
+  g_clear_pointer (&download->bytes, g_bytes_unref);
+  g_free (download->content_type);
+  g_free (download->filename);
+  g_free (download->ascii_filename);
+  g_free (download);
+}
+
+/* RFC 6266: filename="…" in printable ASCII without quotes or backslashes,
+ * then the real name as filename*=UTF-8''percent-encoded (RFC 8187). */
+char *
+jc_hq_web_content_disposition (const char *filename, const char *ascii_filename)
+{
+  g_autofree char *plain = g_strdup (ascii_filename);
+  g_autofree char *encoded = g_uri_escape_string (filename, NULL, FALSE);
+
+  for (char *p = plain; *p != '\0'; p++)
+    if ((guchar) *p < 0x20 || (guchar) *p > 0x7e || *p == '"' || *p == '\\')
+      *p = '_';
+  return g_strdup_printf ("attachment; filename=\"%s\"; filename*=UTF-8''%s", plain, encoded);
 }
 
 void
@@ -155,19 +206,23 @@ jc_hq_web_free (JcHqWeb *web)
 }
 
 /* The route of @method @path; *@other_method when only another method
- * has one. */
+ * has one. A fixed pattern comes before a "*" that also matches
+ * ("/api/ledger/export" before "/api/ledger/" "*"), whatever the order
+ * the routes were added in. */
 static const Route *
 find_route (JcHqWeb *web, const char *method, const char *path, char **arg, gboolean *other_method)
 {
   gsize path_len = strlen (path);
 
   *other_method = FALSE;
-  for (guint i = 0; i < web->routes->len; i++)
+  for (guint i = 0; i < 2 * web->routes->len; i++)
     {
-      const Route *route = g_ptr_array_index (web->routes, i);
+      const Route *route = g_ptr_array_index (web->routes, i % web->routes->len);
       gsize start = strlen (route->pattern), end = path_len - strlen (route->suffix);
       gboolean match;
 
+      if (route->has_arg != (i >= web->routes->len))
+        continue;
       if (route->has_arg)
         match = g_str_has_prefix (path, route->pattern) && g_str_has_suffix (path, route->suffix) &&
                 end > start && memchr (path + start, '/', end - start) == NULL;
@@ -201,6 +256,7 @@ typedef struct {
   GBytes            *body;
   guint              status;
   char              *reply;
+  JcHqWebDownload   *download;     /* instead of the reply, when status is 200 */
   char              *set_cookie;
 } WebJob;
 
@@ -216,6 +272,7 @@ web_job_free (WebJob *job)
   g_clear_pointer (&job->query, g_hash_table_unref);
   g_clear_pointer (&job->body, g_bytes_unref);
   g_free (job->reply);
+  jc_hq_web_download_free (job->download);
   g_free (job->set_cookie);
   g_free (job);
 }
@@ -461,8 +518,15 @@ run_route (WebJob *job)
   request.session = session;
   request.arg = arg;
   request.query = job->query;
-  job->reply = route->handler (&request, route->user_data, &error);
-  if (job->reply != NULL)
+  if (route->kind == ROUTE_DOWNLOAD)
+    {
+      job->download = route->download (&request, route->user_data, &error);
+      if (job->download != NULL)
+        job->status = SOUP_STATUS_OK;
+      else
+        fail (job, status_of (error), error->message);
+    }
+  else if ((job->reply = route->handler (&request, route->user_data, &error)) != NULL)
     job->status = SOUP_STATUS_OK;
   else
     fail (job, status_of (error), error->message);
@@ -490,8 +554,19 @@ web_job_done (GObject *source, GAsyncResult *result, gpointer user_data)
   if (job->set_cookie != NULL)
     soup_message_headers_append (headers, "Set-Cookie", job->set_cookie);
   soup_server_message_set_status (job->msg, job->status, NULL);
-  soup_server_message_set_response (job->msg, "application/json", SOUP_MEMORY_COPY,
-                                    job->reply, strlen (job->reply));
+  if (job->download != NULL && job->status == SOUP_STATUS_OK)
+    {
+      g_autofree char *disposition = jc_hq_web_content_disposition (job->download->filename,
+                                                                    job->download->ascii_filename);
+      gsize len = 0;
+      gconstpointer data = g_bytes_get_data (job->download->bytes, &len);
+
+      soup_message_headers_replace (headers, "Content-Disposition", disposition);
+      soup_server_message_set_response (job->msg, job->download->content_type, SOUP_MEMORY_COPY, data, len);
+    }
+  else
+    soup_server_message_set_response (job->msg, "application/json", SOUP_MEMORY_COPY,
+                                      job->reply, strlen (job->reply));
   g_printerr ("time=%s method=%s path=%s status=%u remote=%s\n", ts, job->method, job->path, job->status,
               job->remote);
   soup_server_message_unpause (job->msg);

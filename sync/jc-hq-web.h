@@ -17,6 +17,11 @@
  * one path segment, handed to the handler as request->arg ("/api/findings/"
  * "*" → the finding id; "/api/objections/" "*" "/decision" → the
  * objection's id).
+ *
+ * A download (a report as CSV, XLSX or PDF) goes through the same table,
+ * with jc_hq_web_add_download(): the same session, role and audit; the
+ * handler returns the file instead of JSON, sent as an attachment. Its
+ * errors are JSON like every other.
  */
 #pragma once
 
@@ -55,6 +60,22 @@ typedef char *(*JcHqWebHandler) (JcHqWebRequest  *request,
                                  gpointer         user_data,
                                  GError         **error);
 
+/* A file to download: @filename is what the browser saves it as (UTF-8,
+ * Chinese for the users), @ascii_filename the fallback for a client that
+ * knows no RFC 6266 filename*. */
+typedef struct {
+  GBytes *bytes;
+  char   *content_type;
+  char   *filename;
+  char   *ascii_filename;
+} JcHqWebDownload;
+
+/* Like JcHqWebHandler, for a download: the file (HTTP 200) or NULL with
+ * @error. */
+typedef JcHqWebDownload *(*JcHqWebDownloadHandler) (JcHqWebRequest  *request,
+                                                    gpointer         user_data,
+                                                    GError         **error);
+
 typedef struct _JcHqWeb JcHqWeb;
 
 GQuark    jc_hq_web_error_quark         (void);
@@ -75,6 +96,24 @@ void      jc_hq_web_add_route           (JcHqWeb        *web,
                                          JcHqWebHandler  handler,
                                          gpointer        user_data);
 
+/* A GET that answers a file (jc_hq_web_download_new()), not JSON. */
+void      jc_hq_web_add_download        (JcHqWeb                *web,
+                                         const char             *pattern,
+                                         JcHqRole                min_role,
+                                         JcHqWebDownloadHandler  handler,
+                                         gpointer                user_data);
+
+/* Takes @bytes. */
+JcHqWebDownload *jc_hq_web_download_new (GBytes             *bytes,
+                                         const char         *content_type,
+                                         const char         *filename,
+                                         const char         *ascii_filename);
+void      jc_hq_web_download_free       (JcHqWebDownload    *download);
+/* The Content-Disposition of an attachment named @filename, with
+ * @ascii_filename for clients that know only filename="…". */
+char     *jc_hq_web_content_disposition (const char         *filename,
+                                         const char         *ascii_filename);
+
 /* The soup handler's work for every path under /api. */
 void      jc_hq_web_handle              (JcHqWeb            *web,
                                          SoupServerMessage  *msg,
@@ -94,5 +133,6 @@ const char *jc_hq_web_query             (JcHqWebRequest     *request,
 char     *jc_hq_web_error_json          (const char         *message);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (JcHqWeb, jc_hq_web_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (JcHqWebDownload, jc_hq_web_download_free)
 
 G_END_DECLS

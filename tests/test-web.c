@@ -23,9 +23,11 @@ static char *hqdir;
 
 typedef struct {
   guint  status;
-  char  *body;
+  char  *body;          /* NUL-terminated, and len bytes long (a download may hold NULs) */
+  gsize  len;
   char  *set_cookie;
   char  *content_type;
+  char  *disposition;
 } Reply;
 
 static void
@@ -34,6 +36,7 @@ reply_clear (Reply *r)
   g_clear_pointer (&r->body, g_free);
   g_clear_pointer (&r->set_cookie, g_free);
   g_clear_pointer (&r->content_type, g_free);
+  g_clear_pointer (&r->disposition, g_free);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Reply, reply_clear)
@@ -93,9 +96,14 @@ request (JcTestServer *s, const char *method, const char *path, const char *cook
   ck_assert_msg (out != NULL, "%s %s: %s", method, url, error ? error->message : "");
   reply_clear (r);
   r->status = soup_message_get_status (msg);
-  r->body = g_strndup (g_bytes_get_data (out, NULL), g_bytes_get_size (out));
+  r->len = g_bytes_get_size (out);
+  r->body = g_malloc (r->len + 1);
+  memcpy (r->body, g_bytes_get_data (out, NULL), r->len);
+  r->body[r->len] = '\0';
   r->set_cookie = g_strdup (soup_message_headers_get_one (soup_message_get_response_headers (msg), "Set-Cookie"));
   r->content_type = g_strdup (soup_message_headers_get_content_type (soup_message_get_response_headers (msg), NULL));
+  r->disposition = g_strdup (soup_message_headers_get_one (soup_message_get_response_headers (msg),
+                                                           "Content-Disposition"));
 }
 
 static JsonNode *
@@ -234,6 +242,7 @@ static const char * const get_paths[] = {
   "/api/findings/0123456789abcdef0123456789abcdef", "/api/stats/counties", "/api/rejections",
   "/api/users", "/api/audit", "/api/no-such-page", "/api/ledger", "/api/ledger?status=open&overdue=1",
   "/api/ledger/1", "/api/objections", "/api/reports?by=county",
+  "/api/reports/export?by=county&format=xlsx", "/api/reports/export?format=docx", "/api/ledger/export",
 };
 static const char * const post_paths[] = {
   "/api/logout", "/api/users", "/api/users/disable", "/api/ledger/1", "/api/objections/1/decision",
@@ -778,6 +787,152 @@ START_TEST (test_ledger)
 }
 END_TEST
 
+/* A download's Content-Disposition: an attachment, @ascii_prefix… as the
+ * plain name, and filename*= decoding to @name. */
+static void
+assert_attachment (const Reply *r, const char *ascii_prefix, const char *name)
+{
+  g_autofree char *plain = g_strconcat ("attachment; filename=\"", ascii_prefix, NULL);
+  const char *star;
+  g_autofree char *decoded = NULL;
+
+  ck_assert_msg (r->disposition != NULL && g_str_has_prefix (r->disposition, plain), "%s", r->disposition);
+  star = strstr (r->disposition, "; filename*=UTF-8''");
+  ck_assert_msg (star != NULL, "%s", r->disposition);
+  /* Percent-encoded: nothing but ASCII in the header. */
+  for (const char *p = r->disposition; *p != '\0'; p++)
+    ck_assert_msg ((guchar) *p >= 0x20 && (guchar) *p < 0x7f, "%s", r->disposition);
+  decoded = g_uri_unescape_string (star + strlen ("; filename*=UTF-8''"), NULL);
+  ck_assert_str_eq (decoded, name);
+}
+
+static char *
+save_reply (const Reply *r, const char *name)
+{
+  char *path = g_build_filename (root, name, NULL);
+
+  ck_assert (g_file_set_contents (path, r->body, (gssize) r->len, NULL));
+  return path;
+}
+
+/* The report and the ledger downloaded as files, by an analyst, from a
+ * server in the users' language. */
+START_TEST (test_downloads)
+{
+  JcTestServer s = { 0 };
+  g_auto(Reply) r = { 0 };
+  g_autofree char *cookie = NULL, *csrf = NULL, *today = NULL, *name = NULL, *xlsx = NULL, *pdf = NULL;
+  g_autofree char *out = NULL, *err = NULL, *text = NULL;
+  g_autofree char *localedir = g_build_filename (g_getenv ("JIANCHA_BUILD_DIR"), "po", NULL);
+  g_autofree char *script = g_build_filename (g_getenv ("JIANCHA_SOURCE_DIR"), "tests", "read_xlsx.py", NULL);
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) china = g_date_time_add_hours (now, 8);
+  const char *xlsx_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+  /* The server inherits these: its messages and its files in Chinese. */
+  g_setenv ("LANGUAGE", "zh_CN", TRUE);
+  g_setenv ("LC_ALL", "C.UTF-8", TRUE);
+  g_setenv ("JIANCHA_LOCALEDIR", localedir, TRUE);
+  /* The ledger's day is China's. */
+  today = g_date_time_format (china, "%Y-%m-%d");
+  hq_plan ();
+  jc_test_server_start (&s, hqdir);
+  synced_findings (&s, FALSE);
+  login (&s, "张分析", &cookie, &csrf);
+
+  request (&s, "GET", "/api/reports/export?by=county&format=csv", cookie, NULL, NULL, &r);
+  ck_assert_msg (r.status == 200, "%u %s", r.status, r.body);
+  ck_assert_str_eq (r.content_type, "text/csv");
+  ck_assert_msg (g_str_has_prefix (r.body, "\xEF\xBB\xBF" "group,findings,amount,"), "%s", r.body);
+  ck_assert_msg (strstr (r.body, "\r\n小店区,1,1244.50,0.00,0,0.0,0,0\r\n"), "%s", r.body);
+  name = g_strdup_printf ("问题台账汇总（按县区）%s.csv", today);
+  assert_attachment (&r, "jiancha-report-county-", name);
+  g_clear_pointer (&name, g_free);
+
+  request (&s, "GET", "/api/reports/export?by=type&format=xlsx", cookie, NULL, NULL, &r);
+  ck_assert_msg (r.status == 200, "%u %s", r.status, r.body);
+  ck_assert_str_eq (r.content_type, xlsx_type);
+  ck_assert (r.len > 1000 && memcmp (r.body, "PK\x03\x04", 4) == 0);
+  name = g_strdup_printf ("问题台账汇总（按机构类型）%s.xlsx", today);
+  assert_attachment (&r, "jiancha-report-type-", name);
+  xlsx = save_reply (&r, "报表.xlsx");
+  {
+    const char *argv[] = { "/usr/bin/python3", script, xlsx, NULL };
+
+    ck_assert_msg (jc_test_spawn (argv, NULL, &out, &err) == 0, "read_xlsx.py: %s%s", out, err);
+  }
+  ck_assert_msg (g_str_has_prefix (out, "问题台账按机构类型，截至 "), "%s", out);
+  ck_assert_msg (strstr (out, "\n分组|"), "%s", out);
+  ck_assert_msg (strstr (out, "\n定点零售药店|1|1244.5|0|0|0|0|0\n"), "%s", out);
+
+  request (&s, "GET", "/api/reports/export?format=pdf", cookie, NULL, NULL, &r);
+  ck_assert_msg (r.status == 200, "%u %s", r.status, r.body);
+  ck_assert_str_eq (r.content_type, "application/pdf");
+  ck_assert (r.len > 1000 && memcmp (r.body, "%PDF-", 5) == 0);
+  g_clear_pointer (&name, g_free);
+  name = g_strdup_printf ("问题台账汇总（按县区）%s.pdf", today);
+  assert_attachment (&r, "jiancha-report-county-", name);
+  pdf = save_reply (&r, "汇总.pdf");
+  {
+    const char *argv[] = { "/usr/bin/pdftotext", "-layout", pdf, "-", NULL };
+
+    g_clear_pointer (&err, g_free);
+    ck_assert_msg (jc_test_spawn (argv, NULL, &text, &err) == 0, "pdftotext: %s", err);
+  }
+  ck_assert_msg (strstr (text, "问题台账汇总") && strstr (text, "小店区") && strstr (text, "1244.50"), "%s", text);
+
+  /* What was wrong is named; nothing is sent as a file. */
+  request (&s, "GET", "/api/reports/export?by=county&format=docx", cookie, NULL, NULL, &r);
+  assert_error_json (&r, 400);
+  ck_assert_msg (strstr (r.body, "docx") && strstr (r.body, "xlsx"), "%s", r.body);
+  ck_assert_ptr_null (r.disposition);
+  request (&s, "GET", "/api/reports/export?by=county", cookie, NULL, NULL, &r);
+  assert_error_json (&r, 400);
+  request (&s, "GET", "/api/reports/export?by=weather&format=csv", cookie, NULL, NULL, &r);
+  assert_error_json (&r, 400);
+  ck_assert_msg (strstr (r.body, "weather"), "%s", r.body);
+  request (&s, "GET", "/api/reports/export?format=json", cookie, NULL, NULL, &r);
+  assert_error_json (&r, 400);
+  request (&s, "GET", "/api/reports/export?by=county&format=csv", NULL, NULL, NULL, &r);
+  assert_error_json (&r, 401);
+  ck_assert_ptr_null (r.disposition);
+
+  /* The ledger as its filter keeps it, every page. */
+  request (&s, "GET", "/api/ledger/export?county=小店区&status=open", cookie, NULL, NULL, &r);
+  ck_assert_msg (r.status == 200, "%u %s", r.status, r.body);
+  ck_assert_str_eq (r.content_type, "text/csv");
+  ck_assert_msg (g_str_has_prefix (r.body, "\xEF\xBB\xBF" "id,status,institution,"), "%s", r.body);
+  ck_assert_msg (strstr (r.body, "\r\n1,open,P14110200017,康宁大药房,小店区,"), "%s", r.body);
+  g_clear_pointer (&name, g_free);
+  name = g_strdup_printf ("问题台账 %s.csv", today);
+  assert_attachment (&r, "jiancha-ledger-", name);
+  request (&s, "GET", "/api/ledger/export?county=迎泽区", cookie, NULL, NULL, &r);
+  ck_assert_uint_eq (r.status, 200);
+  ck_assert_msg (strstr (r.body, "\r\n") == r.body + r.len - 2, "only the heading: %s", r.body);
+  request (&s, "GET", "/api/ledger/export?status=lost", cookie, NULL, NULL, &r);
+  assert_error_json (&r, 400);
+  request (&s, "GET", "/api/ledger/export?format=pdf", cookie, NULL, NULL, &r);
+  assert_error_json (&r, 400);
+  /* A POST there is still the entry's route: a reviewer's. */
+  request (&s, "POST", "/api/ledger/export", cookie, csrf, "{\"status\":\"rectifying\"}", &r);
+  assert_error_json (&r, 403);
+  ck_assert_msg (strstr (r.body, "reviewer"), "%s", r.body);
+  jc_test_server_stop (&s);
+
+  /* Every download is in the audit, the refused ones too. */
+  ck_assert_int_eq (hq_int ("SELECT count(*) FROM hq_audit WHERE user = '张分析' "
+                            "AND action = 'GET /api/reports/export' AND status = 200"), 3);
+  ck_assert_int_eq (hq_int ("SELECT count(*) FROM hq_audit WHERE user = '张分析' "
+                            "AND action = 'GET /api/reports/export' AND target = 'report by=type format=xlsx'"), 1);
+  ck_assert_int_eq (hq_int ("SELECT count(*) FROM hq_audit WHERE user = '张分析' "
+                            "AND action = 'GET /api/reports/export' AND status = 400"), 4);
+  ck_assert_int_eq (hq_int ("SELECT count(*) FROM hq_audit WHERE user = '-' "
+                            "AND action = 'GET /api/reports/export' AND status = 401"), 1);
+  ck_assert_int_eq (hq_int ("SELECT count(*) FROM hq_audit WHERE user = '张分析' AND action = 'GET /api/ledger/export' "
+                            "AND target = 'county=小店区&status=open' AND status = 200"), 1);
+}
+END_TEST
+
 static Suite *
 web_suite (void)
 {
@@ -799,6 +954,7 @@ web_suite (void)
   tcase_set_timeout (tc, 240);
   tcase_add_test (tc, test_data);
   tcase_add_test (tc, test_ledger);
+  tcase_add_test (tc, test_downloads);
   suite_add_tcase (s, tc);
   return s;
 }

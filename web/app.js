@@ -31,6 +31,7 @@ const ACTION_TEXT = {
   'GET /api/stats/counties': '查看区县统计', 'GET /api/rejections': '查看拒收记录', 'GET /api/users': '查看用户',
   'POST /api/users': '添加用户', 'POST /api/users/disable': '停用用户', 'GET /api/audit': '查看访问审计',
   'GET /api/ledger': '查看问题台账', 'GET /api/objections': '查看异议', 'GET /api/reports': '查看统计报表',
+  'GET /api/reports/export': '下载统计报表', 'GET /api/ledger/export': '下载问题台账',
 };
 
 function action(text) {

@@ -24,6 +24,8 @@ const CHANGE_TEXT = {
   amount_fen: '涉及金额', finding: '检查发现', reason: '理由', decision: '决定', from: '原状态',
 };
 const REPORT_BY = { county: '按区县', type: '按机构类型', item: '按检查条目', form: '按检查形式' };
+/* What /api/reports/export sends (jc-hq-web-ledger.c), in the buttons' order. */
+const REPORT_FILES = [['csv', '下载 CSV'], ['xlsx', '下载 Excel'], ['pdf', '下载 PDF']];
 
 function ledgerBadge(e) {
   return el('span', null, el('span', { class: 'badge ' + e.status }, LEDGER_TEXT[e.status] || e.status),
@@ -74,6 +76,10 @@ async function pageLedger() {
       entries.length === LEDGER_PAGE ? el('a', { href: page(offset + LEDGER_PAGE) }, '下一页 →') : null));
   for (const tr of document.querySelectorAll('#ledger-body tbody tr.clickable'))
     tr.classList.toggle('overdue', tr.lastChild.querySelector('.badge.overdue') !== null);
+  /* The filter as applied (not as typed), every page of it. */
+  const all = new URLSearchParams(params);
+  all.delete('offset');
+  document.getElementById('ledger-download').href = '/api/ledger/export' + (all.toString() ? '?' + all.toString() : '');
 }
 
 function changeValue(key, v) {
@@ -253,7 +259,11 @@ async function pageReports() {
   replace('reports-tabs', ...Object.entries(REPORT_BY).map(([k, t]) =>
     el('a', { href: '#reports?by=' + k, class: k === by ? 'active' : '' }, t)));
   replace('reports-body',
-    el('p', { class: 'muted' }, `${REPORT_BY[by] || by} · 统计日 ${r.today} · 生成于 ${when(r.generated_at)}`),
+    el('div', { class: 'toolbar' },
+      el('p', { class: 'muted' }, `${REPORT_BY[by] || by} · 统计日 ${r.today} · 生成于 ${when(r.generated_at)}`),
+      el('div', { id: 'report-downloads', class: 'downloads' }, ...REPORT_FILES.map(([format, title]) =>
+        el('a', { class: 'button', href: `/api/reports/export?by=${encodeURIComponent(by)}&format=${format}`,
+                  download: '', 'data-format': format }, title)))),
     el('div', { class: 'charts' },
       JcCharts.barChart('问题数', r.groups.map(g => ({ label: label(g), value: g.findings })), 'bar-count', v => `${v} 条`),
       JcCharts.barChart('涉及金额', r.groups.map(g => ({ label: label(g), value: g.amount_fen })), 'bar-amount', yuan),

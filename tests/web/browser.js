@@ -1,6 +1,7 @@
 /* browser.js — the HQ dashboard in Chromium: sign in, the plan, the findings
  * filtered, one finding opened, the problem ledger filtered and an entry
- * moved along, an objection decided, the reports, the admin's users page;
+ * moved along, an objection decided, the reports and one downloaded, the
+ * admin's users page;
  * at 1280×800 and at a 390 px phone width. Usage: node browser.js URL CHROMIUM SCREENSHOT-DIR PROFILE-DIR
  */
 'use strict';
@@ -46,6 +47,32 @@ async function readyPrefix(page, prefix) {
 
 const SHA = 'ee975c4ee1a668e65f713304b7ad429117f729fdfc05020fa2cdf359822bb4a8';
 
+/* Clicks @selector and waits for the file Chromium saves (CDP's download
+ * events): its path. */
+async function download(page, selector) {
+  const dir = path.join(path.dirname(profile), 'downloads');
+  fs.mkdirSync(dir, { recursive: true });
+  const cdp = await page.createCDPSession();
+  await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: dir, eventsEnabled: true });
+  let timer;
+  const saved = new Promise((resolve, reject) => {
+    let name = null;
+    cdp.on('Browser.downloadWillBegin', e => { name = e.suggestedFilename; });
+    cdp.on('Browser.downloadProgress', e => {
+      if (e.state === 'completed') resolve(name);
+      else if (e.state === 'canceled') reject(new Error('the download was canceled'));
+    });
+    timer = setTimeout(() => reject(new Error('no download within 15 s')), 15000);
+  });
+  try {
+    await page.click(selector);
+    return path.join(dir, await saved);
+  } finally {
+    clearTimeout(timer);
+    await cdp.detach();
+  }
+}
+
 /* Submits the entry's form and waits for the page drawn again. */
 async function moveEntry(page, fill) {
   const before = (await page.$$('#entry-body .history tbody tr')).length;
@@ -77,6 +104,10 @@ async function ledgerPages(page, prefix) {
     await page.click('#ledger-filter button[type=submit]');
     await readyPrefix(page, '#ledger?county=');
     check((await page.$$('#ledger-body tbody tr.clickable')).length === 1, 'one open entry in 小店区');
+    const csv = new URL(await page.$eval('#ledger-download', a => a.href));
+    check(csv.pathname === '/api/ledger/export' && csv.searchParams.get('county') === '小店区' &&
+          csv.searchParams.get('status') === 'open' && !csv.searchParams.has('limit'),
+          'the ledger’s CSV is the filter applied, every page');
     await shot(page, 'ledger-filtered');
   }
   await page.click('#ledger-body tbody tr.clickable');
@@ -149,10 +180,25 @@ async function ledgerPages(page, prefix) {
   const report = await text(page, '#reports-body');
   check(report.includes('小店区') && report.includes('迎泽区') && report.includes('合计'), 'the report by county');
   check((await page.$$('#reports-body svg rect')).length === 6, 'three charts, a bar per county');
+  const buttons = await page.$$eval('#report-downloads a', as => as.map(a => [a.textContent, a.getAttribute('href')]));
+  check(JSON.stringify(buttons) === JSON.stringify([
+    ['下载 CSV', '/api/reports/export?by=county&format=csv'],
+    ['下载 Excel', '/api/reports/export?by=county&format=xlsx'],
+    ['下载 PDF', '/api/reports/export?by=county&format=pdf']]), 'the three downloads: ' + JSON.stringify(buttons));
   await shot(page, prefix + 'reports');
+  if (prefix === '') {
+    const day = report.match(/统计日 (\d{4}-\d\d-\d\d)/)[1];
+    const file = await download(page, '#report-downloads a[data-format=xlsx]');
+    const bytes = fs.readFileSync(file);
+    check(path.basename(file) === `问题台账汇总（按县区）${day}.xlsx`, 'saved under its Chinese name: ' + path.basename(file));
+    check(bytes.length > 1000 && bytes.subarray(0, 4).equals(Buffer.from('PK\x03\x04', 'latin1')), 'an XLSX (a zip)');
+    check(await page.evaluate(() => location.hash) === '#reports', 'the page stays where it was');
+  }
   await page.click('#reports-tabs a[href="#reports?by=type"]');
   await ready(page, '#reports?by=type');
   check((await text(page, '#reports-body')).includes('定点零售药店'), 'the report by institution type');
+  check((await page.$eval('#report-downloads a[data-format=pdf]', a => a.getAttribute('href'))) ===
+        '/api/reports/export?by=type&format=pdf', 'the downloads follow the tab');
   if (prefix === '') await shot(page, 'reports-type');
 }
 
