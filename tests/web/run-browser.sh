@@ -39,7 +39,17 @@ trap cleanup EXIT
 export JIANCHA_TEST_FAST_KDF=1 JIANCHA_PIN=583921 JIANCHA_NEW_PIN=583921 JIANCHA_HQ_PASSWORD=correct-horse-9
 export LANG=C.UTF-8
 dir="$work/hq"
-"$hq" --dir "$dir" init >/dev/null
+db=()
+# under tests/with-postgresql: HQ on a PostgreSQL database of its own
+if [ -n "${JIANCHA_TEST_PG_HOST:-}" ]; then
+  name="jc_browser_$$"
+  psql=/usr/lib/postgresql/15/bin/psql
+  [ -x "$psql" ] || psql=psql
+  "$psql" -q -h "$JIANCHA_TEST_PG_HOST" -U postgres -d postgres \
+    -c "CREATE DATABASE $name TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'"
+  db=(--db "postgresql:///$name?host=$JIANCHA_TEST_PG_HOST&user=postgres")
+fi
+"$hq" --dir "$dir" init "${db[@]}" >/dev/null
 printf 'code,name,type,level,county,fund_payment\nP14110200017,康宁大药房,pharmacy,,小店区,120000.50\nP14110200023,百草堂药店,pharmacy,,小店区,80000\nH14010500001,迎泽区人民医院,hospital,2,迎泽区,9800000\n' > "$work/名录.csv"
 printf 'name,county,role\n张伟,迎泽区,enforcement\n李娜,迎泽区,enforcement\n王强,小店区,enforcement\n赵敏,小店区,enforcement\n' > "$work/人员.csv"
 "$hq" --dir "$dir" directory import "$work/名录.csv" >/dev/null
