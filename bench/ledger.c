@@ -1,6 +1,6 @@
 /* ledger.c — bench-ledger: HQ's problem ledger and reports over 1 million events
  *
- * An HQ database (SQLite, as jiancha-hq keeps it) with 1 000 000 events and
+ * An HQ database with 1 000 000 events and
  * the projections such a history holds: 50 000 inspections of 5 000
  * institutions in 10 counties, 20 events each (the inspection, 15 items, 2
  * findings sealed and answered), so 100 000 findings, 90 % of them
@@ -14,6 +14,8 @@
  *     entry, one county, the overdue ones;
  *   - the reports by county and by item (JSON), and as XLSX and PDF;
  *   - the check of every history signature.
+ * Once on SQLite (hq.db) and once on PostgreSQL (when run under
+ * tests/with-postgresql), each against its own count(*).
  * Prints medians and ratios, never a bare time alone.
  */
 #include "config.h"
@@ -21,6 +23,7 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "jc-bench.h"
 #include "jc-core.h"
@@ -31,6 +34,7 @@
 #include "jc-hq-objections.h"
 #include "jc-hq-report.h"
 #include "jc-hq-store.h"
+#include "jc-db-pg.h"
 
 #define N_EVENTS        1000000
 #define N_INSTITUTIONS  5000
@@ -256,8 +260,34 @@ run (JcHqStore *store, Task task, const char *dir, guint *n_out)
   return now_ms () - t;
 }
 
-int
-main (void)
+/* A new, empty PostgreSQL database under tests/with-postgresql
+ * (JIANCHA_TEST_PG_HOST), or NULL when there is none. */
+static char *
+postgresql_database (void)
+{
+  const char *host = g_getenv ("JIANCHA_TEST_PG_HOST");
+  g_autofree char *admin = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *sql = NULL;
+  JcDb *db;
+
+  if (host == NULL || *host == '\0')
+    return NULL;
+  admin = g_strdup_printf ("postgresql:///postgres?host=%s&user=postgres", host);
+  name = g_strdup_printf ("bench_ledger_%d", (int) getpid ());
+  sql = g_strdup_printf ("CREATE DATABASE %s TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'", name);
+  db = jc_db_pg_open (admin, NULL);
+  if (db == NULL)
+    g_error ("PostgreSQL at %s: cannot connect", host);
+  exec_or_die (db, sql);
+  jc_db_free (db);
+  return g_strdup_printf ("postgresql:///%s?host=%s&user=postgres", name, host);
+}
+
+/* Every figure of one engine, as multiples of its own count(*): [0] the
+ * first refresh, then the tasks. */
+static void
+bench_engine (const char *engine, const char *db_url, double ratios[N_TASKS + 1])
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = g_build_filename (JC_BUILD_DIR, "tmp", "bench-ledger", NULL);
@@ -269,11 +299,9 @@ main (void)
   guint n = 0, n_objections = 0;
   JcDb *db;
 
-  if (!jc_core_init (&error))
-    g_error ("%s", error->message);
   jc_bench_rmtree (dir);
   g_mkdir_with_parents (dir, 0700);
-  if (!jc_hq_store_init (hqdir, NULL, &error) || (store = jc_hq_store_open (hqdir, &error)) == NULL ||
+  if (!jc_hq_store_init (hqdir, db_url, &error) || (store = jc_hq_store_open (hqdir, &error)) == NULL ||
       (merge = jc_hq_merge_new (store, &error)) == NULL)
     g_error ("%s", error->message);
   write_directory (csv);
@@ -284,8 +312,8 @@ main (void)
     double t = now_ms ();
 
     fill (db);
-    printf ("bench-ledger: %u events, %u inspections, %u findings of %u institutions (filled in %.1f s)\n",
-            N_EVENTS, N_INSPECTIONS, N_INSPECTIONS * 2, N_INSTITUTIONS, (now_ms () - t) / 1000.0);
+    printf ("\n%s: %u events, %u inspections, %u findings of %u institutions (filled in %.1f s)\n",
+            engine, N_EVENTS, N_INSPECTIONS, N_INSPECTIONS * 2, N_INSTITUTIONS, (now_ms () - t) / 1000.0);
   }
   for (guint r = 0; r < N_RUNS; r++)
     base[r] = count_events (db);
@@ -296,8 +324,9 @@ main (void)
   if (!jc_hq_objections_refresh (store, &n_objections, &error))
     g_error ("%s", error->message);
   t_first = now_ms () - t_first;
+  ratios[0] = t_first / t_base;
   printf ("%-40s %10.1f ms  %8.1f× count(*)  (%u objections and the entries, each signed)\n",
-          "first refresh (opens every entry)", t_first, t_first / t_base, n_objections);
+          "first refresh (opens every entry)", t_first, ratios[0], n_objections);
 
   for (Task task = 0; task < N_TASKS; task++)
     {
@@ -308,11 +337,36 @@ main (void)
       {
         double t = jc_bench_median (samples, runs);
 
-        printf ("%-40s %10.1f ms  %8.1f× count(*)  (%u rows)\n", task_names[task], t, t / t_base, n);
+        ratios[task + 1] = t / t_base;
+        printf ("%-40s %10.1f ms  %8.1f× count(*)  (%u rows)\n", task_names[task], t, ratios[task + 1], n);
       }
     }
   g_clear_pointer (&merge, jc_hq_merge_free);
   g_clear_pointer (&store, jc_hq_store_free);
   jc_bench_rmtree (dir);
+}
+
+int
+main (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *pg_url = NULL;
+  double sqlite[N_TASKS + 1], pg[N_TASKS + 1];
+
+  if (!jc_core_init (&error))
+    g_error ("%s", error->message);
+  printf ("bench-ledger: each figure as a multiple of a plain SELECT count(*) FROM events on the same engine\n");
+  bench_engine ("SQLite", NULL, sqlite);
+  pg_url = postgresql_database ();
+  if (pg_url == NULL)
+    {
+      printf ("\nPostgreSQL: skipped (run under tests/with-postgresql, as `meson test --benchmark ledger` does)\n");
+      return 0;
+    }
+  bench_engine ("PostgreSQL 15 (tests/with-postgresql: Unix socket, fsync off)", pg_url, pg);
+  printf ("\n%-40s %12s %12s\n", "× count(*) of its own engine", "SQLite", "PostgreSQL");
+  printf ("%-40s %11.1f× %11.1f×\n", "first refresh (opens every entry)", sqlite[0], pg[0]);
+  for (Task task = 0; task < N_TASKS; task++)
+    printf ("%-40s %11.1f× %11.1f×\n", task_names[task], sqlite[task + 1], pg[task + 1]);
   return 0;
 }

@@ -42,6 +42,7 @@ typedef struct
    * that savepoint, and how deep it is nested in itself */
   char       *implicit;
   guint       implicit_depth;
+  gboolean    in_transaction;   /* a BEGIN of the caller's own is open */
 } JcDbPg;
 
 typedef struct
@@ -286,9 +287,10 @@ jc_db_pg_translate (const char *sql, int *n_params)
 static void
 set_errmsg (JcDbPg *db, const char *msg, int code)
 {
+  char *copy = g_strchomp (g_strdup (msg ? msg : ""));  /* @msg may be the old one */
+
   g_free (db->errmsg);
-  db->errmsg = g_strdup (msg ? msg : "");
-  g_strchomp (db->errmsg);
+  db->errmsg = copy;
   db->errcode = code;
 }
 
@@ -327,6 +329,11 @@ static gboolean
 result_ok (JcDbPg *db, PGresult *res, int *rc)
 {
   ExecStatusType status = res ? PQresultStatus (res) : PGRES_FATAL_ERROR;
+  PGTransactionStatusType txn = PQtransactionStatus (db->conn);
+
+  /* unknown once the connection is gone: then what it was still counts */
+  if (txn != PQTRANS_UNKNOWN)
+    db->in_transaction = txn == PQTRANS_INTRANS || txn == PQTRANS_INERROR;
 
   if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK)
     {
@@ -357,6 +364,67 @@ pg_free (JcDb *db)
   g_hash_table_unref (PG (db)->prepared);
   g_free (PG (db)->errmsg);
   g_free (db);
+}
+
+/* A connection the server dropped (restarted, a network cut, an
+ * administrator's pg_terminate_backend) is made again before the next
+ * statement — but never inside a transaction, whose work went with the
+ * old connection: that statement fails, and the caller's ROLLBACK ends it. */
+static gboolean
+ensure_connected (JcDbPg *db)
+{
+  if (PQstatus (db->conn) == CONNECTION_OK)
+    return TRUE;
+  if (db->in_transaction)
+    {
+      /* this statement fails; the next one (the caller's ROLLBACK) connects */
+      db->in_transaction = FALSE;
+      g_clear_pointer (&db->implicit, g_free);
+      set_errmsg (db, "the connection to the database server was lost during a transaction; "
+                      "nothing of it was kept", JC_DB_ERROR);
+      return FALSE;
+    }
+  PQreset (db->conn);
+  if (PQstatus (db->conn) != CONNECTION_OK)
+    {
+      set_errmsg (db, PQerrorMessage (db->conn), JC_DB_ERROR);
+      return FALSE;
+    }
+  g_message ("PostgreSQL: connected again after the connection was lost");
+  /* prepared statements belong to the old connection */
+  g_hash_table_remove_all (db->prepared);
+  PQsetNoticeProcessor (db->conn, ignore_notice, NULL);
+  return TRUE;
+}
+
+/* After the server dropped the connection, a statement that changes
+ * nothing (a query, the start of a transaction) may simply be sent again
+ * on a new one; a change might have been made before the drop, so it is
+ * not — its caller sees the error and, like every sync, tries again. */
+static gboolean
+may_retry (JcDbPg *db, gboolean was_in_transaction, const char *sql)
+{
+  const char *p = skip_space (sql);
+
+  return PQstatus (db->conn) == CONNECTION_BAD && !was_in_transaction &&
+         (word_is (p, "SELECT") || word_is (p, "BEGIN") || word_is (p, "SAVEPOINT")) &&
+         ensure_connected (db);
+}
+
+/* PQexec(), once more on a new connection when may_retry() says so. */
+static PGresult *
+exec_retrying (JcDbPg *db, const char *sql)
+{
+  gboolean was_in_transaction = db->in_transaction;
+  PGresult *res = PQexec (db->conn, sql);
+  ExecStatusType status = PQresultStatus (res);
+
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && may_retry (db, was_in_transaction, sql))
+    {
+      PQclear (res);
+      res = PQexec (db->conn, sql);
+    }
+  return res;
 }
 
 static gboolean
@@ -401,7 +469,11 @@ static PGresult *
 run_one (JcDbPg *db, const char *sql)
 {
   const char *p = skip_space (sql);
-  PGTransactionStatusType status = PQtransactionStatus (db->conn);
+  PGTransactionStatusType status;
+
+  if (!ensure_connected (db))
+    return failed (db, db->errmsg);
+  status = PQtransactionStatus (db->conn);
 
   if (word_is (p, "SAVEPOINT"))
     {
@@ -409,7 +481,7 @@ run_one (JcDbPg *db, const char *sql)
 
       if (status == PQTRANS_IDLE)
         {
-          PGresult *res = PQexec (db->conn, "BEGIN");
+          PGresult *res = exec_retrying (db, "BEGIN");
 
           if (PQresultStatus (res) != PGRES_COMMAND_OK)
             return res;
@@ -445,7 +517,7 @@ run_one (JcDbPg *db, const char *sql)
           return failed (db, "COMMIT of a transaction in which a statement had failed: rolled back");
         }
     }
-  return PQexec (db->conn, sql);
+  return exec_retrying (db, sql);
 }
 
 /* @sql, one statement after another, as PQexec() would but through
@@ -593,6 +665,12 @@ prepared_name (JcDbPgStmt *s, int *rc)
   GString *key = g_string_sized_new (s->n_params + strlen (s->sql) + 1);
   const char *name;
 
+  if (!ensure_connected (db))
+    {
+      *rc = JC_DB_ERROR;
+      g_string_free (key, TRUE);
+      return NULL;
+    }
   for (int i = 0; i < s->n_params; i++)
     g_string_append_c (key, s->params[i].kind);
   g_string_append_c (key, '\x1f');
@@ -640,8 +718,9 @@ pg_step (JcDbStmt *stmt)
   JcDbPg *db = PG (stmt->db);
   int rc = JC_DB_OK;
 
-  if (s->res == NULL)
+  for (guint attempt = 0; s->res == NULL; attempt++)
     {
+      gboolean was_in_transaction = db->in_transaction;
       PGresult *res;
 
       if (s->utility)
@@ -653,6 +732,8 @@ pg_step (JcDbStmt *stmt)
           g_autofree int *formats = g_new0 (int, MAX (s->n_params, 1));
           const char *name = prepared_name (s, &rc);
 
+          if (name == NULL && attempt == 0 && may_retry (db, was_in_transaction, s->sql))
+            continue;
           if (name == NULL)
             return rc;
           for (int i = 0; i < s->n_params; i++)
@@ -666,6 +747,8 @@ pg_step (JcDbStmt *stmt)
       if (!result_ok (db, res, &rc))
         {
           PQclear (res);
+          if (attempt == 0 && !s->utility && may_retry (db, was_in_transaction, s->sql))
+            continue;
           return rc;
         }
       s->res = res;

@@ -222,6 +222,10 @@ jc_hq_store_init (const char *dir, const char *db_url, GError **error)
                    _("%s already holds an HQ; not overwriting it"), dir);
       goto out;
     }
+  /* A database that cannot be used is found before any key is made, so
+   * that a corrected address can be given to init again. */
+  if (db_url != NULL && ((db = jc_db_pg_open (db_url, error)) == NULL || !check_empty (db, db_url, error)))
+    goto out;
   if (g_mkdir_with_parents (dir, 0700) != 0 || g_chmod (dir, 0700) != 0)
     {
       int saved = errno;
@@ -239,7 +243,6 @@ jc_hq_store_init (const char *dir, const char *db_url, GError **error)
       !write_key (dir, "signing.pub", pk, 0644, error) ||
       !write_key (dir, "escrow.pub", epk, 0644, error))
     goto out;
-  /* Where the database is, before it is opened: open_database() reads it. */
   if (db_url != NULL)
     {
       g_autofree char *line = g_strconcat (db_url, "\n", NULL);
@@ -247,8 +250,7 @@ jc_hq_store_init (const char *dir, const char *db_url, GError **error)
       if (!write_private (url_path, line, 0600, error))
         goto out;
     }
-  db = open_database (dir, TRUE, error);
-  if (db == NULL || !check_empty (db, db_url, error))
+  else if ((db = open_database (dir, TRUE, error)) == NULL)
     goto out;
   if (jc_db_exec (db, schema) != JC_DB_OK)
     {
@@ -474,25 +476,30 @@ find_code (JcHqStore *store, const guint8 hash[32], gint64 *expires, char **insp
   return found;
 }
 
-/* The stored public key of @id_hex (NULL when unknown); *revoked set. */
-static char *
-device_key (JcHqStore *store, const char *id_hex, gboolean *revoked)
+/* The stored public key of @id_hex in *@pk (NULL when unknown), *@revoked
+ * set; FALSE only when the database failed. */
+static gboolean
+device_key (JcHqStore *store, const char *id_hex, char **pk, gboolean *revoked, GError **error)
 {
   JcDbStmt *stmt = NULL;
-  char *pk = NULL;
+  int rc = jc_db_prepare (store->db, "SELECT public_key, revoked_at IS NOT NULL FROM devices WHERE device_id = ?",
+                          -1, &stmt, NULL);
 
-  if (jc_db_prepare (store->db, "SELECT public_key, revoked_at IS NOT NULL FROM devices WHERE device_id = ?",
-                          -1, &stmt, NULL) == JC_DB_OK)
+  *pk = NULL;
+  if (rc == JC_DB_OK)
     {
       jc_db_bind_text (stmt, 1, id_hex, -1, JC_DB_TRANSIENT);
-      if (jc_db_step (stmt) == JC_DB_ROW)
+      rc = jc_db_step (stmt);
+      if (rc == JC_DB_ROW)
         {
-          pk = g_strdup ((const char *) jc_db_column_text (stmt, 0));
+          *pk = g_strdup ((const char *) jc_db_column_text (stmt, 0));
           *revoked = jc_db_column_int (stmt, 1) != 0;
         }
     }
   jc_db_finalize (stmt);
-  return pk;
+  if (rc != JC_DB_ROW && rc != JC_DB_DONE)
+    return db_error (store->db, _("looking up the device"), error);
+  return TRUE;
 }
 
 gboolean
@@ -548,7 +555,8 @@ jc_hq_store_enroll (JcHqStore        *store,
   /* The same device with the same key and a fresh code may enroll again
    * (its first reply was lost, or it could not store it): it gets a new
    * certificate. Another key for a known id, or a revoked device, may not. */
-  known_pk = device_key (store, id_hex, &revoked);
+  if (!device_key (store, id_hex, &known_pk, &revoked, error))
+    goto fail;
   if (known_pk != NULL && (revoked || g_strcmp0 (known_pk, pk_hex) != 0))
     {
       g_set_error (error, JC_HQ_STORE_ERROR, JC_HQ_STORE_ERROR_DUPLICATE,
@@ -637,7 +645,8 @@ jc_hq_store_device_key (JcHqStore     *store,
   g_autofree char *pk_hex = NULL;
   gboolean revoked = FALSE;
 
-  pk_hex = device_key (store, id_hex, &revoked);
+  if (!device_key (store, id_hex, &pk_hex, &revoked, error))
+    return FALSE;
   if (pk_hex == NULL)
     {
       g_set_error (error, JC_HQ_STORE_ERROR, JC_HQ_STORE_ERROR_NOT_FOUND,

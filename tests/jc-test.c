@@ -345,6 +345,33 @@ jc_test_hq_copy (const char *from, const char *to)
     }
 }
 
+guint
+jc_test_hq_db_disconnect (const char *hqdir)
+{
+  g_autofree char *url_path = g_build_filename (hqdir, "database", NULL);
+  g_autofree char *url = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *admin = g_strdup_printf ("postgresql:///postgres?host=%s&user=postgres",
+                                            g_getenv ("JIANCHA_TEST_PG_HOST"));
+  g_autofree char *sql = NULL;
+  PGconn *conn;
+  PGresult *res;
+  guint n;
+
+  ck_assert_msg (g_file_get_contents (url_path, &url, NULL, NULL), "%s: HQ is not on PostgreSQL", url_path);
+  name = g_strndup (url + strlen ("postgresql:///"), strcspn (url + strlen ("postgresql:///"), "?"));
+  sql = g_strdup_printf ("SELECT pg_terminate_backend (pid) FROM pg_stat_activity "
+                         "WHERE datname = '%s' AND pid <> pg_backend_pid ()", name);
+  conn = PQconnectdb (admin);
+  ck_assert_msg (PQstatus (conn) == CONNECTION_OK, "PostgreSQL: %s", PQerrorMessage (conn));
+  res = PQexec (conn, sql);
+  ck_assert_msg (PQresultStatus (res) == PGRES_TUPLES_OK, "%s: %s", sql, PQresultErrorMessage (res));
+  n = PQntuples (res);
+  PQclear (res);
+  PQfinish (conn);
+  return n;
+}
+
 char *
 jc_test_hq_db_url (void)
 {

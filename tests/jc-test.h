@@ -46,6 +46,10 @@ char  *jc_test_hq_db_url (void);
 void   jc_test_hq_copy  (const char *from,
                          const char *to);
 
+/* On PostgreSQL: ends every other connection to @hqdir's database, as a
+ * server restart or an administrator would; how many it ended. */
+guint  jc_test_hq_db_disconnect (const char *hqdir);
+
 /* Reads a whole file or aborts the test. */
 char *jc_test_read     (const char *path, gsize *len);
 

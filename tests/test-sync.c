@@ -165,6 +165,31 @@ assert_hq_verifies (void)
   ck_assert_msg (jc_test_hq (hqdir, &out, &err, "check", NULL) == 0, "jiancha-hq check: %s%s", out, err);
 }
 
+/* HQ on PostgreSQL loses its database connection (a server restart, an
+ * administrator): the next sync reconnects and HQ holds everything once. */
+START_TEST (test_database_connection_lost)
+{
+  g_autofree char *insp = NULL, *a = NULL;
+  JcTestServer s = { 0 };
+
+  hq_init ();
+  jc_test_server_start (&s, hqdir);
+  a = new_device ("lost", "张伟", s.url, 1000, &insp);
+  CLI_OK (a, "sync", "--hq", s.url);
+  ck_assert_uint_ge (jc_test_hq_db_disconnect (hqdir), 1);
+  CLI_OK (a, "item", "set", insp, "p21.1.2", "--status", "compliant");
+  CLI_OK (a, "sync");
+  ck_assert_int_eq (hq_int ("SELECT count(*) FROM events"), (gint64) device_head (a));
+  ck_assert_int_eq (hq_int ("SELECT count(*) FROM hq_rejections"), 0);
+  /* and again, with nothing new: the receipt alone */
+  ck_assert_uint_ge (jc_test_hq_db_disconnect (hqdir), 1);
+  CLI_OK (a, "sync");
+  ck_assert_int_eq (hq_int ("SELECT count(*) FROM events"), (gint64) device_head (a));
+  assert_hq_verifies ();
+  jc_test_server_stop (&s);
+}
+END_TEST
+
 /* Two devices, offline, then synced: HQ holds exactly the union; again:
  * nothing changes. */
 START_TEST (test_two_devices_union)
@@ -876,6 +901,9 @@ sync_suite (void)
   tcase_add_test (tc, test_directory);
   tcase_add_test (tc, test_enrollment_by_qr);
   tcase_add_test (tc, test_kill_mid_sync);
+  /* only where there is a database connection to lose */
+  if (g_getenv ("JIANCHA_TEST_PG_HOST") != NULL)
+    tcase_add_test (tc, test_database_connection_lost);
   suite_add_tcase (suite, tc);
   return suite;
 }
