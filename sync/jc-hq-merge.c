@@ -34,6 +34,9 @@ struct _JcHqMerge
 };
 
 static const char merge_schema[] =
+  /* a bundle's pages stay in the cache until its COMMIT instead of
+   * spilling to the WAL as it is merged (the default is 2 MiB) */
+  "PRAGMA cache_size = -65536;"
   "CREATE TABLE IF NOT EXISTS hq_bundles ("
   "  digest TEXT NOT NULL,"
   "  device_id TEXT NOT NULL,"
