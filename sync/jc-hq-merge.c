@@ -296,7 +296,7 @@ verify_wait (Verify *v, guint i)
       /* one wake-up for a run of events, not one for each */
       gint share = (gint) ((v->events->len - t + v->n - 1) / v->n);
 
-      need = MIN (need + 31, share);
+      need = MIN (need + 255, share);
       g_mutex_lock (&v->lock);
       g_atomic_int_set (&v->wake_at[t], need);
       while (g_atomic_int_get (done) < need)
