@@ -267,7 +267,7 @@ verify_start (JcHqMerge *merge, GPtrArray *events, const guint8 public_key[32])
   v->events = events;
   v->public_key = public_key;
   v->n = MIN (merge->n_threads, MAX (1, events->len / 64));
-  v->why = g_new0 (char *, events->len + 1);
+  v->why = g_new0 (char *, events->len);
   v->threads = g_new0 (GThread *, v->n);
   v->done = g_new0 (gint, v->n);
   v->wake_at = g_new0 (gint, v->n);
@@ -313,7 +313,10 @@ verify_finish (Verify *v)
   g_atomic_int_set (&v->stop, 1);
   for (guint t = 0; t < v->n; t++)
     g_thread_join (v->threads[t]);
-  g_strfreev (v->why);
+  /* not g_strfreev(): the reasons are apart, with NULLs between them */
+  for (guint i = 0; i < v->events->len; i++)
+    g_free (v->why[i]);
+  g_free (v->why);
   g_free (v->threads);
   g_free (v->done);
   g_free (v->wake_at);
