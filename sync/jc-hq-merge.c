@@ -30,7 +30,7 @@ struct _JcHqMerge
   JcEventlog   *log;
   guint         n_threads;
   /* run for every event: prepared once */
-  sqlite3_stmt *stmts[N_STMTS];
+  JcDbStmt *stmts[N_STMTS];
 };
 
 static const char merge_schema[] =
@@ -110,25 +110,25 @@ static gboolean
 db_fail (JcHqMerge *merge, const char *what, GError **error)
 {
   g_set_error (error, JC_HQ_MERGE_ERROR, JC_HQ_MERGE_ERROR_DATABASE, _("HQ database: %s: %s"), what,
-               sqlite3_errmsg (jc_hq_store_get_db (merge->store)));
+               jc_db_errmsg (jc_hq_store_get_db (merge->store)));
   return FALSE;
 }
 
 static gboolean
 exec (JcHqMerge *merge, const char *sql, GError **error)
 {
-  if (sqlite3_exec (jc_hq_store_get_db (merge->store), sql, NULL, NULL, NULL) != SQLITE_OK)
+  if (jc_db_exec (jc_hq_store_get_db (merge->store), sql) != JC_DB_OK)
     return db_fail (merge, sql, error);
   return TRUE;
 }
 
 /* A fresh statement for @sql, or NULL with @error set. */
-static sqlite3_stmt *
+static JcDbStmt *
 prepare (JcHqMerge *merge, const char *sql, GError **error)
 {
-  sqlite3_stmt *stmt = NULL;
+  JcDbStmt *stmt = NULL;
 
-  if (sqlite3_prepare_v2 (jc_hq_store_get_db (merge->store), sql, -1, &stmt, NULL) != SQLITE_OK)
+  if (jc_db_prepare (jc_hq_store_get_db (merge->store), sql, -1, &stmt, NULL) != JC_DB_OK)
     {
       db_fail (merge, sql, error);
       return NULL;
@@ -137,12 +137,12 @@ prepare (JcHqMerge *merge, const char *sql, GError **error)
 }
 
 static gboolean
-step_done (JcHqMerge *merge, sqlite3_stmt *stmt, const char *what, GError **error)
+step_done (JcHqMerge *merge, JcDbStmt *stmt, const char *what, GError **error)
 {
-  int rc = sqlite3_step (stmt);
+  int rc = jc_db_step (stmt);
 
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
+  jc_db_finalize (stmt);
+  if (rc != JC_DB_DONE)
     return db_fail (merge, what, error);
   return TRUE;
 }
@@ -166,8 +166,8 @@ jc_hq_merge_new (JcHqStore *store, GError **error)
            !jc_finding_register_projections (merge->log, error)))
         g_clear_pointer (&merge->log, jc_eventlog_free);
       for (guint i = 0; merge->log != NULL && i < N_STMTS; i++)
-        if (sqlite3_prepare_v3 (jc_hq_store_get_db (store), stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
-                                &merge->stmts[i], NULL) != SQLITE_OK)
+        if (jc_db_prepare_v3 (jc_hq_store_get_db (store), stmt_sql[i], -1, JC_DB_PREPARE_PERSISTENT,
+                                &merge->stmts[i], NULL) != JC_DB_OK)
           {
             db_fail (merge, stmt_sql[i], error);
             g_clear_pointer (&merge->log, jc_eventlog_free);
@@ -185,7 +185,7 @@ jc_hq_merge_free (JcHqMerge *merge)
   if (merge == NULL)
     return;
   for (guint i = 0; i < N_STMTS; i++)
-    sqlite3_finalize (merge->stmts[i]);
+    jc_db_finalize (merge->stmts[i]);
   g_clear_pointer (&merge->log, jc_eventlog_free);
   g_free (merge);
 }
@@ -336,19 +336,19 @@ record_rejection (JcHqMerge    *merge,
                   const char   *reason,
                   GError      **error)
 {
-  sqlite3_stmt *stmt = prepare (merge, "INSERT INTO hq_rejections (at, device_id, seq, bundle, source, reason) "
+  JcDbStmt *stmt = prepare (merge, "INSERT INTO hq_rejections (at, device_id, seq, bundle, source, reason) "
                                        "VALUES (?, ?, ?, ?, ?, ?)", error);
 
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, g_get_real_time () / G_USEC_PER_SEC);
-  sqlite3_bind_text (stmt, 2, device_hex, -1, SQLITE_TRANSIENT);
+  jc_db_bind_int64 (stmt, 1, g_get_real_time () / G_USEC_PER_SEC);
+  jc_db_bind_text (stmt, 2, device_hex, -1, JC_DB_TRANSIENT);
   if (seq > 0)
-    sqlite3_bind_int64 (stmt, 3, seq);
+    jc_db_bind_int64 (stmt, 3, seq);
   if (bundle_hex != NULL)
-    sqlite3_bind_text (stmt, 4, bundle_hex, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 5, source, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 6, reason, -1, SQLITE_TRANSIENT);
+    jc_db_bind_text (stmt, 4, bundle_hex, -1, JC_DB_TRANSIENT);
+  jc_db_bind_text (stmt, 5, source, -1, JC_DB_TRANSIENT);
+  jc_db_bind_text (stmt, 6, reason, -1, JC_DB_TRANSIENT);
   return step_done (merge, stmt, _("recording a rejection"), error);
 }
 
@@ -357,16 +357,16 @@ hold (JcHqMerge *merge, const JcEvent *event, GError **error)
 {
   gsize len;
   const guint8 *encoded = jc_event_get_encoded (event, &len);
-  sqlite3_stmt *stmt = prepare (merge, "INSERT OR IGNORE INTO hq_held (device_id, seq, encoded, signature, held_at) "
+  JcDbStmt *stmt = prepare (merge, "INSERT OR IGNORE INTO hq_held (device_id, seq, encoded, signature, held_at) "
                                        "VALUES (?, ?, ?, ?, ?)", error);
 
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_blob (stmt, 1, jc_event_get_device_id (event), 16, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 2, (sqlite3_int64) jc_event_get_seq (event));
-  sqlite3_bind_blob (stmt, 3, encoded, len, SQLITE_STATIC);
-  sqlite3_bind_blob (stmt, 4, jc_event_get_signature (event), 64, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 5, g_get_real_time () / G_USEC_PER_SEC);
+  jc_db_bind_blob (stmt, 1, jc_event_get_device_id (event), 16, JC_DB_STATIC);
+  jc_db_bind_int64 (stmt, 2, (gint64) jc_event_get_seq (event));
+  jc_db_bind_blob (stmt, 3, encoded, len, JC_DB_STATIC);
+  jc_db_bind_blob (stmt, 4, jc_event_get_signature (event), 64, JC_DB_STATIC);
+  jc_db_bind_int64 (stmt, 5, g_get_real_time () / G_USEC_PER_SEC);
   return step_done (merge, stmt, _("holding an event"), error);
 }
 
@@ -374,12 +374,12 @@ hold (JcHqMerge *merge, const JcEvent *event, GError **error)
 static gboolean
 run_stmt (JcHqMerge *merge, guint which, const char *what, GError **error)
 {
-  sqlite3_stmt *stmt = merge->stmts[which];
-  int rc = sqlite3_step (stmt);
+  JcDbStmt *stmt = merge->stmts[which];
+  int rc = jc_db_step (stmt);
 
-  sqlite3_reset (stmt);
-  sqlite3_clear_bindings (stmt);
-  if (rc != SQLITE_DONE)
+  jc_db_reset (stmt);
+  jc_db_clear_bindings (stmt);
+  if (rc != JC_DB_DONE)
     return db_fail (merge, what, error);
   return TRUE;
 }
@@ -387,11 +387,11 @@ run_stmt (JcHqMerge *merge, guint which, const char *what, GError **error)
 static gboolean
 observe (JcHqMerge *merge, const JcEvent *event, GError **error)
 {
-  sqlite3_stmt *stmt = merge->stmts[OBSERVE];
+  JcDbStmt *stmt = merge->stmts[OBSERVE];
 
-  sqlite3_bind_text (stmt, 1, jc_event_get_device_id_hex (event), -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 2, (sqlite3_int64) jc_event_get_seq (event));
-  sqlite3_bind_int64 (stmt, 3, g_get_real_time () / G_USEC_PER_SEC);
+  jc_db_bind_text (stmt, 1, jc_event_get_device_id_hex (event), -1, JC_DB_STATIC);
+  jc_db_bind_int64 (stmt, 2, (gint64) jc_event_get_seq (event));
+  jc_db_bind_int64 (stmt, 3, g_get_real_time () / G_USEC_PER_SEC);
   return run_stmt (merge, OBSERVE, _("recording the order of arrival"), error);
 }
 
@@ -402,7 +402,7 @@ flag_item_conflict (JcHqMerge *merge, const JcEvent *event, GError **error)
 {
   JsonObject *body;
   const char *inspection, *code;
-  sqlite3_stmt *stmt;
+  JcDbStmt *stmt;
   g_autofree char *other_device = NULL;
   gint64 other_seq = 0;
 
@@ -416,28 +416,28 @@ flag_item_conflict (JcHqMerge *merge, const JcEvent *event, GError **error)
   stmt = prepare (merge, "SELECT device_id, seq FROM item_results WHERE inspection_id = ? AND code = ?", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, inspection, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, code, -1, SQLITE_STATIC);
-  if (sqlite3_step (stmt) == SQLITE_ROW &&
-      g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0), jc_event_get_device_id_hex (event)) != 0)
+  jc_db_bind_text (stmt, 1, inspection, -1, JC_DB_STATIC);
+  jc_db_bind_text (stmt, 2, code, -1, JC_DB_STATIC);
+  if (jc_db_step (stmt) == JC_DB_ROW &&
+      g_strcmp0 ((const char *) jc_db_column_text (stmt, 0), jc_event_get_device_id_hex (event)) != 0)
     {
-      other_device = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-      other_seq = sqlite3_column_int64 (stmt, 1);
+      other_device = g_strdup ((const char *) jc_db_column_text (stmt, 0));
+      other_seq = jc_db_column_int64 (stmt, 1);
     }
-  sqlite3_finalize (stmt);
+  jc_db_finalize (stmt);
   if (other_device == NULL)
     return TRUE;
   stmt = prepare (merge, "INSERT INTO hq_conflicts (inspection_id, code, device_a, seq_a, device_b, seq_b, flagged_at) "
                          "VALUES (?, ?, ?, ?, ?, ?, ?)", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, inspection, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, code, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 3, other_device, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 4, other_seq);
-  sqlite3_bind_text (stmt, 5, jc_event_get_device_id_hex (event), -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 6, (sqlite3_int64) jc_event_get_seq (event));
-  sqlite3_bind_int64 (stmt, 7, g_get_real_time () / G_USEC_PER_SEC);
+  jc_db_bind_text (stmt, 1, inspection, -1, JC_DB_STATIC);
+  jc_db_bind_text (stmt, 2, code, -1, JC_DB_STATIC);
+  jc_db_bind_text (stmt, 3, other_device, -1, JC_DB_STATIC);
+  jc_db_bind_int64 (stmt, 4, other_seq);
+  jc_db_bind_text (stmt, 5, jc_event_get_device_id_hex (event), -1, JC_DB_STATIC);
+  jc_db_bind_int64 (stmt, 6, (gint64) jc_event_get_seq (event));
+  jc_db_bind_int64 (stmt, 7, g_get_real_time () / G_USEC_PER_SEC);
   return step_done (merge, stmt, _("flagging a conflict"), error);
 }
 
@@ -525,7 +525,7 @@ release_held (JcHqMerge *merge, const guint8 device_id[16], const guint8 public_
       g_autofree char *why = NULL;
       guint64 head = 0;
       guint8 head_hash[32];
-      sqlite3_stmt *stmt;
+      JcDbStmt *stmt;
       int rc;
 
       if (!jc_eventlog_get_head (merge->log, device_id, &head, head_hash, error))
@@ -533,27 +533,27 @@ release_held (JcHqMerge *merge, const guint8 device_id[16], const guint8 public_
       stmt = prepare (merge, "DELETE FROM hq_held WHERE device_id = ? AND seq <= ?", error);
       if (stmt == NULL)
         return FALSE;
-      sqlite3_bind_blob (stmt, 1, device_id, 16, SQLITE_STATIC);
-      sqlite3_bind_int64 (stmt, 2, (sqlite3_int64) head);
+      jc_db_bind_blob (stmt, 1, device_id, 16, JC_DB_STATIC);
+      jc_db_bind_int64 (stmt, 2, (gint64) head);
       if (!step_done (merge, stmt, _("releasing held events"), error))
         return FALSE;
       stmt = prepare (merge, "SELECT encoded, signature FROM hq_held WHERE device_id = ? AND seq = ?", error);
       if (stmt == NULL)
         return FALSE;
-      sqlite3_bind_blob (stmt, 1, device_id, 16, SQLITE_STATIC);
-      sqlite3_bind_int64 (stmt, 2, (sqlite3_int64) head + 1);
-      rc = sqlite3_step (stmt);
-      if (rc == SQLITE_ROW)
+      jc_db_bind_blob (stmt, 1, device_id, 16, JC_DB_STATIC);
+      jc_db_bind_int64 (stmt, 2, (gint64) head + 1);
+      rc = jc_db_step (stmt);
+      if (rc == JC_DB_ROW)
         {
-          event = jc_event_decode (sqlite3_column_blob (stmt, 0), sqlite3_column_bytes (stmt, 0), &local);
+          event = jc_event_decode (jc_db_column_blob (stmt, 0), jc_db_column_bytes (stmt, 0), &local);
           if (event != NULL &&
-              !jc_event_set_signature (event, sqlite3_column_blob (stmt, 1), sqlite3_column_bytes (stmt, 1), &local))
+              !jc_event_set_signature (event, jc_db_column_blob (stmt, 1), jc_db_column_bytes (stmt, 1), &local))
             g_clear_pointer (&event, jc_event_unref);
         }
-      sqlite3_finalize (stmt);
-      if (rc == SQLITE_DONE)
+      jc_db_finalize (stmt);
+      if (rc == JC_DB_DONE)
         return TRUE;
-      if (rc != SQLITE_ROW)
+      if (rc != JC_DB_ROW)
         return db_fail (merge, _("reading held events"), error);
       if (event == NULL)
         return record_rejection (merge, "?", (gint64) head + 1, bundle_hex, source, local->message, error);
@@ -565,8 +565,8 @@ release_held (JcHqMerge *merge, const guint8 device_id[16], const guint8 public_
           stmt = prepare (merge, "DELETE FROM hq_held WHERE device_id = ? AND seq = ?", error);
           if (stmt == NULL)
             return FALSE;
-          sqlite3_bind_blob (stmt, 1, device_id, 16, SQLITE_STATIC);
-          sqlite3_bind_int64 (stmt, 2, (sqlite3_int64) head + 1);
+          jc_db_bind_blob (stmt, 1, device_id, 16, JC_DB_STATIC);
+          jc_db_bind_int64 (stmt, 2, (gint64) head + 1);
           return step_done (merge, stmt, _("releasing held events"), error) &&
                  reject (merge, o, event, why, bundle_hex, source, error);
         }
@@ -578,7 +578,7 @@ store_blob (JcHqMerge *merge, const JcBundleBlob *blob, const char *device_hex, 
 {
   guint8 wrapped[crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + 32];
   g_autofree char *hash_hex = jc_device_hex (blob->sha256, 32);
-  sqlite3_stmt *stmt;
+  JcDbStmt *stmt;
 
   randombytes_buf (wrapped, crypto_secretbox_NONCEBYTES);
   crypto_secretbox_easy (wrapped + crypto_secretbox_NONCEBYTES, blob->key, 32, wrapped,
@@ -591,12 +591,12 @@ store_blob (JcHqMerge *merge, const JcBundleBlob *blob, const char *device_hex, 
                          "WHERE received = 0 AND complete = 0", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, hash_hex, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 2, (sqlite3_int64) blob->size);
-  sqlite3_bind_text (stmt, 3, blob->media_type, -1, SQLITE_STATIC);
-  sqlite3_bind_blob (stmt, 4, wrapped, sizeof wrapped, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 5, device_hex, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 6, g_get_real_time () / G_USEC_PER_SEC);
+  jc_db_bind_text (stmt, 1, hash_hex, -1, JC_DB_STATIC);
+  jc_db_bind_int64 (stmt, 2, (gint64) blob->size);
+  jc_db_bind_text (stmt, 3, blob->media_type, -1, JC_DB_STATIC);
+  jc_db_bind_blob (stmt, 4, wrapped, sizeof wrapped, JC_DB_STATIC);
+  jc_db_bind_text (stmt, 5, device_hex, -1, JC_DB_STATIC);
+  jc_db_bind_int64 (stmt, 6, g_get_real_time () / G_USEC_PER_SEC);
   return step_done (merge, stmt, _("storing an evidence manifest"), error);
 }
 
@@ -609,21 +609,21 @@ add_blob_states (JcHqMerge *merge, JsonBuilder *b, JcBundle *bundle)
     {
       JcBundleBlob *blob = g_ptr_array_index (bundle->blobs, i);
       g_autofree char *hash_hex = jc_device_hex (blob->sha256, 32);
-      sqlite3_stmt *stmt = prepare (merge, "SELECT received, complete FROM hq_blobs WHERE sha256 = ?", NULL);
+      JcDbStmt *stmt = prepare (merge, "SELECT received, complete FROM hq_blobs WHERE sha256 = ?", NULL);
 
       if (stmt == NULL)
         continue;
-      sqlite3_bind_text (stmt, 1, hash_hex, -1, SQLITE_STATIC);
-      if (sqlite3_step (stmt) == SQLITE_ROW)
+      jc_db_bind_text (stmt, 1, hash_hex, -1, JC_DB_STATIC);
+      if (jc_db_step (stmt) == JC_DB_ROW)
         {
           json_builder_begin_object (b);
           jc_json_builder_add_string (b, "sha256", hash_hex);
-          jc_json_builder_add_int (b, "received", sqlite3_column_int64 (stmt, 0));
+          jc_json_builder_add_int (b, "received", jc_db_column_int64 (stmt, 0));
           json_builder_set_member_name (b, "complete");
-          json_builder_add_boolean_value (b, sqlite3_column_int (stmt, 1) != 0);
+          json_builder_add_boolean_value (b, jc_db_column_int (stmt, 1) != 0);
           json_builder_end_object (b);
         }
-      sqlite3_finalize (stmt);
+      jc_db_finalize (stmt);
     }
   json_builder_end_array (b);
 }
@@ -694,7 +694,7 @@ record_refused_bundle (JcHqMerge *merge, GBytes *sealed, const char *device_hex,
   if (!record_rejection (merge, device_hex[0] != '\0' ? device_hex : "?", 0, digest_hex, source,
                          why->message, NULL))
     g_warning ("could not record the refusal of bundle %s: %s", digest_hex,
-               sqlite3_errmsg (jc_hq_store_get_db (merge->store)));
+               jc_db_errmsg (jc_hq_store_get_db (merge->store)));
   jc_hq_store_unlock (merge->store);
 }
 
@@ -714,7 +714,7 @@ jc_hq_merge_bundle (JcHqMerge   *merge,
   guint8 head_hash[32];
   char device_hex[33] = "";
   char *receipt = NULL;
-  sqlite3_stmt *stmt;
+  JcDbStmt *stmt;
   gboolean ok = FALSE;
 
   bundle = jc_bundle_open (sealed, jc_hq_store_get_public_key (merge->store),
@@ -762,15 +762,15 @@ jc_hq_merge_bundle (JcHqMerge   *merge,
                          "duplicates, held, rejected) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
   if (stmt == NULL)
     goto rollback;
-  sqlite3_bind_text (stmt, 1, bundle_hex, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, bundle->device_hex, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 3, g_get_real_time () / G_USEC_PER_SEC);
-  sqlite3_bind_text (stmt, 4, source, -1, SQLITE_STATIC);
-  sqlite3_bind_int (stmt, 5, (int) bundle->events->len);
-  sqlite3_bind_int (stmt, 6, (int) o.added);
-  sqlite3_bind_int (stmt, 7, (int) o.duplicates);
-  sqlite3_bind_int (stmt, 8, (int) o.held);
-  sqlite3_bind_int (stmt, 9, (int) o.rejected_seq->len);
+  jc_db_bind_text (stmt, 1, bundle_hex, -1, JC_DB_STATIC);
+  jc_db_bind_text (stmt, 2, bundle->device_hex, -1, JC_DB_STATIC);
+  jc_db_bind_int64 (stmt, 3, g_get_real_time () / G_USEC_PER_SEC);
+  jc_db_bind_text (stmt, 4, source, -1, JC_DB_STATIC);
+  jc_db_bind_int (stmt, 5, (int) bundle->events->len);
+  jc_db_bind_int (stmt, 6, (int) o.added);
+  jc_db_bind_int (stmt, 7, (int) o.duplicates);
+  jc_db_bind_int (stmt, 8, (int) o.held);
+  jc_db_bind_int (stmt, 9, (int) o.rejected_seq->len);
   if (!step_done (merge, stmt, _("recording the bundle"), error) || !exec (merge, "COMMIT", error))
     goto rollback;
   ok = TRUE;
