@@ -3,7 +3,9 @@
  * 1. Merge rate. 10 000 signed events of one enrolled device in one sealed
  *    bundle, merged by jc_hq_merge_bundle() into a fresh hq.db (open the
  *    seal, check the bundle signature, verify every event, chain, store,
- *    project, receipt), with 1 verifying thread and with one per core.
+ *    project, receipt), with 1 verifying thread and with one per core;
+ *    the verifying threads are workers, and the thread that called the
+ *    merge stores each event once its signature has verified, meanwhile.
  *    Baseline, same run: libsodium's raw Ed25519 verify of the same events'
  *    bytes on one core. Wall time, since the point of the threads is wall
  *    time; each figure is the best of 3.
@@ -13,6 +15,7 @@
  *    curl (the same number of 4 MiB requests, each read whole by the server
  *    and refused without being stored). Peak RSS of the sync process
  *    with 20 MB and with 200 MB of evidence shows memory stays flat.
+ *    JC_BENCH_MERGE_ONLY=1 in the environment runs part 1 alone.
  */
 #include "config.h"
 
@@ -316,8 +319,15 @@ main (void)
   printf ("baseline: raw Ed25519 verify, one core: %.0f events/s\n", raw);
   one = merge_rate (pristine, hqdir, bundle, 1);
   all = merge_rate (pristine, hqdir, bundle, cores);
-  printf ("HQ merge, 1 verifying thread: %.0f events/s → %.2f of raw verify (target ≥ 0.80)\n", one, one / raw);
-  printf ("HQ merge, %u verifying threads: %.0f events/s → %.2f of raw verify on one core\n", cores, all, all / raw);
+  printf ("HQ merge, 1 verifying thread (and the merging thread storing): %.0f events/s → %.2f of raw verify "
+          "(target ≥ 0.80)\n", one, one / raw);
+  printf ("HQ merge, %u verifying threads (and the merging thread storing): %.0f events/s → %.2f of raw verify "
+          "on one core\n", cores, all, all / raw);
+  if (g_getenv ("JC_BENCH_MERGE_ONLY") != NULL)
+    {
+      jc_bench_rmtree (root);
+      return 0;
+    }
 
   /* memory is flat when ten times the evidence costs no more */
   whole_sync (root, 20 * 1000 * 1000);

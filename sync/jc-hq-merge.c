@@ -34,6 +34,9 @@ struct _JcHqMerge
 };
 
 static const char merge_schema[] =
+  /* a bundle's pages stay in the cache until its COMMIT instead of
+   * spilling to the WAL as it is merged (the default is 2 MiB) */
+  "PRAGMA cache_size = -65536;"
   "CREATE TABLE IF NOT EXISTS hq_bundles ("
   "  id INTEGER PRIMARY KEY,"
   "  digest TEXT NOT NULL,"
@@ -207,47 +210,120 @@ jc_hq_merge_set_threads (JcHqMerge *merge, guint n_threads)
 
 /* Signatures, on every core ------------------------------------------------ */
 
+/* The workers check the signatures while the merging thread stores the
+ * events already checked: it waits for each event's verdict before it
+ * touches the event, so nothing unverified is stored, and with one worker
+ * the storing no longer adds to the time the signatures take. */
 typedef struct {
   GPtrArray    *events;
   const guint8 *public_key;
-  guint         first;
-  guint         stride;
+  guint         n;            /* workers; worker t checks events t, t + n, … */
   char        **why;          /* per event: NULL when it verified */
+  GThread     **threads;
+  gint         *done;         /* per worker: how many of its events are checked */
+  gint         *wake_at;      /* per worker: signal cond when done reaches it (0: nobody waits) */
+  gint          stop;         /* the merge gave up: the workers stop early */
+  GMutex        lock;
+  GCond         cond;
+} Verify;
+
+typedef struct {
+  Verify *v;
+  guint   first;
 } VerifyJob;
 
 static gpointer
 verify_worker (gpointer data)
 {
   VerifyJob *job = data;
+  Verify *v = job->v;
+  guint t = job->first;
 
-  for (guint i = job->first; i < job->events->len; i += job->stride)
+  g_free (job);
+  for (guint i = t; i < v->events->len && !g_atomic_int_get (&v->stop); i += v->n)
     {
       g_autoptr(GError) error = NULL;
 
-      if (!jc_event_verify (g_ptr_array_index (job->events, i), job->public_key, &error))
-        job->why[i] = g_strdup (error->message);
+      gint done, wake;
+
+      if (!jc_event_verify (g_ptr_array_index (v->events, i), v->public_key, &error))
+        v->why[i] = g_strdup (error->message);
+      done = g_atomic_int_add (&v->done[t], 1) + 1;
+      wake = g_atomic_int_get (&v->wake_at[t]);
+      if (wake != 0 && done >= wake)
+        {
+          g_mutex_lock (&v->lock);
+          g_cond_broadcast (&v->cond);
+          g_mutex_unlock (&v->lock);
+        }
     }
   return NULL;
 }
 
-static char **
-verify_all (JcHqMerge *merge, GPtrArray *events, const guint8 public_key[32])
+static Verify *
+verify_start (JcHqMerge *merge, GPtrArray *events, const guint8 public_key[32])
 {
-  guint n = MIN (merge->n_threads, MAX (1, events->len / 64));
-  g_autofree GThread **threads = g_new0 (GThread *, n);
-  g_autofree VerifyJob *jobs = g_new0 (VerifyJob, n);
-  char **why = g_new0 (char *, events->len + 1);
+  Verify *v = g_new0 (Verify, 1);
 
-  for (guint t = 0; t < n; t++)
+  v->events = events;
+  v->public_key = public_key;
+  v->n = MIN (merge->n_threads, MAX (1, events->len / 64));
+  v->why = g_new0 (char *, events->len);
+  v->threads = g_new0 (GThread *, v->n);
+  v->done = g_new0 (gint, v->n);
+  v->wake_at = g_new0 (gint, v->n);
+  g_mutex_init (&v->lock);
+  g_cond_init (&v->cond);
+  for (guint t = 0; t < v->n; t++)
     {
-      jobs[t] = (VerifyJob) { events, public_key, t, n, why };
-      if (t > 0)
-        threads[t] = g_thread_new ("jc-verify", verify_worker, &jobs[t]);
+      VerifyJob *job = g_new (VerifyJob, 1);
+
+      *job = (VerifyJob) { v, t };
+      v->threads[t] = g_thread_new ("jc-verify", verify_worker, job);
     }
-  verify_worker (&jobs[0]);
-  for (guint t = 1; t < n; t++)
-    g_thread_join (threads[t]);
-  return why;
+  return v;
+}
+
+/* Waits until event @i is checked; its reason for failing, or NULL. */
+static const char *
+verify_wait (Verify *v, guint i)
+{
+  guint t = i % v->n;
+  gint *done = &v->done[t];
+  gint need = (gint) (i / v->n) + 1;
+
+  if (g_atomic_int_get (done) < need)
+    {
+      /* one wake-up for a run of events, not one for each */
+      gint share = (gint) ((v->events->len - t + v->n - 1) / v->n);
+
+      need = MIN (need + 255, share);
+      g_mutex_lock (&v->lock);
+      g_atomic_int_set (&v->wake_at[t], need);
+      while (g_atomic_int_get (done) < need)
+        g_cond_wait (&v->cond, &v->lock);
+      g_atomic_int_set (&v->wake_at[t], 0);
+      g_mutex_unlock (&v->lock);
+    }
+  return v->why[i];
+}
+
+static void
+verify_finish (Verify *v)
+{
+  g_atomic_int_set (&v->stop, 1);
+  for (guint t = 0; t < v->n; t++)
+    g_thread_join (v->threads[t]);
+  /* not g_strfreev(): the reasons are apart, with NULLs between them */
+  for (guint i = 0; i < v->events->len; i++)
+    g_free (v->why[i]);
+  g_free (v->why);
+  g_free (v->threads);
+  g_free (v->done);
+  g_free (v->wake_at);
+  g_mutex_clear (&v->lock);
+  g_cond_clear (&v->cond);
+  g_free (v);
 }
 
 /* Records ------------------------------------------------------------------ */
@@ -632,7 +708,7 @@ jc_hq_merge_bundle (JcHqMerge   *merge,
   g_autoptr(JcBundle) bundle = NULL;
   g_autoptr(GError) local = NULL;
   g_autofree char *bundle_hex = NULL;
-  g_auto(GStrv) why = NULL;
+  Verify *verify = NULL;
   Outcome o = { 0 };
   const guint8 *public_key;
   guint64 head = 0;
@@ -655,7 +731,7 @@ jc_hq_merge_bundle (JcHqMerge   *merge,
     }
   bundle_hex = jc_device_hex (bundle->digest, 32);
   public_key = bundle->public_key;
-  why = verify_all (merge, bundle->events, public_key);
+  verify = verify_start (merge, bundle->events, public_key);
 
   o.rejected_seq = g_array_new (FALSE, FALSE, sizeof (guint64));
   o.rejected_why = g_ptr_array_new_with_free_func (g_free);
@@ -665,10 +741,11 @@ jc_hq_merge_bundle (JcHqMerge   *merge,
   for (guint i = 0; i < bundle->events->len; i++)
     {
       JcEvent *event = g_ptr_array_index (bundle->events, i);
+      const char *failed = verify_wait (verify, i);
       g_autofree char *reason = NULL;
 
-      if (why[i] != NULL)
-        reason = g_strdup (why[i]);
+      if (failed != NULL)
+        reason = g_strdup (failed);
       else if (!merge_event (merge, event, public_key, &o, &reason, error))
         goto rollback;
       if (reason != NULL && !reject (merge, &o, event, reason, bundle_hex, source, error))
@@ -705,6 +782,7 @@ rollback:
   exec (merge, "ROLLBACK", NULL);
 out:
   jc_hq_store_unlock (merge->store);
+  verify_finish (verify);
   outcome_clear (&o);
   return ok ? receipt : NULL;
 }

@@ -39,7 +39,8 @@ void        jc_hq_merge_free        (JcHqMerge     *merge);
 /* Merges one sealed bundle; returns the signed receipt (an envelope of
  * jc-signed-doc.h, type "receipt"). @source says where it came from
  * ("http 127.0.0.1", "import FILE") for the records. Takes the store's lock
- * for the database work; the signatures are checked before, unlocked. */
+ * for the database work, while worker threads check the signatures: each
+ * event is stored only once its own signature has verified. */
 char       *jc_hq_merge_bundle      (JcHqMerge     *merge,
                                      GBytes        *sealed,
                                      const char    *source,

@@ -458,6 +458,7 @@ START_TEST (test_body_must_be_strict_json)
     { "{'a':1}", "a member name that is not a string at byte 1" },
     { "{\"a\":1,\"a\":2}", "a duplicate member name at byte 10" },
     { "{\"a\":1,\"\\u0061\":2}", "a duplicate member name" },
+    { "{\"a\\n\":1,\"a\\u000a\":2}", "a duplicate member name" },
     { "{\"a\":1,}", "a member name that is not a string" },
     { "{\"a\":[1,]}", "an unexpected character" },
     { "{\"a\":01}", "a missing ',' or '}'" },

@@ -213,7 +213,10 @@ inspector_is_valid (const char *inspector,
  * members (the last wins), turns 1e400 into "inf.0" and cuts strings at
  * \u0000. A signed body must mean one thing to every reader, so it is
  * checked against the RFC first, with those cases refused, and nesting
- * bounded (json-glib's parser recurses).
+ * bounded (json-glib's parser recurses). The same pass builds the tree
+ * json-glib's parser would (where a check passes @out); a body with a
+ * number that is not a 64-bit integer is left to json-glib's parser
+ * (@c->defer), so its reading of floats stays the one reading.
  */
 
 #define JSON_MAX_DEPTH 64
@@ -223,9 +226,11 @@ typedef struct {
   const char *start;
   const char *end;
   const char *problem;
+  GString    *text;      /* the decoded string, when building */
+  gboolean    defer;     /* building: a number json-glib must read */
 } JsonCheck;
 
-static gboolean json_check_value (JsonCheck *c, guint depth);
+static gboolean json_check_value (JsonCheck *c, guint depth, JsonNode **out);
 
 static gboolean
 json_fail (JsonCheck  *c,
@@ -258,12 +263,14 @@ json_hex4 (const char *p)
   return v;
 }
 
-/* A string; its decoded text goes to @out when not NULL (member names). */
+/* A string; its decoded text goes to @out when not NULL. */
 static gboolean
 json_check_string (JsonCheck *c,
                    GString   *out)
 {
   c->p++;  /* the opening quote */
+  if (out != NULL)
+    g_string_truncate (out, 0);
   while (c->p < c->end && *c->p != '"')
     {
       guchar ch = *c->p;
@@ -283,7 +290,11 @@ json_check_string (JsonCheck *c,
         {
         case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
           if (out != NULL)
-            g_string_append_len (out, c->p, 2);
+            {
+              static const char escape[] = "\"\\/bfnrt", meaning[] = "\"\\/\b\f\n\r\t";
+
+              g_string_append_c (out, meaning[strchr (escape, c->p[1]) - escape]);
+            }
           c->p += 2;
           break;
         case 'u':
@@ -320,9 +331,11 @@ json_check_string (JsonCheck *c,
 }
 
 static gboolean
-json_check_number (JsonCheck *c)
+json_check_number (JsonCheck *c,
+                   JsonNode **out)
 {
   const char *begin = c->p;
+  gboolean integer = TRUE;
   char buf[64];
   double v;
 
@@ -337,6 +350,7 @@ json_check_number (JsonCheck *c)
     return json_fail (c, N_("a bad number"));
   if (c->p < c->end && *c->p == '.')
     {
+      integer = FALSE;
       c->p++;
       if (c->p >= c->end || !g_ascii_isdigit (*c->p))
         return json_fail (c, N_("a bad number"));
@@ -345,6 +359,7 @@ json_check_number (JsonCheck *c)
     }
   if (c->p < c->end && (*c->p == 'e' || *c->p == 'E'))
     {
+      integer = FALSE;
       c->p++;
       if (c->p < c->end && (*c->p == '+' || *c->p == '-'))
         c->p++;
@@ -360,51 +375,75 @@ json_check_number (JsonCheck *c)
   v = g_ascii_strtod (buf, NULL);
   if (isinf (v) || isnan (v))
     return json_fail (c, N_("a number out of range"));
+  if (out != NULL)
+    {
+      /* 15 digits: no reading of the integer can differ from json-glib's */
+      if (!integer || c->p - begin > 15 + (*begin == '-'))
+        c->defer = TRUE;
+      else
+        *out = json_node_init_int (json_node_alloc (), g_ascii_strtoll (buf, NULL, 10));
+    }
   return TRUE;
 }
 
 static gboolean
 json_check_literal (JsonCheck  *c,
-                    const char *word)
+                    const char *word,
+                    JsonNode  **out)
 {
   gsize n = strlen (word);
 
   if ((gsize) (c->end - c->p) < n || memcmp (c->p, word, n) != 0)
     return json_fail (c, N_("an unexpected character"));
   c->p += n;
+  if (out != NULL)
+    *out = word[0] == 'n' ? json_node_init_null (json_node_alloc ())
+                          : json_node_init_boolean (json_node_alloc (), word[0] == 't');
   return TRUE;
 }
 
 static gboolean
 json_check_object (JsonCheck *c,
-                   guint      depth)
+                   guint      depth,
+                   JsonNode **out)
 {
-  g_autoptr(GHashTable) names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) names = NULL;
+  g_autoptr(JsonObject) object = NULL;
 
+  if (out != NULL)
+    object = json_object_new ();
+  else
+    names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   c->p++;
   json_skip_ws (c);
   if (c->p < c->end && *c->p == '}')
     {
       c->p++;
-      return TRUE;
+      goto done;
     }
   for (;;)
     {
-      g_autoptr(GString) name = g_string_new (NULL);
+      g_autoptr(GString) name = out != NULL ? NULL : g_string_new (NULL);
+      JsonNode *member = NULL;
 
       json_skip_ws (c);
       if (c->p >= c->end || *c->p != '"')
         return json_fail (c, N_("a member name that is not a string"));
-      if (!json_check_string (c, name))
+      if (!json_check_string (c, out != NULL ? c->text : name))
         return FALSE;
-      if (!g_hash_table_add (names, g_string_free (g_steal_pointer (&name), FALSE)))
+      if (out != NULL ? json_object_has_member (object, c->text->str)
+                      : !g_hash_table_add (names, g_string_free (g_steal_pointer (&name), FALSE)))
         return json_fail (c, N_("a duplicate member name"));
       json_skip_ws (c);
       if (c->p >= c->end || *c->p != ':')
         return json_fail (c, N_("a missing ':'"));
       c->p++;
-      if (!json_check_value (c, depth + 1))
+      /* the value overwrites c->text: the member is added under a copy */
+      name = out != NULL ? g_string_new_len (c->text->str, c->text->len) : name;
+      if (!json_check_value (c, depth + 1, out != NULL && !c->defer ? &member : NULL))
         return FALSE;
+      if (member != NULL)
+        json_object_set_member (object, name->str, member);
       json_skip_ws (c);
       if (c->p < c->end && *c->p == ',')
         {
@@ -414,27 +453,38 @@ json_check_object (JsonCheck *c,
       if (c->p < c->end && *c->p == '}')
         {
           c->p++;
-          return TRUE;
+          goto done;
         }
       return json_fail (c, N_("a missing ',' or '}'"));
     }
+done:
+  if (out != NULL)
+    *out = json_node_init_object (json_node_alloc (), object);
+  return TRUE;
 }
 
 static gboolean
 json_check_array (JsonCheck *c,
-                  guint      depth)
+                  guint      depth,
+                  JsonNode **out)
 {
+  g_autoptr(JsonArray) array = out != NULL ? json_array_new () : NULL;
+
   c->p++;
   json_skip_ws (c);
   if (c->p < c->end && *c->p == ']')
     {
       c->p++;
-      return TRUE;
+      goto done;
     }
   for (;;)
     {
-      if (!json_check_value (c, depth + 1))
+      JsonNode *element = NULL;
+
+      if (!json_check_value (c, depth + 1, out != NULL && !c->defer ? &element : NULL))
         return FALSE;
+      if (element != NULL)
+        json_array_add_element (array, element);
       json_skip_ws (c);
       if (c->p < c->end && *c->p == ',')
         {
@@ -444,15 +494,20 @@ json_check_array (JsonCheck *c,
       if (c->p < c->end && *c->p == ']')
         {
           c->p++;
-          return TRUE;
+          goto done;
         }
       return json_fail (c, N_("a missing ',' or ']'"));
     }
+done:
+  if (out != NULL)
+    *out = json_node_init_array (json_node_alloc (), array);
+  return TRUE;
 }
 
 static gboolean
 json_check_value (JsonCheck *c,
-                  guint      depth)
+                  guint      depth,
+                  JsonNode **out)
 {
   if (depth > JSON_MAX_DEPTH)
     return json_fail (c, N_("nesting deeper than 64 levels"));
@@ -461,27 +516,36 @@ json_check_value (JsonCheck *c,
     return json_fail (c, N_("a missing value"));
   switch (*c->p)
     {
-    case '{': return json_check_object (c, depth);
-    case '[': return json_check_array (c, depth);
-    case '"': return json_check_string (c, NULL);
-    case 't': return json_check_literal (c, "true");
-    case 'f': return json_check_literal (c, "false");
-    case 'n': return json_check_literal (c, "null");
+    case '{': return json_check_object (c, depth, out);
+    case '[': return json_check_array (c, depth, out);
+    case '"':
+      if (!json_check_string (c, out != NULL ? c->text : NULL))
+        return FALSE;
+      if (out != NULL)
+        *out = json_node_init_string (json_node_alloc (), c->text->str);
+      return TRUE;
+    case 't': return json_check_literal (c, "true", out);
+    case 'f': return json_check_literal (c, "false", out);
+    case 'n': return json_check_literal (c, "null", out);
     default:
       if (*c->p == '-' || g_ascii_isdigit (*c->p))
-        return json_check_number (c);
+        return json_check_number (c, out);
       return json_fail (c, N_("an unexpected character"));
     }
 }
 
 /* Checks that @text is one strict JSON object; otherwise @out_problem says
- * what is wrong (to follow "the body"). */
+ * what is wrong (to follow "the body"). With @out_node, builds its tree too,
+ * unless a number leaves that to json-glib (*@out_node stays NULL). */
 static gboolean
 check_body (const char  *text,
             gsize        len,
+            JsonNode   **out_node,
             char       **out_problem)
 {
-  JsonCheck check = { text, text, text + len, NULL };
+  g_autoptr(GString) buf = out_node != NULL ? g_string_sized_new (64) : NULL;
+  g_autoptr(JsonNode) node = NULL;
+  JsonCheck check = { text, text, text + len, NULL, buf, FALSE };
 
   if (!g_utf8_validate_len (text, len, NULL))
     {
@@ -494,7 +558,7 @@ check_body (const char  *text,
       *out_problem = g_strdup (_("is not a JSON object"));
       return FALSE;
     }
-  if (json_check_value (&check, 0))
+  if (json_check_value (&check, 0, out_node != NULL ? &node : NULL))
     {
       json_skip_ws (&check);
       if (check.p != check.end)
@@ -505,6 +569,11 @@ check_body (const char  *text,
       *out_problem = g_strdup_printf (_("is not strict JSON: %s at byte %zu"),
                                       _(check.problem), (gsize) (check.p - check.start));
       return FALSE;
+    }
+  if (out_node != NULL && !check.defer)
+    {
+      json_node_seal (node);
+      *out_node = g_steal_pointer (&node);
     }
   return TRUE;
 }
@@ -519,8 +588,10 @@ parse_body (const char  *text,
   g_autoptr(JsonParser) parser = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (!check_body (text, len, out_problem))
+  if (!check_body (text, len, out_node, out_problem))
     return FALSE;
+  if (*out_node != NULL)
+    return TRUE;
   parser = json_parser_new_immutable ();
   if (!json_parser_load_from_data (parser, text, len, &error))
     {
@@ -626,7 +697,7 @@ jc_event_new (const guint8  *device_id,
   event->body = json_generator_to_data (generator, &event->body_len);
   /* what json-glib wrote must pass the reader's check too */
   g_clear_pointer (&problem, g_free);
-  if (!check_body (event->body, event->body_len, &problem))
+  if (!check_body (event->body, event->body_len, NULL, &problem))
     {
       g_set_error (error, JC_EVENT_ERROR, JC_EVENT_ERROR_INVALID,
                    _("Event %" PRIu64 " of device %s (%s): the generated body %s"),
