@@ -217,7 +217,8 @@ jc_hq_merge_set_threads (JcHqMerge *merge, guint n_threads)
 typedef struct {
   GPtrArray    *events;
   const guint8 *public_key;
-  guint         n;            /* workers; worker t checks events t, t + n, … */
+  guint         n;            /* workers; worker t checks events t, t + n, …;
+                               0: no worker, each event checked when its turn comes */
   char        **why;          /* per event: NULL when it verified */
   GThread     **threads;
   gint         *done;         /* per worker: how many of its events are checked */
@@ -267,7 +268,9 @@ verify_start (JcHqMerge *merge, GPtrArray *events, const guint8 public_key[32])
 
   v->events = events;
   v->public_key = public_key;
-  v->n = MIN (merge->n_threads, MAX (1, events->len / 64));
+  /* On a single processor a worker only adds its hand-overs to the same
+   * work: the merging thread checks each event itself. */
+  v->n = g_get_num_processors () == 1 ? 0 : MIN (merge->n_threads, MAX (1, events->len / 64));
   v->why = g_new0 (char *, events->len);
   v->threads = g_new0 (GThread *, v->n);
   v->done = g_new0 (gint, v->n);
@@ -288,10 +291,21 @@ verify_start (JcHqMerge *merge, GPtrArray *events, const guint8 public_key[32])
 static const char *
 verify_wait (Verify *v, guint i)
 {
-  guint t = i % v->n;
-  gint *done = &v->done[t];
-  gint need = (gint) (i / v->n) + 1;
+  guint t;
+  gint *done;
+  gint need;
 
+  if (v->n == 0)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!jc_event_verify (g_ptr_array_index (v->events, i), v->public_key, &error))
+        v->why[i] = g_strdup (error->message);
+      return v->why[i];
+    }
+  t = i % v->n;
+  done = &v->done[t];
+  need = (gint) (i / v->n) + 1;
   if (g_atomic_int_get (done) < need)
     {
       /* one wake-up for a run of events, not one for each */
