@@ -14,6 +14,9 @@
 #include "jc-hq-sql.h"
 #include "jc-hq-table.h"
 
+/* The page is chosen first, from the ledger and the directory alone; only
+ * its rows then get their finding's texts (PostgreSQL would otherwise work
+ * them out for every row an OFFSET skips). */
 static const char select_sql[] =
   "SELECT l.id, l.finding_id, l.first_finding, l.institution_code, "
   "       coalesce (i.institution_name, d.name, ''), coalesce (d.county, ''), "
@@ -22,14 +25,18 @@ static const char select_sql[] =
   "       l.amount_fen, l.recovered_fen, l.status, l.deadline, l.note, l.evidence, "
   "       f.sealed_at, l.opened_at, l.updated_at, "
   "       (SELECT group_concat (json_extract (value, '$.basis'), char (31)) FROM json_each (f.record, '$.items')) "
-  "FROM hq_ledger l JOIN findings f ON f.id = l.finding_id "
+  "FROM (SELECT l.id AS id FROM hq_ledger l "
+  "      LEFT JOIN institutions d ON d.code = l.institution_code "
+  /* the casts give PostgreSQL the type of a parameter that may be NULL */
+  "      WHERE (CAST (?1 AS TEXT) IS NULL OR d.county = ?1) AND (CAST (?2 AS TEXT) IS NULL OR l.status = ?2) "
+  "        AND (?3 = 0 OR (l.status IN ('open', 'rectifying') AND l.deadline < ?4)) "
+  "        AND (CAST (?5 AS INTEGER) IS NULL OR l.id = ?5) "
+  "      ORDER BY l.id LIMIT ?6 OFFSET ?7) page "
+  "JOIN hq_ledger l ON l.id = page.id "
+  "JOIN findings f ON f.id = l.finding_id "
   "LEFT JOIN inspections i ON i.id = f.inspection_id "
   "LEFT JOIN institutions d ON d.code = l.institution_code "
-  /* the casts give PostgreSQL the type of a parameter that may be NULL */
-  "WHERE (CAST (?1 AS TEXT) IS NULL OR d.county = ?1) AND (CAST (?2 AS TEXT) IS NULL OR l.status = ?2) "
-  "  AND (?3 = 0 OR (l.status IN ('open', 'rectifying') AND l.deadline < ?4)) "
-  "  AND (CAST (?5 AS INTEGER) IS NULL OR l.id = ?5) "
-  "ORDER BY l.id LIMIT ?6 OFFSET ?7";
+  "ORDER BY l.id";
 
 /* @text's parts between unit separators (U+001F, never in a checklist's
  * text): SQLite joins the record's item codes and texts with it. */
