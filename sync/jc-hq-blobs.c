@@ -64,7 +64,7 @@ load (JcHqStore *store, const char *hex, JcHqBlobState *state, guint8 *key, GErr
   int rc;
 
   rc = jc_db_prepare (db, "SELECT size, received, complete, wrapped_key FROM hq_blobs WHERE sha256 = ?",
-                           -1, &stmt, NULL);
+                      -1, &stmt, NULL);
   if (rc == JC_DB_OK)
     {
       jc_db_bind_text (stmt, 1, hex, -1, JC_DB_STATIC);

@@ -168,7 +168,7 @@ jc_hq_merge_new (JcHqStore *store, GError **error)
         g_clear_pointer (&merge->log, jc_eventlog_free);
       for (guint i = 0; merge->log != NULL && i < N_STMTS; i++)
         if (jc_db_prepare_v3 (jc_hq_store_get_db (store), stmt_sql[i], -1, JC_DB_PREPARE_PERSISTENT,
-                                &merge->stmts[i], NULL) != JC_DB_OK)
+                              &merge->stmts[i], NULL) != JC_DB_OK)
           {
             db_fail (merge, stmt_sql[i], error);
             g_clear_pointer (&merge->log, jc_eventlog_free);

@@ -423,8 +423,8 @@ jc_hq_store_new_code (JcHqStore *store, const char *inspector, guint valid_hours
   hash_code (store, code, hash);
 
   rc = jc_db_prepare (store->db,
-                           "INSERT INTO enrollment_codes (code_hash, inspector, created, expires) VALUES (?, ?, ?, ?)",
-                           -1, &stmt, NULL);
+                      "INSERT INTO enrollment_codes (code_hash, inspector, created, expires) VALUES (?, ?, ?, ?)",
+                      -1, &stmt, NULL);
   if (rc == JC_DB_OK)
     {
       jc_db_bind_blob (stmt, 1, hash, sizeof hash, JC_DB_TRANSIENT);
@@ -583,9 +583,9 @@ jc_hq_store_enroll (JcHqStore        *store,
       goto fail;
     }
   rc = jc_db_prepare (store->db,
-                           "INSERT INTO devices (device_id, public_key, inspector, not_after, enrolled_at) "
-                           "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (device_id) DO UPDATE SET public_key = ?2, "
-                           "inspector = ?3, not_after = ?4, enrolled_at = ?5, revoked_at = NULL", -1, &stmt, NULL);
+                      "INSERT INTO devices (device_id, public_key, inspector, not_after, enrolled_at) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (device_id) DO UPDATE SET public_key = ?2, "
+                      "inspector = ?3, not_after = ?4, enrolled_at = ?5, revoked_at = NULL", -1, &stmt, NULL);
   if (rc == JC_DB_OK)
     {
       jc_db_bind_text (stmt, 1, id_hex, -1, JC_DB_TRANSIENT);
@@ -615,8 +615,8 @@ jc_hq_store_revoke (JcHqStore *store, const char *device_id_hex, GError **error)
   int rc;
 
   rc = jc_db_prepare (store->db,
-                           "UPDATE devices SET revoked_at = ? WHERE device_id = lower(?) AND revoked_at IS NULL",
-                           -1, &stmt, NULL);
+                      "UPDATE devices SET revoked_at = ? WHERE device_id = lower(?) AND revoked_at IS NULL",
+                      -1, &stmt, NULL);
   if (rc == JC_DB_OK)
     {
       jc_db_bind_int64 (stmt, 1, g_get_real_time () / G_USEC_PER_SEC);

@@ -137,7 +137,7 @@ jc_sync_directory_apply (JcVault *vault, JsonObject *directory, GError **error)
   jc_db_finalize (stmt);
   stmt = NULL;
   if (ok && jc_db_prepare (db, "INSERT INTO directory_state (id, sha256) VALUES (1, ?)", -1, &stmt,
-                                NULL) == JC_DB_OK)
+                           NULL) == JC_DB_OK)
     {
       jc_db_bind_text (stmt, 1, digest, -1, JC_DB_TRANSIENT);
       ok = exec_stmt (db, stmt, error);

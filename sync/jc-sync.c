@@ -153,7 +153,7 @@ waiting_blobs (JcVault *vault, JcDb *db, GError **error)
 
       randombytes_buf (key, sizeof key);
       irc = jc_db_prepare (db, "INSERT OR IGNORE INTO sync_blobs (sha256, transport_key) VALUES (?, ?)",
-                                -1, &ins, NULL);
+                           -1, &ins, NULL);
       if (irc == JC_DB_OK)
         {
           jc_db_bind_text (ins, 1, (const char *) jc_db_column_text (stmt, 0), -1, JC_DB_TRANSIENT);

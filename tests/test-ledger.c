@@ -418,12 +418,12 @@ START_TEST (test_signatures)
     ck_assert_msg (merge != NULL, "%s", error ? error->message : "");
     ck_assert_int_eq (jc_db_prepare (db, "INSERT INTO findings (id, inspection_id, record, sha256, sealed_at, "
                                               "amount_fen, device_id, seq) VALUES ('f1', 'i1', ?, 's', 100, 5000, 'd', 1)",
-                                          -1, &stmt, NULL), JC_DB_OK);
+                                     -1, &stmt, NULL), JC_DB_OK);
     jc_db_bind_text (stmt, 1, record, -1, JC_DB_STATIC);
     ck_assert_int_eq (jc_db_step (stmt), JC_DB_DONE);
     jc_db_finalize (stmt);
     ck_assert_int_eq (jc_db_exec (db, "INSERT INTO finding_confirmations VALUES ('f1', 'confirmed', '王', '', '', '', "
-                                        "NULL, 100, 'd', 2)"), JC_DB_OK);
+                                  "NULL, 100, 'd', 2)"), JC_DB_OK);
     ck_assert_msg (jc_hq_ledger_refresh (store, &n, &error), "%s", error ? error->message : "");
     ck_assert_uint_eq (n, 1);
     {

@@ -559,7 +559,7 @@ mark_started (JcVault *vault, const JcAssignment *a, const char *inspection_id, 
   if (db == NULL)
     return FALSE;
   rc = jc_db_prepare (db, "UPDATE assignments SET inspection_id = ?, started = ? WHERE plan_id = ? AND code = ?",
-                           -1, &stmt, NULL);
+                      -1, &stmt, NULL);
   if (rc == JC_DB_OK)
     {
       jc_db_bind_text (stmt, 1, inspection_id, -1, JC_DB_STATIC);

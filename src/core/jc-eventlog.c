@@ -383,8 +383,8 @@ audit_apply (JcDb        *db,
 
   if (*stmt == NULL &&
       jc_db_prepare_v3 (db, "INSERT INTO audit (device_id, seq, wall_time, hq_time, inspector, "
-                              "kind, summary) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                          -1, JC_DB_PREPARE_PERSISTENT, stmt, NULL) != JC_DB_OK)
+                        "kind, summary) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                        -1, JC_DB_PREPARE_PERSISTENT, stmt, NULL) != JC_DB_OK)
     {
       g_set_error (error, JC_EVENTLOG_ERROR, JC_EVENTLOG_ERROR_DATABASE, "%s", jc_db_errmsg (db));
       return FALSE;
@@ -888,14 +888,14 @@ store_event (JcEventlog     *log,
   int rc;
 
   jc_db_bind_blob (log->insert_stmt, 1, jc_event_get_device_id (event), JC_DEVICE_ID_SIZE,
-                     JC_DB_STATIC);
+                   JC_DB_STATIC);
   jc_db_bind_int64 (log->insert_stmt, 2, (gint64) jc_event_get_seq (event));
   jc_db_bind_blob (log->insert_stmt, 3, jc_event_get_hash (event), JC_EVENT_HASH_SIZE, JC_DB_STATIC);
   jc_db_bind_blob (log->insert_stmt, 4, jc_event_get_prev_hash (event), JC_EVENT_HASH_SIZE,
-                     JC_DB_STATIC);
+                   JC_DB_STATIC);
   jc_db_bind_blob (log->insert_stmt, 5, encoded, (int) len, JC_DB_STATIC);
   jc_db_bind_blob (log->insert_stmt, 6, jc_event_get_signature (event), JC_DEVICE_SIGNATURE_SIZE,
-                     JC_DB_STATIC);
+                   JC_DB_STATIC);
   jc_db_bind_text (log->insert_stmt, 7, jc_event_get_kind (event), -1, JC_DB_STATIC);
   jc_db_bind_int64 (log->insert_stmt, 8, jc_event_get_wall_time (event));
   jc_db_bind_int64 (log->insert_stmt, 9, replay_time);

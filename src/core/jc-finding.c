@@ -308,9 +308,9 @@ apply_seal (JcDb *db, const JcEvent *event, JsonObject *body, GError **error)
     return refuse (event, "supersedes", error);
 
   rc = jc_db_prepare (db,
-                           "INSERT INTO findings (id, inspection_id, record, sha256, sealed_at, amount_fen, "
-                           "supersedes, superseded_by, device_id, seq) VALUES (?, ?, ?, ?, ?, ?, ?, "
-                           "(SELECT id FROM findings WHERE supersedes = ?1), ?, ?) ON CONFLICT DO NOTHING", -1, &stmt, NULL);
+                      "INSERT INTO findings (id, inspection_id, record, sha256, sealed_at, amount_fen, "
+                      "supersedes, superseded_by, device_id, seq) VALUES (?, ?, ?, ?, ?, ?, ?, "
+                      "(SELECT id FROM findings WHERE supersedes = ?1), ?, ?) ON CONFLICT DO NOTHING", -1, &stmt, NULL);
   if (rc == JC_DB_OK)
     {
       jc_db_bind_text (stmt, 1, f->id, -1, JC_DB_TRANSIENT);
@@ -380,10 +380,10 @@ apply_confirm (JcDb *db, const JcEvent *event, JsonObject *body, GError **error)
 
   /* The first answer stands; a later one from another device is in the log. */
   rc = jc_db_prepare (db,
-                           "INSERT INTO finding_confirmations (finding_id, status, name, title, reason, "
-                           "witness, signature_strokes, confirmed_at, device_id, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                           "ON CONFLICT DO NOTHING",
-                           -1, &stmt, NULL);
+                      "INSERT INTO finding_confirmations (finding_id, status, name, title, reason, "
+                      "witness, signature_strokes, confirmed_at, device_id, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                      "ON CONFLICT DO NOTHING",
+                      -1, &stmt, NULL);
   if (rc == JC_DB_OK)
     {
       jc_db_bind_text (stmt, 1, id, -1, JC_DB_TRANSIENT);
@@ -587,7 +587,7 @@ taken_items (JcDb *db, const char *inspection_id, const char *except, GError **e
   JcDbStmt *stmt = NULL;
   int rc = jc_db_prepare (db, "SELECT fi.code, f.id FROM finding_items fi JOIN findings f ON f.id = fi.finding_id "
                                    "WHERE f.inspection_id = ? AND f.superseded_by IS NULL AND f.id IS NOT ?",
-                               -1, &stmt, NULL);
+                          -1, &stmt, NULL);
 
   if (rc == JC_DB_OK)
     {

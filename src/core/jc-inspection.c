@@ -265,9 +265,9 @@ apply_create (JcDb *db, const JcEvent *event, JsonObject *body, GError **error)
   team_json = json_generator_to_data (gen, NULL);
 
   rc = jc_db_prepare (db,
-                           "INSERT INTO inspections (id, institution_code, institution_name, institution_type, "
-                           "form, date, checklist, institution_level, team, created_at, device_id, seq) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", -1, &stmt, NULL);
+                      "INSERT INTO inspections (id, institution_code, institution_name, institution_type, "
+                      "form, date, checklist, institution_level, team, created_at, device_id, seq) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", -1, &stmt, NULL);
   if (rc == JC_DB_OK)
     {
       for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
@@ -309,15 +309,15 @@ apply_item_set (JcDb *db, const JcEvent *event, JsonObject *body, GError **error
    * device its seq (a clock set back must not undo a change), across
    * devices the wall time, then the device id as a tie-break. */
   rc = jc_db_prepare (db,
-                           "INSERT INTO item_results (inspection_id, code, status, note, amount_fen, cases, "
-                           "updated_at, device_id, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                           "ON CONFLICT (inspection_id, code) DO UPDATE SET status = excluded.status, "
-                           "note = excluded.note, amount_fen = excluded.amount_fen, cases = excluded.cases, "
-                           "updated_at = excluded.updated_at, device_id = excluded.device_id, seq = excluded.seq "
-                           "WHERE CASE WHEN excluded.device_id = item_results.device_id "
-                           "THEN excluded.seq > item_results.seq "
-                           "ELSE (excluded.updated_at, excluded.device_id) > (item_results.updated_at, item_results.device_id) END",
-                           -1, &stmt, NULL);
+                      "INSERT INTO item_results (inspection_id, code, status, note, amount_fen, cases, "
+                      "updated_at, device_id, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                      "ON CONFLICT (inspection_id, code) DO UPDATE SET status = excluded.status, "
+                      "note = excluded.note, amount_fen = excluded.amount_fen, cases = excluded.cases, "
+                      "updated_at = excluded.updated_at, device_id = excluded.device_id, seq = excluded.seq "
+                      "WHERE CASE WHEN excluded.device_id = item_results.device_id "
+                      "THEN excluded.seq > item_results.seq "
+                      "ELSE (excluded.updated_at, excluded.device_id) > (item_results.updated_at, item_results.device_id) END",
+                      -1, &stmt, NULL);
   if (rc == JC_DB_OK)
     {
       jc_db_bind_text (stmt, 1, id, -1, JC_DB_TRANSIENT);
@@ -351,8 +351,8 @@ apply_item_evidence (JcDb *db, const JcEvent *event, JsonObject *body, gboolean 
   if (!sha256_hex_is_valid (sha))
     return refuse (event, "sha256", error);
   rc = jc_db_prepare (db, unlink
-                           ? "DELETE FROM item_evidence WHERE inspection_id = ? AND code = ? AND sha256 = ?"
-                           : "INSERT INTO item_evidence (inspection_id, code, sha256, added_at, device_id, seq) "
+                      ? "DELETE FROM item_evidence WHERE inspection_id = ? AND code = ? AND sha256 = ?"
+                      : "INSERT INTO item_evidence (inspection_id, code, sha256, added_at, device_id, seq) "
                              "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", -1, &stmt, NULL);
   if (rc == JC_DB_OK)
     {
@@ -678,7 +678,7 @@ fill_progress (JcDb *db, JcInspection *in, JcChecklistRegistry *registry, GError
     return FALSE;
   in->n_items = jc_checklist_get_n_items (checklist);
   rc = jc_db_prepare (db, "SELECT code, status, amount_fen FROM item_results WHERE inspection_id = ?",
-                           -1, &stmt, NULL);
+                      -1, &stmt, NULL);
   if (rc == JC_DB_OK)
     jc_db_bind_text (stmt, 1, in->id, -1, JC_DB_TRANSIENT);
   while (rc == JC_DB_OK && (rc = jc_db_step (stmt)) == JC_DB_ROW)
@@ -762,7 +762,7 @@ jc_inspection_list (JcVault             *vault,
   if (db == NULL)
     return NULL;
   rc = jc_db_prepare (db, "SELECT " INSPECTION_COLUMNS " FROM inspections ORDER BY date DESC, created_at DESC, id",
-                           -1, &stmt, NULL);
+                      -1, &stmt, NULL);
   while (rc == JC_DB_OK && (rc = jc_db_step (stmt)) == JC_DB_ROW)
     {
       g_ptr_array_add (list, inspection_from_row (stmt));
