@@ -851,38 +851,34 @@ release (const void *value, JcDbDestructor d)
     d ((void *) value);
 }
 
+/* A text or blob parameter: a copy, NUL-terminated for libpq's text. */
 static int
-pg_bind_text (JcDbStmt *stmt, int i, const char *value, int n, JcDbDestructor d)
+bind_copy (JcDbStmt *stmt, int i, char kind, const void *value, int n, JcDbDestructor d)
 {
   Param *p = param (stmt, i);
 
-  if (p == NULL || value == NULL)
+  if (p != NULL && value != NULL)
     {
-      release (value, d);
-      return p == NULL ? JC_DB_ERROR : JC_DB_OK;
+      p->kind = kind;
+      p->len = n;
+      p->value = g_malloc (n + 1);
+      memcpy (p->value, value, n);
+      p->value[n] = '\0';
     }
-  p->kind = 't';
-  p->len = n >= 0 ? n : (int) strlen (value);
-  p->value = g_strndup (value, p->len);
   release (value, d);
-  return JC_DB_OK;
+  return p == NULL ? JC_DB_ERROR : JC_DB_OK;
+}
+
+static int
+pg_bind_text (JcDbStmt *stmt, int i, const char *value, int n, JcDbDestructor d)
+{
+  return bind_copy (stmt, i, 't', value, value && n < 0 ? (int) strlen (value) : n, d);
 }
 
 static int
 pg_bind_blob (JcDbStmt *stmt, int i, const void *value, int n, JcDbDestructor d)
 {
-  Param *p = param (stmt, i);
-
-  if (p == NULL || value == NULL)
-    {
-      release (value, d);
-      return p == NULL ? JC_DB_ERROR : JC_DB_OK;
-    }
-  p->kind = 'b';
-  p->len = n;
-  p->value = g_memdup2 (value, n > 0 ? n : 1);
-  release (value, d);
-  return JC_DB_OK;
+  return bind_copy (stmt, i, 'b', value, n, d);
 }
 
 static int
