@@ -845,7 +845,7 @@ START_TEST (test_downloads)
   ck_assert_str_eq (r.content_type, "text/csv");
   ck_assert_msg (g_str_has_prefix (r.body, "\xEF\xBB\xBF" "group,findings,amount,"), "%s", r.body);
   ck_assert_msg (strstr (r.body, "\r\n小店区,1,1244.50,0.00,0,0.0,0,0\r\n"), "%s", r.body);
-  name = g_strdup_printf ("问题台账汇总（按县区）%s.csv", today);
+  name = g_strdup_printf ("问题台账汇总（按区县）%s.csv", today);
   assert_attachment (&r, "jiancha-report-county-", name);
   g_clear_pointer (&name, g_free);
 
@@ -870,7 +870,7 @@ START_TEST (test_downloads)
   ck_assert_str_eq (r.content_type, "application/pdf");
   ck_assert (r.len > 1000 && memcmp (r.body, "%PDF-", 5) == 0);
   g_clear_pointer (&name, g_free);
-  name = g_strdup_printf ("问题台账汇总（按县区）%s.pdf", today);
+  name = g_strdup_printf ("问题台账汇总（按区县）%s.pdf", today);
   assert_attachment (&r, "jiancha-report-county-", name);
   pdf = save_reply (&r, "汇总.pdf");
   {

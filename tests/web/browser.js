@@ -190,7 +190,7 @@ async function ledgerPages(page, prefix) {
     const day = report.match(/统计日 (\d{4}-\d\d-\d\d)/)[1];
     const file = await download(page, '#report-downloads a[data-format=xlsx]');
     const bytes = fs.readFileSync(file);
-    check(path.basename(file) === `问题台账汇总（按县区）${day}.xlsx`, 'saved under its Chinese name: ' + path.basename(file));
+    check(path.basename(file) === `问题台账汇总（按区县）${day}.xlsx`, 'saved under its Chinese name: ' + path.basename(file));
     check(bytes.length > 1000 && bytes.subarray(0, 4).equals(Buffer.from('PK\x03\x04', 'latin1')), 'an XLSX (a zip)');
     check(await page.evaluate(() => location.hash) === '#reports', 'the page stays where it was');
   }
