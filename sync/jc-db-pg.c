@@ -67,6 +67,9 @@ typedef struct
   size_t   *blob_lens;
 } JcDbPgStmt;
 
+/* The advisory lock BEGIN IMMEDIATE takes ("JC" is 0x4a43 = 19011). */
+#define JC_DB_PG_WRITER_LOCK 19011000001
+
 #define PG(d)     ((JcDbPg *) (d))
 #define PGS(s)    ((JcDbPgStmt *) (s))
 
@@ -238,9 +241,8 @@ translate (GString *out, const char *p, const char *end, int *max_param)
             ;
           else if (word_is (start, "WITHOUT") && word_is (skip_space (p), "ROWID"))
             p = skip_space (p) + strlen ("ROWID");
-          else if (was_begin && (word_is (start, "IMMEDIATE") || word_is (start, "DEFERRED") ||
-                                 word_is (start, "EXCLUSIVE")))
-            ;
+          else if (was_begin && word_is (start, "DEFERRED"))
+            ;  /* IMMEDIATE and EXCLUSIVE stay: run_one() gives them their meaning */
           else if (word_is (start, "PRAGMA"))
             {
               /* SQLite's settings mean nothing here: the whole statement goes */
@@ -475,6 +477,29 @@ run_one (JcDbPg *db, const char *sql)
     return failed (db, db->errmsg);
   status = PQtransactionStatus (db->conn);
 
+  if (word_is (p, "BEGIN") && (word_is (skip_space (p + strlen ("BEGIN")), "IMMEDIATE") ||
+                                word_is (skip_space (p + strlen ("BEGIN")), "EXCLUSIVE")))
+    {
+      /* SQLite's BEGIN IMMEDIATE: one writer at a time, so that what a
+       * writer reads (a chain's head, a code still unused) stays true until
+       * it commits — also between several jiancha-hq on one database. A
+       * lock of the transaction, let go at its COMMIT or ROLLBACK. */
+      PGresult *res = exec_retrying (db, "BEGIN");
+
+      if (PQresultStatus (res) == PGRES_COMMAND_OK)
+        {
+          PGresult *lock = PQexec (db->conn, "SELECT pg_advisory_xact_lock (" G_STRINGIFY (JC_DB_PG_WRITER_LOCK) ")");
+
+          if (PQresultStatus (lock) != PGRES_TUPLES_OK)
+            {
+              PQclear (res);
+              PQclear (PQexec (db->conn, "ROLLBACK"));
+              return lock;
+            }
+          PQclear (lock);
+        }
+      return res;
+    }
   if (word_is (p, "SAVEPOINT"))
     {
       g_autofree char *name = savepoint_name (p + strlen ("SAVEPOINT"));

@@ -190,6 +190,77 @@ START_TEST (test_database_connection_lost)
 }
 END_TEST
 
+static void add_notes (const char *vault_dir, guint n);
+
+typedef struct {
+  const char *url;
+  GBytes     *bundle;
+  guint       status;
+} Post;
+
+static gpointer
+post_thread (gpointer data)
+{
+  Post *p = data;
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *full = g_strconcat (p->url, "/v1/bundles", NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new ("POST", full);
+  g_autoptr(GBytes) out = NULL;
+
+  soup_message_set_request_body_from_bytes (msg, "application/octet-stream", p->bundle);
+  out = soup_session_send_and_read (session, msg, NULL, NULL);
+  p->status = soup_message_get_status (msg);
+  return NULL;
+}
+
+/* Two jiancha-hq on one PostgreSQL database (two front ends of one HQ):
+ * the same bundle reaches both at once, rounds after rounds; their merges
+ * take turns, so each event is stored once and nothing is refused. */
+START_TEST (test_two_servers_one_database)
+{
+  g_autofree char *insp = NULL, *a = NULL;
+  g_autofree char *file = g_build_filename (root, "twice.jcb", NULL);
+  JcTestServer s1 = { 0 }, s2 = { 0 };
+  gint64 held = 0;
+
+  hq_init ();
+  jc_test_server_start (&s1, hqdir);
+  jc_test_server_start (&s2, hqdir);
+  a = new_device ("twice", "张伟", s1.url, 1000, &insp);
+  for (guint round = 0; round < 4; round++)
+    {
+      g_autofree char *contents = NULL;
+      gsize len = 0;
+      g_autoptr(GBytes) bundle = NULL;
+      Post p1, p2;
+      GThread *t1, *t2;
+
+      add_notes (a, 500);
+      CLI_OK (a, "bundle", "export", file);
+      ck_assert (g_file_get_contents (file, &contents, &len, NULL));
+      bundle = g_bytes_new_take (g_steal_pointer (&contents), len);
+      p1 = (Post) { s1.url, bundle, 0 };
+      p2 = (Post) { s2.url, bundle, 0 };
+      t1 = g_thread_new ("post-1", post_thread, &p1);
+      t2 = g_thread_new ("post-2", post_thread, &p2);
+      g_thread_join (t1);
+      g_thread_join (t2);
+      ck_assert_uint_eq (p1.status, 200);
+      ck_assert_uint_eq (p2.status, 200);
+      /* the device has not taken a receipt: each round's bundle holds all */
+      held = hq_int ("SELECT count(*) FROM events");
+      ck_assert_int_eq (held, (gint64) device_head (a));
+    }
+  ck_assert_int_eq (hq_int ("SELECT count(*) FROM hq_rejections"), 0);
+  ck_assert_int_eq (hq_int ("SELECT count(*) FROM hq_observed"), held);
+  ck_assert_int_eq (hq_int ("SELECT sum (added) FROM hq_bundles"), held);
+  CLI_OK (a, "sync", "--hq", s2.url);
+  assert_hq_verifies ();
+  jc_test_server_stop (&s1);
+  jc_test_server_stop (&s2);
+}
+END_TEST
+
 /* Two devices, offline, then synced: HQ holds exactly the union; again:
  * nothing changes. */
 START_TEST (test_two_devices_union)
@@ -901,9 +972,12 @@ sync_suite (void)
   tcase_add_test (tc, test_directory);
   tcase_add_test (tc, test_enrollment_by_qr);
   tcase_add_test (tc, test_kill_mid_sync);
-  /* only where there is a database connection to lose */
+  /* only where there is a database connection to lose, or to share */
   if (g_getenv ("JIANCHA_TEST_PG_HOST") != NULL)
-    tcase_add_test (tc, test_database_connection_lost);
+    {
+      tcase_add_test (tc, test_database_connection_lost);
+      tcase_add_test (tc, test_two_servers_one_database);
+    }
   suite_add_tcase (suite, tc);
   return suite;
 }

@@ -12,7 +12,8 @@
  * PostgreSQL backend (sync/jc-db-pg.c) rewrites what SQLite spells its own
  * way: parameters become $N; in table definitions INTEGER becomes BIGINT,
  * INTEGER PRIMARY KEY an identity column, BLOB BYTEA; WITHOUT ROWID and
- * PRAGMA statements are dropped, BEGIN IMMEDIATE is BEGIN; group_concat is
+ * PRAGMA statements are dropped, BEGIN IMMEDIATE also takes a lock that
+ * keeps writers one at a time, as SQLite does (between processes too); group_concat is
  * string_agg, char() chr(), json_extract (X, '$.a') X::jsonb ->> 'a' and
  * json_each (X, '$.a') jsonb_array_elements (X::jsonb -> 'a'); a column
  * named user is quoted. A SAVEPOINT
