@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libpq-fe.h>
+
 #include "jc-bench.h"
 
 static int
@@ -50,4 +52,38 @@ jc_bench_rmtree (const char *path)
         g_unlink (child);
     }
   g_rmdir (path);
+}
+
+static void
+pg_admin (const char *host, const char *sql)
+{
+  g_autofree char *admin = g_strdup_printf ("postgresql:///postgres?host=%s&user=postgres", host);
+  PGconn *conn = PQconnectdb (admin);
+  PGresult *res;
+
+  if (PQstatus (conn) != CONNECTION_OK)
+    g_error ("PostgreSQL at %s: %s", host, PQerrorMessage (conn));
+  res = PQexec (conn, sql);
+  if (PQresultStatus (res) != PGRES_COMMAND_OK)
+    g_error ("%s: %s", sql, PQresultErrorMessage (res));
+  PQclear (res);
+  PQfinish (conn);
+}
+
+char *
+jc_bench_pg_database (const char *name, const char *template_name)
+{
+  const char *host = g_getenv ("JIANCHA_TEST_PG_HOST");
+  g_autofree char *drop = NULL;
+  g_autofree char *create = NULL;
+
+  if (host == NULL || *host == '\0')
+    return NULL;
+  drop = g_strdup_printf ("DROP DATABASE IF EXISTS %s", name);
+  create = template_name != NULL
+    ? g_strdup_printf ("CREATE DATABASE %s TEMPLATE %s", name, template_name)
+    : g_strdup_printf ("CREATE DATABASE %s TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'", name);
+  pg_admin (host, drop);
+  pg_admin (host, create);
+  return g_strdup_printf ("postgresql:///%s?host=%s&user=postgres", name, host);
 }

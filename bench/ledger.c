@@ -23,7 +23,6 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "jc-bench.h"
 #include "jc-core.h"
@@ -34,7 +33,6 @@
 #include "jc-hq-objections.h"
 #include "jc-hq-report.h"
 #include "jc-hq-store.h"
-#include "jc-db-pg.h"
 
 #define N_EVENTS        1000000
 #define N_INSTITUTIONS  5000
@@ -260,30 +258,6 @@ run (JcHqStore *store, Task task, const char *dir, guint *n_out)
   return now_ms () - t;
 }
 
-/* A new, empty PostgreSQL database under tests/with-postgresql
- * (JIANCHA_TEST_PG_HOST), or NULL when there is none. */
-static char *
-postgresql_database (void)
-{
-  const char *host = g_getenv ("JIANCHA_TEST_PG_HOST");
-  g_autofree char *admin = NULL;
-  g_autofree char *name = NULL;
-  g_autofree char *sql = NULL;
-  JcDb *db;
-
-  if (host == NULL || *host == '\0')
-    return NULL;
-  admin = g_strdup_printf ("postgresql:///postgres?host=%s&user=postgres", host);
-  name = g_strdup_printf ("bench_ledger_%d", (int) getpid ());
-  sql = g_strdup_printf ("CREATE DATABASE %s TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'", name);
-  db = jc_db_pg_open (admin, NULL);
-  if (db == NULL)
-    g_error ("PostgreSQL at %s: cannot connect", host);
-  exec_or_die (db, sql);
-  jc_db_free (db);
-  return g_strdup_printf ("postgresql:///%s?host=%s&user=postgres", name, host);
-}
-
 /* Every figure of one engine, as multiples of its own count(*): [0] the
  * first refresh, then the tasks. */
 static void
@@ -357,7 +331,7 @@ main (void)
     g_error ("%s", error->message);
   printf ("bench-ledger: each figure as a multiple of a plain SELECT count(*) FROM events on the same engine\n");
   bench_engine ("SQLite", NULL, sqlite);
-  pg_url = postgresql_database ();
+  pg_url = jc_bench_pg_database ("bench_ledger", NULL);
   if (pg_url == NULL)
     {
       printf ("\nPostgreSQL: skipped (run under tests/with-postgresql, as `meson test --benchmark ledger` does)\n");

@@ -89,7 +89,7 @@ raw_verify_rate (GPtrArray *events, const guint8 *pk)
 
 /* A fresh HQ with @device enrolled. */
 static JcHqStore *
-fresh_hq (const char *dir, JcDevice *device)
+fresh_hq (const char *dir, const char *db_url, JcDevice *device)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *code = NULL;
@@ -97,7 +97,7 @@ fresh_hq (const char *dir, JcDevice *device)
   JcJc1Certificate cert;
 
   jc_bench_rmtree (dir);
-  if (!jc_hq_store_init (dir, NULL, &error) || (store = jc_hq_store_open (dir, &error)) == NULL)
+  if (!jc_hq_store_init (dir, db_url, &error) || (store = jc_hq_store_open (dir, &error)) == NULL)
     g_error ("HQ: %s", error->message);
   code = jc_hq_store_new_code (store, "张伟", 1, &error);
   if (code == NULL ||
@@ -110,9 +110,10 @@ fresh_hq (const char *dir, JcDevice *device)
 static double run (const char * const *argv, const char * const *env, glong *maxrss_kib);
 
 /* Each pass merges into a copy of @pristine (HQ's keys, the device
- * enrolled, no events): the bundle was sealed to those keys. */
+ * enrolled, no events): the bundle was sealed to those keys. On
+ * PostgreSQL, @pristine_db is the database copied for each pass. */
 static double
-merge_rate (const char *pristine, const char *dir, GBytes *bundle, guint threads)
+merge_rate (const char *pristine, const char *pristine_db, const char *dir, GBytes *bundle, guint threads)
 {
   const char *cp[] = { "/bin/cp", "-a", pristine, dir, NULL };
   double best = 0;
@@ -127,6 +128,14 @@ merge_rate (const char *pristine, const char *dir, GBytes *bundle, guint threads
 
       jc_bench_rmtree (dir);
       run (cp, NULL, NULL);
+      if (pristine_db != NULL)
+        {
+          g_autofree char *url = jc_bench_pg_database ("bench_sync_pass", pristine_db);
+          g_autofree char *url_path = g_build_filename (dir, "database", NULL);
+
+          if (!g_file_set_contents (url_path, url, -1, &error))
+            g_error ("%s", error->message);
+        }
       store = jc_hq_store_open (dir, &error);
       if (store == NULL)
         g_error ("HQ: %s", error->message);
@@ -309,7 +318,7 @@ main (void)
   device = jc_device_new_random (&error);
   events = make_events (device);
   {
-    g_autoptr(JcHqStore) store = fresh_hq (pristine, device);
+    g_autoptr(JcHqStore) store = fresh_hq (pristine, NULL, device);
 
     bundle = jc_bundle_seal (device, events, NULL, 1, jc_hq_store_get_public_key (store), &error);
     if (bundle == NULL)
@@ -318,12 +327,37 @@ main (void)
   raw = raw_verify_rate (events, jc_device_get_public_key (device));
   printf ("baseline: raw Ed25519 verify, one core: %.0f events/s (%u processors available; on one, "
           "the merging thread checks each event itself)\n", raw, g_get_num_processors ());
-  one = merge_rate (pristine, hqdir, bundle, 1);
-  all = merge_rate (pristine, hqdir, bundle, cores);
+  one = merge_rate (pristine, NULL, hqdir, bundle, 1);
+  all = merge_rate (pristine, NULL, hqdir, bundle, cores);
   printf ("HQ merge, 1 verifying thread (and the merging thread storing): %.0f events/s → %.2f of raw verify "
           "(target ≥ 0.80)\n", one, one / raw);
   printf ("HQ merge, %u verifying threads (and the merging thread storing): %.0f events/s → %.2f of raw verify "
           "on one core\n", cores, all, all / raw);
+  {
+    /* the same merge into PostgreSQL, under tests/with-postgresql */
+    g_autofree char *pg_url = jc_bench_pg_database ("bench_sync_pristine", NULL);
+    g_autofree char *pg_pristine = g_build_filename (root, "pristine-hq-pg", NULL);
+    g_autoptr(GBytes) pg_bundle = NULL;
+
+    if (pg_url == NULL)
+      printf ("HQ merge on PostgreSQL: skipped (run under tests/with-postgresql)\n");
+    else
+      {
+        {
+          g_autoptr(JcHqStore) store = fresh_hq (pg_pristine, pg_url, device);
+
+          pg_bundle = jc_bundle_seal (device, events, NULL, 1, jc_hq_store_get_public_key (store), &error);
+          if (pg_bundle == NULL)
+            g_error ("seal: %s", error->message);
+        }
+        one = merge_rate (pg_pristine, "bench_sync_pristine", hqdir, pg_bundle, 1);
+        all = merge_rate (pg_pristine, "bench_sync_pristine", hqdir, pg_bundle, cores);
+        printf ("HQ merge on PostgreSQL 15 (Unix socket, fsync off), 1 verifying thread: %.0f events/s → %.2f of "
+                "raw verify\n", one, one / raw);
+        printf ("HQ merge on PostgreSQL 15 (Unix socket, fsync off), %u verifying threads: %.0f events/s → %.2f of "
+                "raw verify\n", cores, all, all / raw);
+      }
+  }
   if (g_getenv ("JC_BENCH_MERGE_ONLY") != NULL)
     {
       jc_bench_rmtree (root);
