@@ -43,6 +43,7 @@ typedef struct
   char       *implicit;
   guint       implicit_depth;
   gboolean    in_transaction;   /* a BEGIN of the caller's own is open */
+  char       *why;              /* failed()'s reason, for its empty result */
 } JcDbPg;
 
 typedef struct
@@ -313,8 +314,11 @@ result_error (JcDbPg *db, const PGresult *res)
     code = JC_DB_BUSY;
   if (primary != NULL)
     msg = detail ? g_strdup_printf ("%s (%s)", primary, detail) : g_strdup (primary);
+  else if (db->why != NULL)
+    msg = g_steal_pointer (&db->why);
   else
     msg = g_strdup (PQerrorMessage (db->conn));
+  g_clear_pointer (&db->why, g_free);
   if (state != NULL)
     {
       char *with_state = g_strdup_printf ("%s [SQLSTATE %s]", msg, state);
@@ -362,6 +366,7 @@ static void
 pg_free (JcDb *db)
 {
   g_free (PG (db)->implicit);
+  g_free (PG (db)->why);
   PQfinish (PG (db)->conn);
   g_hash_table_unref (PG (db)->prepared);
   g_free (PG (db)->errmsg);
@@ -457,13 +462,15 @@ savepoint_name (const char *p)
   return g_ascii_strdown (start, p - start);
 }
 
+/* A failed result of our own making: result_error() reads @why from it. */
 static PGresult *
 failed (JcDbPg *db, const char *why)
 {
-  PGresult *res = PQmakeEmptyPGresult (db->conn, PGRES_FATAL_ERROR);
+  char *copy = g_strdup (why);  /* @why may be db->errmsg */
 
-  set_errmsg (db, why, JC_DB_ERROR);
-  return res;
+  g_free (db->why);
+  db->why = copy;
+  return PQmakeEmptyPGresult (db->conn, PGRES_FATAL_ERROR);
 }
 
 /* One statement without parameters, with SQLite's savepoints. */

@@ -159,6 +159,25 @@ START_TEST (test_constraints_and_savepoints)
   ck_assert (jc_db_get_autocommit (db));
   ck_assert_int_eq (int_of (db, "SELECT count(*) FROM t"), 2);
 
+  /* a failed statement inside a transaction, then COMMIT: SQLite keeps
+   * what succeeded; PostgreSQL has aborted the transaction, and the COMMIT
+   * says so instead of answering with a quiet rollback */
+  exec_ok (db, "BEGIN IMMEDIATE");
+  exec_ok (db, "INSERT INTO t (name) VALUES ('e')");
+  ck_assert_int_eq (jc_db_exec (db, "INSERT INTO t (name) VALUES ('a')"), JC_DB_CONSTRAINT);
+  if (jc_db_get_dialect (db) == JC_DB_DIALECT_POSTGRESQL)
+    {
+      ck_assert_int_ne (jc_db_exec (db, "COMMIT"), JC_DB_OK);
+      ck_assert_msg (strstr (jc_db_errmsg (db), "rolled back"), "%s", jc_db_errmsg (db));
+      ck_assert_int_eq (int_of (db, "SELECT count(*) FROM t"), 2);
+    }
+  else
+    {
+      exec_ok (db, "COMMIT");
+      exec_ok (db, "DELETE FROM t WHERE name = 'e'");
+    }
+  ck_assert (jc_db_get_autocommit (db));
+
   /* a failed statement inside a transaction, then the caller's rollback */
   exec_ok (db, "BEGIN IMMEDIATE");
   exec_ok (db, "INSERT INTO t (name) VALUES ('d')");

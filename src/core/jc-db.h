@@ -20,6 +20,11 @@
  * outside a transaction starts one, as in SQLite. The few queries
  * that need an engine's own words ask jc_db_get_dialect().
  *
+ * Where the engines differ, callers keep to what holds on both: after a
+ * statement fails inside a transaction, PostgreSQL accepts only ROLLBACK
+ * (TO a savepoint), so callers roll back; a COMMIT there fails instead of
+ * keeping what succeeded, as SQLite would.
+ *
  * A connection is used by one thread at a time (callers hold their lock).
  */
 #pragma once
