@@ -63,6 +63,7 @@ struct _JcEventlog
   JcDbStmt *txn_stmts[N_TXN];
 
   JcDbStmt *head_stmt;
+  JcDbStmt *state_stmt;
   JcDbStmt *insert_stmt;
   JcDbStmt *key_stmt;
   JcDbStmt *add_key_stmt;
@@ -451,6 +452,9 @@ jc_eventlog_new_bare (JcDb  *db,
       return NULL;
   if (!db_prepare (log, "SELECT seq, hash, replay_time FROM events WHERE device_id = ?1 "
                         "ORDER BY seq DESC LIMIT 1", &log->head_stmt, error) ||
+      !db_prepare (log, "SELECT seq, hash, replay_time, "
+                        "       (SELECT public_key FROM event_devices WHERE device_id = ?1) "
+                        "FROM events WHERE device_id = ?1 ORDER BY seq DESC LIMIT 1", &log->state_stmt, error) ||
       !db_prepare (log, "INSERT INTO events (device_id, seq, hash, prev_hash, encoded, signature, "
                         "kind, wall_time, replay_time) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                    &log->insert_stmt, error) ||
@@ -494,6 +498,7 @@ jc_eventlog_free (JcEventlog *log)
   for (int i = 0; i < N_TXN; i++)
     jc_db_finalize (log->txn_stmts[i]);
   jc_db_finalize (log->head_stmt);
+  jc_db_finalize (log->state_stmt);
   jc_db_finalize (log->insert_stmt);
   jc_db_finalize (log->key_stmt);
   jc_db_finalize (log->add_key_stmt);
@@ -648,6 +653,62 @@ ensure_key (JcEventlog    *log,
 }
 
 /* The last event of a chain: seq 0 and a zero hash when there is none. */
+/* The head of @device_id's chain (seq 0 when it has none). With @key (an
+ * insert, which needs both), the device's known key comes in the same
+ * statement: *@key_found says whether there is one. */
+static gboolean
+read_head_and_key (JcEventlog    *log,
+                   const guint8  *device_id,
+                   guint64       *out_seq,
+                   guint8        *out_hash,
+                   gint64        *out_replay_time,
+                   guint8        *key,
+                   gboolean      *key_found,
+                   GError       **error)
+{
+  JcDbStmt *stmt = key != NULL ? log->state_stmt : log->head_stmt;
+  int rc;
+
+  *out_seq = 0;
+  memset (out_hash, 0, JC_EVENT_HASH_SIZE);
+  *out_replay_time = G_MININT64;
+
+  jc_db_bind_blob (stmt, 1, device_id, JC_DEVICE_ID_SIZE, JC_DB_STATIC);
+  rc = jc_db_step (stmt);
+  if (rc == JC_DB_ROW)
+    {
+      const guint8 *hash = column_blob (stmt, 1, JC_EVENT_HASH_SIZE);
+      const guint8 *pk = key != NULL ? column_blob (stmt, 3, JC_DEVICE_PUBLIC_KEY_SIZE) : NULL;
+
+      if (hash == NULL)
+        {
+          g_autofree char *id = hex (device_id, JC_DEVICE_ID_SIZE);
+
+          g_set_error (error, JC_EVENTLOG_ERROR, JC_EVENTLOG_ERROR_CORRUPT,
+                       _("Event %" PRId64 " of device %s: the hash column is damaged"),
+                       (gint64) jc_db_column_int64 (stmt, 0), id);
+          jc_db_reset (stmt);
+          return FALSE;
+        }
+      *out_seq = (guint64) jc_db_column_int64 (stmt, 0);
+      memcpy (out_hash, hash, JC_EVENT_HASH_SIZE);
+      *out_replay_time = jc_db_column_int64 (stmt, 2);
+      if (key != NULL)
+        {
+          *key_found = pk != NULL;
+          if (pk != NULL)
+            memcpy (key, pk, JC_DEVICE_PUBLIC_KEY_SIZE);
+        }
+    }
+  jc_db_reset (stmt);
+  if (rc != JC_DB_ROW && rc != JC_DB_DONE)
+    return db_fail (log, error, "reading the head of a chain");
+  /* no event yet: the key, if any, on its own */
+  if (rc == JC_DB_DONE && key != NULL)
+    return read_key (log, device_id, key, key_found, error);
+  return TRUE;
+}
+
 static gboolean
 read_head (JcEventlog    *log,
            const guint8  *device_id,
@@ -656,36 +717,7 @@ read_head (JcEventlog    *log,
            gint64        *out_replay_time,
            GError       **error)
 {
-  int rc;
-
-  *out_seq = 0;
-  memset (out_hash, 0, JC_EVENT_HASH_SIZE);
-  *out_replay_time = G_MININT64;
-
-  jc_db_bind_blob (log->head_stmt, 1, device_id, JC_DEVICE_ID_SIZE, JC_DB_STATIC);
-  rc = jc_db_step (log->head_stmt);
-  if (rc == JC_DB_ROW)
-    {
-      const guint8 *hash = column_blob (log->head_stmt, 1, JC_EVENT_HASH_SIZE);
-
-      if (hash == NULL)
-        {
-          g_autofree char *id = hex (device_id, JC_DEVICE_ID_SIZE);
-
-          g_set_error (error, JC_EVENTLOG_ERROR, JC_EVENTLOG_ERROR_CORRUPT,
-                       _("Event %" PRId64 " of device %s: the hash column is damaged"),
-                       (gint64) jc_db_column_int64 (log->head_stmt, 0), id);
-          jc_db_reset (log->head_stmt);
-          return FALSE;
-        }
-      *out_seq = (guint64) jc_db_column_int64 (log->head_stmt, 0);
-      memcpy (out_hash, hash, JC_EVENT_HASH_SIZE);
-      *out_replay_time = jc_db_column_int64 (log->head_stmt, 2);
-    }
-  jc_db_reset (log->head_stmt);
-  if (rc != JC_DB_ROW && rc != JC_DB_DONE)
-    return db_fail (log, error, "reading the head of a chain");
-  return TRUE;
+  return read_head_and_key (log, device_id, out_seq, out_hash, out_replay_time, NULL, NULL, error);
 }
 
 gboolean
@@ -981,7 +1013,7 @@ insert_foreign_locked (JcEventlog     *log,
   gint64 head_replay_time;
   gboolean key_found;
 
-  if (!read_key (log, device_id, known_key, &key_found, error))
+  if (!read_head_and_key (log, device_id, &head_seq, head_hash, &head_replay_time, known_key, &key_found, error))
     return FALSE;
   if (key_found && sodium_memcmp (known_key, public_key, sizeof known_key) != 0)
     {
@@ -990,9 +1022,6 @@ insert_foreign_locked (JcEventlog     *log,
                      "device's known public key"), seq, id);
       return FALSE;
     }
-
-  if (!read_head (log, device_id, &head_seq, head_hash, &head_replay_time, error))
-    return FALSE;
 
   /* Already there? The same bytes are a duplicate; other bytes a conflict. */
   if (seq <= head_seq)
