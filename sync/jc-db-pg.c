@@ -849,33 +849,6 @@ param (JcDbStmt *stmt, int i)
   return &s->params[i - 1];
 }
 
-static int
-pg_bind_int64 (JcDbStmt *stmt, int i, gint64 value)
-{
-  Param *p = param (stmt, i);
-
-  if (p == NULL)
-    return JC_DB_ERROR;
-  p->kind = 'i';
-  p->value = g_strdup_printf ("%" G_GINT64_FORMAT, value);
-  p->len = strlen (p->value);
-  return JC_DB_OK;
-}
-
-static int
-pg_bind_double (JcDbStmt *stmt, int i, double value)
-{
-  Param *p = param (stmt, i);
-
-  if (p == NULL)
-    return JC_DB_ERROR;
-  p->kind = 'd';
-  p->value = g_malloc (G_ASCII_DTOSTR_BUF_SIZE);
-  g_ascii_dtostr (p->value, G_ASCII_DTOSTR_BUF_SIZE, value);
-  p->len = strlen (p->value);
-  return JC_DB_OK;
-}
-
 static void
 release (const void *value, JcDbDestructor d)
 {
@@ -899,6 +872,25 @@ bind_copy (JcDbStmt *stmt, int i, char kind, const void *value, int n, JcDbDestr
     }
   release (value, d);
   return p == NULL ? JC_DB_ERROR : JC_DB_OK;
+}
+
+/* Numbers travel as text too, typed int8 or float8. */
+static int
+pg_bind_int64 (JcDbStmt *stmt, int i, gint64 value)
+{
+  char text[32];
+
+  g_snprintf (text, sizeof text, "%" G_GINT64_FORMAT, value);
+  return bind_copy (stmt, i, 'i', text, strlen (text), JC_DB_STATIC);
+}
+
+static int
+pg_bind_double (JcDbStmt *stmt, int i, double value)
+{
+  char text[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_ascii_dtostr (text, sizeof text, value);
+  return bind_copy (stmt, i, 'd', text, strlen (text), JC_DB_STATIC);
 }
 
 static int
