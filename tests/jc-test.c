@@ -196,27 +196,22 @@ jc_test_cli_env (const char *vault, const char *extra_env, char **out, char **er
 }
 
 int
-jc_test_hq (const char *hqdir, char **out, char **err, ...)
+jc_test_hqv (const char *hqdir, const char * const *env, char **out, char **err, const char *first, va_list ap)
 {
   g_autofree char *exe = g_build_filename (JC_BUILD_DIR, "sync", "jiancha-hq", NULL);
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  const char *arg;
-  va_list ap;
-
   g_autofree char *db_url = NULL;
   gboolean init = FALSE, has_db = FALSE;
 
   g_ptr_array_add (argv, exe);
   g_ptr_array_add (argv, (char *) "--dir");
   g_ptr_array_add (argv, (char *) hqdir);
-  va_start (ap, err);
-  while ((arg = va_arg (ap, const char *)) != NULL)
+  for (const char *arg = first; arg != NULL; arg = va_arg (ap, const char *))
     {
       init |= argv->len == 3 && strcmp (arg, "init") == 0;
       has_db |= strcmp (arg, "--db") == 0;
       g_ptr_array_add (argv, (char *) arg);
     }
-  va_end (ap);
   /* the same tests on PostgreSQL: under tests/with-postgresql, every new
    * HQ gets a database of its own */
   if (init && !has_db && (db_url = jc_test_hq_db_url ()) != NULL)
@@ -225,7 +220,21 @@ jc_test_hq (const char *hqdir, char **out, char **err, ...)
       g_ptr_array_add (argv, db_url);
     }
   g_ptr_array_add (argv, NULL);
-  return jc_test_spawn ((const char * const *) argv->pdata, NULL, out, err);
+  return jc_test_spawn ((const char * const *) argv->pdata, env, out, err);
+}
+
+int
+jc_test_hq (const char *hqdir, char **out, char **err, ...)
+{
+  va_list ap;
+  const char *first;
+  int status;
+
+  va_start (ap, err);
+  first = va_arg (ap, const char *);
+  status = jc_test_hqv (hqdir, NULL, out, err, first, ap);
+  va_end (ap);
+  return status;
 }
 
 static void
@@ -302,6 +311,10 @@ jc_test_hq_db (const char *hqdir)
   JcDb *db = jc_hq_store_open_database (hqdir, &error);
 
   ck_assert_msg (db != NULL, "HQ's database in %s: %s", hqdir, error ? error->message : "");
+  /* under tests/with-postgresql an HQ made without --db would pass for a
+   * PostgreSQL test while it ran on SQLite */
+  ck_assert_msg (g_getenv ("JIANCHA_TEST_PG_HOST") == NULL || jc_db_get_dialect (db) == JC_DB_DIALECT_POSTGRESQL,
+                 "%s: HQ is on SQLite in a PostgreSQL test (its init did not get --db)", hqdir);
   return db;
 }
 

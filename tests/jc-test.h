@@ -91,7 +91,17 @@ int   jc_test_cli_env    (const char          *vault,
                           char               **err,
                           ...) G_GNUC_NULL_TERMINATED;
 
-/* The build's jiancha-hq --dir @hqdir ARGS… (NULL-terminated). */
+/* jc_test_hq() with @first and the rest in @ap, and @env ("NAME=value",
+ * NULL-terminated, or NULL) added to the environment. */
+int   jc_test_hqv        (const char          *hqdir,
+                          const char * const  *env,
+                          char               **out,
+                          char               **err,
+                          const char          *first,
+                          va_list              ap);
+
+/* The build's jiancha-hq --dir @hqdir ARGS… (NULL-terminated); under
+ * tests/with-postgresql, `init` gets a fresh database of its own. */
 int   jc_test_hq         (const char          *hqdir,
                           char               **out,
                           char               **err,

@@ -66,23 +66,14 @@ cli_ok (int line, const char *vault, ...)
 static char *
 hq_ok (int line, const char *first, ...)
 {
-  g_autofree char *exe = g_build_filename (JC_BUILD_DIR, "sync", "jiancha-hq", NULL);
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
   g_autofree char *err = NULL;
   char *out = NULL;
-  const char *arg;
   va_list ap;
   int rc;
 
-  g_ptr_array_add (args, exe);
-  g_ptr_array_add (args, (char *) "--dir");
-  g_ptr_array_add (args, hqdir);
   va_start (ap, first);
-  for (arg = first; arg != NULL; arg = va_arg (ap, const char *))
-    g_ptr_array_add (args, (char *) arg);
+  rc = jc_test_hqv (hqdir, NULL, &out, &err, first, ap);
   va_end (ap);
-  g_ptr_array_add (args, NULL);
-  rc = jc_test_spawn ((const char * const *) args->pdata, NULL, &out, &err);
   ck_assert_msg (rc == 0, "line %d: jiancha-hq %s: exit %d: %s%s", line, first, rc, out, err);
   return out;
 }

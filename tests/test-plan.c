@@ -51,19 +51,15 @@ hq_inv (const char *dir, char **out, char **err, const char *first, va_list ap)
   static const char * const planning[] = { "directory", "roster", "plan", NULL };
   g_autofree char *exe = g_build_filename (JC_BUILD_DIR, "sync", "jiancha-hq", NULL);
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  gboolean after_verb = g_strv_contains (planning, first);
   const char *arg;
 
+  if (!g_strv_contains (planning, first))
+    return jc_test_hqv (dir, env, out, err, first, ap);
   g_ptr_array_add (argv, exe);
-  if (!after_verb)
-    {
-      g_ptr_array_add (argv, (char *) "--dir");
-      g_ptr_array_add (argv, (char *) dir);
-    }
   for (arg = first; arg != NULL; arg = va_arg (ap, const char *))
     {
       g_ptr_array_add (argv, (char *) arg);
-      if (after_verb && argv->len == 3)
+      if (argv->len == 3)
         {
           g_ptr_array_add (argv, (char *) "--dir");
           g_ptr_array_add (argv, (char *) dir);
