@@ -37,6 +37,7 @@ typedef struct
   gint64      changes;
   GHashTable *prepared;   /* "types\x1fsql" → statement name */
   guint       n_prepared;
+  guint       generation; /* a new one for each connection: its statements */
   /* SQLite starts a transaction at a SAVEPOINT outside one and commits it
    * at that savepoint's RELEASE; PostgreSQL wants a BEGIN: the name of
    * that savepoint, and how deep it is nested in itself */
@@ -62,6 +63,11 @@ typedef struct
   Param    *params;
   PGresult *res;
   PGresult *desc;       /* the columns, before the first step */
+  /* the name it was last run under, for these parameter types, on this
+   * connection: the next run with the same types skips the lookup */
+  const char *name;
+  char       *name_kinds;
+  guint       name_generation;
   int       row;
   int       n_rows;
   guchar  **blobs;      /* the current row's bytea columns, unescaped */
@@ -400,6 +406,7 @@ ensure_connected (JcDbPg *db)
   g_message ("PostgreSQL: connected again after the connection was lost");
   /* prepared statements belong to the old connection */
   g_hash_table_remove_all (db->prepared);
+  db->generation++;
   PQsetNoticeProcessor (db->conn, ignore_notice, NULL);
   return TRUE;
 }
@@ -694,17 +701,25 @@ static const char *
 prepared_name (JcDbPgStmt *s, int *rc)
 {
   JcDbPg *db = PG (s->parent.db);
-  GString *key = g_string_sized_new (s->n_params + strlen (s->sql) + 1);
+  GString *key;
   const char *name;
 
   if (!ensure_connected (db))
     {
       *rc = JC_DB_ERROR;
-      g_string_free (key, TRUE);
       return NULL;
     }
+  key = g_string_sized_new (s->n_params + strlen (s->sql) + 1);
   for (int i = 0; i < s->n_params; i++)
     g_string_append_c (key, s->params[i].kind);
+  if (s->name != NULL && s->name_generation == db->generation && strcmp (key->str, s->name_kinds) == 0)
+    {
+      g_string_free (key, TRUE);
+      return s->name;
+    }
+  g_free (s->name_kinds);
+  s->name_kinds = g_strdup (key->str);
+  s->name_generation = db->generation;
   g_string_append_c (key, '\x1f');
   g_string_append (key, s->sql);
   name = g_hash_table_lookup (db->prepared, key->str);
@@ -732,15 +747,16 @@ prepared_name (JcDbPgStmt *s, int *rc)
         {
           PQclear (res);
           g_string_free (key, TRUE);
+          s->name = NULL;
           return NULL;
         }
       PQclear (res);
       name = new_name;
       g_hash_table_insert (db->prepared, g_string_free (key, FALSE), g_steal_pointer (&new_name));
-      return name;
+      return s->name = name;
     }
   g_string_free (key, TRUE);
-  return name;
+  return s->name = name;
 }
 
 static int
@@ -827,6 +843,7 @@ pg_finalize (JcDbStmt *stmt)
 
   clear_result (s);
   g_clear_pointer (&s->desc, PQclear);
+  g_free (s->name_kinds);
   pg_clear_bindings (stmt);
   g_free (s->params);
   g_free (s->sql);
