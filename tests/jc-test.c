@@ -318,42 +318,71 @@ jc_test_hq_db (const char *hqdir)
   return db;
 }
 
-static void
+/* Runs @sql on the test cluster's postgres database; the rows it returned. */
+static guint
 pg_admin (const char *sql)
 {
   g_autofree char *admin = g_strdup_printf ("postgresql:///postgres?host=%s&user=postgres",
                                             g_getenv ("JIANCHA_TEST_PG_HOST"));
   PGconn *conn = PQconnectdb (admin);
   PGresult *res;
+  guint n;
 
   ck_assert_msg (PQstatus (conn) == CONNECTION_OK, "PostgreSQL: %s", PQerrorMessage (conn));
   res = PQexec (conn, sql);
-  ck_assert_msg (PQresultStatus (res) == PGRES_COMMAND_OK, "%s: %s", sql, PQresultErrorMessage (res));
+  ck_assert_msg (PQresultStatus (res) == PGRES_COMMAND_OK || PQresultStatus (res) == PGRES_TUPLES_OK, "%s: %s",
+                 sql, PQresultErrorMessage (res));
+  n = PQntuples (res);
   PQclear (res);
   PQfinish (conn);
+  return n;
 }
 
-static guint pg_databases;
+/* The name of the PostgreSQL database of the HQ in @hqdir, whose address
+ * is in the test databases' own form, postgresql:///NAME?host=…; NULL when
+ * that HQ is on SQLite. */
+static char *
+pg_database_of (const char *hqdir)
+{
+  g_autofree char *url_path = g_build_filename (hqdir, "database", NULL);
+  g_autofree char *url = NULL;
+  const char *name;
+
+  if (!g_file_get_contents (url_path, &url, NULL, NULL))
+    return NULL;
+  ck_assert_msg (g_str_has_prefix (url, "postgresql:///"), "%s: %s", url_path, url);
+  name = url + strlen ("postgresql:///");
+  return g_strndup (name, strcspn (name, "?"));
+}
+
+/* A new database, a copy of @template_name or empty (UTF-8, sorted by
+ * bytes as in SQLite); its address in the form pg_database_of() reads. */
+static char *
+pg_new_database (const char *template_name)
+{
+  static guint n;
+  g_autofree char *name = g_strdup_printf ("jc_%d_%u", (int) getpid (), ++n);
+  g_autofree char *sql = template_name != NULL
+    ? g_strdup_printf ("CREATE DATABASE %s TEMPLATE %s", name, template_name)
+    : g_strdup_printf ("CREATE DATABASE %s TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'", name);
+
+  pg_admin (sql);
+  return g_strdup_printf ("postgresql:///%s?host=%s&user=postgres", name, g_getenv ("JIANCHA_TEST_PG_HOST"));
+}
 
 void
 jc_test_hq_copy (const char *from, const char *to)
 {
-  g_autofree char *url_path = g_build_filename (to, "database", NULL);
-  g_autofree char *url = NULL;
   const char *cp[] = { "/bin/cp", "-a", from, to, NULL };
+  g_autofree char *name = NULL;
 
   ck_assert_int_eq (jc_test_spawn (cp, NULL, NULL, NULL), 0);
-  if (g_file_get_contents (url_path, &url, NULL, NULL))
+  name = pg_database_of (to);
+  if (name != NULL)
     {
-      /* postgresql:///NAME?host=…: the test databases' own form */
-      g_autofree char *name = g_strndup (url + strlen ("postgresql:///"), strcspn (url + strlen ("postgresql:///"), "?"));
-      g_autofree char *copy = g_strdup_printf ("jc_%d_%u", (int) getpid (), ++pg_databases);
-      g_autofree char *sql = g_strdup_printf ("CREATE DATABASE %s TEMPLATE %s", copy, name);
-      g_autofree char *copy_url = g_strdup_printf ("postgresql:///%s?host=%s&user=postgres", copy,
-                                                   g_getenv ("JIANCHA_TEST_PG_HOST"));
+      g_autofree char *url_path = g_build_filename (to, "database", NULL);
+      g_autofree char *copy_url = pg_new_database (name);
 
-      ck_assert (g_str_has_prefix (url, "postgresql:///"));
-      pg_admin (sql);
       ck_assert (g_file_set_contents (url_path, copy_url, -1, NULL));
     }
 }
@@ -361,43 +390,21 @@ jc_test_hq_copy (const char *from, const char *to)
 guint
 jc_test_hq_db_disconnect (const char *hqdir)
 {
-  g_autofree char *url_path = g_build_filename (hqdir, "database", NULL);
-  g_autofree char *url = NULL;
-  g_autofree char *name = NULL;
-  g_autofree char *admin = g_strdup_printf ("postgresql:///postgres?host=%s&user=postgres",
-                                            g_getenv ("JIANCHA_TEST_PG_HOST"));
+  g_autofree char *name = pg_database_of (hqdir);
   g_autofree char *sql = NULL;
-  PGconn *conn;
-  PGresult *res;
-  guint n;
 
-  ck_assert_msg (g_file_get_contents (url_path, &url, NULL, NULL), "%s: HQ is not on PostgreSQL", url_path);
-  name = g_strndup (url + strlen ("postgresql:///"), strcspn (url + strlen ("postgresql:///"), "?"));
+  ck_assert_msg (name != NULL, "%s: HQ is not on PostgreSQL", hqdir);
   sql = g_strdup_printf ("SELECT pg_terminate_backend (pid) FROM pg_stat_activity "
                          "WHERE datname = '%s' AND pid <> pg_backend_pid ()", name);
-  conn = PQconnectdb (admin);
-  ck_assert_msg (PQstatus (conn) == CONNECTION_OK, "PostgreSQL: %s", PQerrorMessage (conn));
-  res = PQexec (conn, sql);
-  ck_assert_msg (PQresultStatus (res) == PGRES_TUPLES_OK, "%s: %s", sql, PQresultErrorMessage (res));
-  n = PQntuples (res);
-  PQclear (res);
-  PQfinish (conn);
-  return n;
+  return pg_admin (sql);
 }
 
 char *
 jc_test_hq_db_url (void)
 {
   const char *host = g_getenv ("JIANCHA_TEST_PG_HOST");
-  g_autofree char *name = NULL;
-  g_autofree char *sql = NULL;
 
-  if (host == NULL || *host == '\0')
-    return NULL;
-  name = g_strdup_printf ("jc_%d_%u", (int) getpid (), ++pg_databases);
-  sql = g_strdup_printf ("CREATE DATABASE %s TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'", name);
-  pg_admin (sql);
-  return g_strdup_printf ("postgresql:///%s?host=%s&user=postgres", name, host);
+  return host != NULL && *host != '\0' ? pg_new_database (NULL) : NULL;
 }
 
 static void
