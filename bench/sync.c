@@ -306,7 +306,7 @@ main (void)
   g_autofree char *root = g_build_filename (JC_BUILD_DIR, "tmp", "bench-sync", NULL);
   g_autofree char *hqdir = g_build_filename (root, "merge-hq", NULL);
   g_autofree char *pristine = g_build_filename (root, "pristine-hq", NULL);
-  guint cores = g_get_num_processors ();
+  guint cores = jc_core_get_n_cores ();
   double raw, one, all;
 
   setvbuf (stdout, NULL, _IOLBF, 0);
@@ -326,7 +326,7 @@ main (void)
   }
   raw = raw_verify_rate (events, jc_device_get_public_key (device));
   printf ("baseline: raw Ed25519 verify, one core: %.0f events/s (%u processors available; on one, "
-          "the merging thread checks each event itself)\n", raw, g_get_num_processors ());
+          "the merging thread checks each event itself)\n", raw, jc_core_get_n_cores ());
   one = merge_rate (pristine, NULL, hqdir, bundle, 1);
   all = merge_rate (pristine, NULL, hqdir, bundle, cores);
   printf ("HQ merge, 1 verifying thread (and the merging thread storing): %.0f events/s → %.2f of raw verify "

@@ -154,7 +154,7 @@ jc_hq_merge_new (JcHqStore *store, GError **error)
   g_autoptr(JcHqMerge) merge = g_new0 (JcHqMerge, 1);
 
   merge->store = store;
-  merge->n_threads = MAX (1, g_get_num_processors ());
+  merge->n_threads = MAX (1, jc_core_get_n_cores ());
   jc_hq_store_lock (store);
   if (exec (merge, merge_schema, error))
     {
@@ -270,7 +270,7 @@ verify_start (JcHqMerge *merge, GPtrArray *events, const guint8 public_key[32])
   v->public_key = public_key;
   /* On a single processor a worker only adds its hand-overs to the same
    * work: the merging thread checks each event itself. */
-  v->n = g_get_num_processors () == 1 ? 0 : MIN (merge->n_threads, MAX (1, events->len / 64));
+  v->n = jc_core_get_n_cores () == 1 ? 0 : MIN (merge->n_threads, MAX (1, events->len / 64));
   v->why = g_new0 (char *, events->len);
   v->threads = g_new0 (GThread *, v->n);
   v->done = g_new0 (gint, v->n);

@@ -474,12 +474,18 @@ START_TEST (test_body_must_be_strict_json)
     { "{\"a\":tru}", "an unexpected character" },
     { "{\"a\":1} {}", "text after the object" },
     { "{\"a\" 1}", "a missing ':'" },
+    /* a duplicate inside an inner object, and after one */
+    { "{\"b\":{\"x\":1,\"a\":2,\"a\":3}}", "a duplicate member name" },
+    { "{\"a\":{\"x\":1,\"y\":2},\"b\":3,\"a\":4}", "a duplicate member name" },
+    /* beside a number json-glib reads */
+    { "{\"a\":1.5,\"a\":2}", "a duplicate member name" },
   };
   static const char *good[] = {
     "{}",
     " {\"a\" : [ 1 , -0.5e-3 , 2E+2, true, false, null, {}, [] ] } ",
     "{\"emoji\":\"\\ud83d\\ude00\",\"esc\":\"\\\"\\\\\\/\\b\\f\\n\\r\\t\",\"zh\":\"检查\"}",
     "{\"a\":{\"a\":{\"a\":1}}}",
+    "{\"a\":{\"x\":1},\"b\":{\"x\":2},\"x\":[{\"x\":3},{\"x\":4}]}",
   };
   GString *deep = g_string_new ("{\"a\":");
 
@@ -529,6 +535,107 @@ START_TEST (test_body_must_be_strict_json)
     ck_assert_ptr_nonnull (strstr (error->message, "nesting deeper than 64 levels"));
   }
   g_string_free (deep, TRUE);
+}
+END_TEST
+
+/* A decoded body of @n members m0 … m(n-1), with member @dup (if < n)
+ * named as member 3; decoding it must fail exactly when there is a dup. */
+static void
+assert_members (guint n, guint dup)
+{
+  g_autoptr(GString) body = g_string_new ("{");
+  g_autoptr(GByteArray) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JcEvent) event = NULL;
+  Fields f;
+
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (body, "%s\"m%u\":%u", i > 0 ? "," : "", i == dup ? 3 : i, i);
+  g_string_append (body, "}");
+  fields_init (&f);
+  fields_set (&f, 9, item_text (body->str));
+  bytes = fields_encode (&f, f.n);
+  event = jc_event_decode (bytes->data, bytes->len, &error);
+  if (dup < n)
+    {
+      ck_assert_msg (event == NULL, "%u members, member %u a duplicate: accepted", n, dup);
+      ck_assert_ptr_nonnull (strstr (error->message, "a duplicate member name"));
+    }
+  else
+    {
+      ck_assert_msg (event != NULL, "%u members: %s", n, error ? error->message : "?");
+      ck_assert_uint_eq (json_object_get_size (jc_event_get_body_object (event)), n);
+      ck_assert_int_eq (json_object_get_int_member_with_default (jc_event_get_body_object (event), "m30", -1), 30);
+    }
+  fields_clear (&f);
+}
+
+/* Objects of up to 32 members are compared pair by pair, bigger ones
+ * through a table: a duplicate is found on both sides of that line. */
+START_TEST (test_body_many_members)
+{
+  static const guint sizes[] = { 31, 32, 33, 40, 200 };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (sizes); i++)
+    {
+      assert_members (sizes[i], G_MAXUINT);
+      assert_members (sizes[i], sizes[i] - 1);
+    }
+  assert_members (40, 31);
+  assert_members (40, 32);
+}
+END_TEST
+
+typedef struct {
+  JcEvent    *event;
+  JsonObject *seen;
+} BodyReader;
+
+static gpointer
+read_body (gpointer data)
+{
+  BodyReader *r = data;
+
+  r->seen = jc_event_get_body_object (r->event);
+  return NULL;
+}
+
+/* Decoding checks the body; its tree is built when first read, once, even
+ * when several threads read it at the same time. */
+START_TEST (test_body_read_lazily)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JcEvent) made = jc_event_new (golden_id, 1, NULL, 1, 1, 0, "a", "item.set",
+                                          "{\"zh\":\"检查\",\"n\":7,\"f\":0.25,\"in\":{\"a\":[true,null]}}", &error);
+  const guint8 *bytes;
+  gsize len;
+  BodyReader readers[4];
+  GThread *threads[4];
+
+  ck_assert_ptr_nonnull (made);
+  bytes = jc_event_get_encoded (made, &len);
+  for (int round = 0; round < 50; round++)
+    {
+      g_autoptr(JcEvent) event = jc_event_decode (bytes, len, &error);
+      JsonObject *body;
+
+      ck_assert_ptr_nonnull (event);
+      for (int t = 0; t < 4; t++)
+        {
+          readers[t] = (BodyReader) { event, NULL };
+          threads[t] = g_thread_new ("body", read_body, &readers[t]);
+        }
+      for (int t = 0; t < 4; t++)
+        g_thread_join (threads[t]);
+      body = jc_event_get_body_object (event);
+      for (int t = 0; t < 4; t++)
+        ck_assert_ptr_eq (readers[t].seen, body);
+      ck_assert_str_eq (json_object_get_string_member (body, "zh"), "检查");
+      ck_assert_int_eq (json_object_get_int_member (body, "n"), 7);
+      ck_assert (json_object_get_double_member (body, "f") == 0.25);
+      ck_assert (json_array_get_boolean_element (json_object_get_array_member (
+                   json_object_get_object_member (body, "in"), "a"), 0));
+    }
 }
 END_TEST
 
@@ -825,6 +932,8 @@ event_suite (void)
   tcase_add_test (tc, test_not_canonical);
   tcase_add_test (tc, test_first_event_has_zero_prev_hash);
   tcase_add_test (tc, test_body_must_be_strict_json);
+  tcase_add_test (tc, test_body_many_members);
+  tcase_add_test (tc, test_body_read_lazily);
   suite_add_tcase (s, tc);
 
   tc = tcase_create ("signature");

@@ -3,6 +3,7 @@
 
 #include <glib/gi18n-lib.h>
 #include <locale.h>
+#include <sched.h>
 #include <sodium.h>
 
 #include "jc-core.h"
@@ -35,4 +36,19 @@ jc_core_init_i18n (void)
   bindtextdomain (GETTEXT_PACKAGE, localedir != NULL && *localedir ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
+}
+
+/* The processors this process may run on. GLib's g_get_num_processors()
+ * counts every online one even under `taskset` or a container's cpuset,
+ * where a second thread would only take turns with the first. */
+guint
+jc_core_get_n_cores (void)
+{
+#ifdef CPU_COUNT
+  cpu_set_t set;
+
+  if (sched_getaffinity (0, sizeof set, &set) == 0 && CPU_COUNT (&set) > 0)
+    return (guint) CPU_COUNT (&set);
+#endif
+  return g_get_num_processors ();
 }

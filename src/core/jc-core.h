@@ -44,5 +44,6 @@ typedef enum {
 GQuark   jc_core_error_quark (void);
 gboolean jc_core_init        (GError **error);
 void     jc_core_init_i18n   (void);
+guint    jc_core_get_n_cores (void);
 
 G_END_DECLS

@@ -216,10 +216,19 @@ inspector_is_valid (const char *inspector,
  * bounded (json-glib's parser recurses). The same pass builds the tree
  * json-glib's parser would (where a check passes @out); a body with a
  * number that is not a 64-bit integer is left to json-glib's parser
- * (@c->defer), so its reading of floats stays the one reading.
+ * (@c->defer), so its reading of floats stays the one reading. A check
+ * that builds nothing allocates nothing per member either: HQ checks every
+ * event of a bundle and reads few of the bodies.
  */
 
 #define JSON_MAX_DEPTH 64
+/* members of one object compared pairwise; more go through a hash table */
+#define JSON_LINEAR_NAMES 32
+
+typedef struct {
+  gsize offset;  /* in JsonCheck.names */
+  gsize len;
+} JsonName;
 
 typedef struct {
   const char *p;
@@ -227,7 +236,11 @@ typedef struct {
   const char *end;
   const char *problem;
   GString    *text;      /* the decoded string, when building */
-  gboolean    defer;     /* building: a number json-glib must read */
+  gboolean    defer;     /* a number json-glib must read */
+  /* not building: the decoded member names of the objects being read,
+   * innermost last, for the duplicate check */
+  GString    *names;
+  GArray     *spans;     /* JsonName */
 } JsonCheck;
 
 static gboolean json_check_value (JsonCheck *c, guint depth, JsonNode **out);
@@ -263,14 +276,12 @@ json_hex4 (const char *p)
   return v;
 }
 
-/* A string; its decoded text goes to @out when not NULL. */
+/* A string; its decoded text is appended to @out when not NULL. */
 static gboolean
 json_check_string (JsonCheck *c,
                    GString   *out)
 {
   c->p++;  /* the opening quote */
-  if (out != NULL)
-    g_string_truncate (out, 0);
   while (c->p < c->end && *c->p != '"')
     {
       guchar ch = *c->p;
@@ -375,14 +386,11 @@ json_check_number (JsonCheck *c,
   v = g_ascii_strtod (buf, NULL);
   if (isinf (v) || isnan (v))
     return json_fail (c, N_("a number out of range"));
-  if (out != NULL)
-    {
-      /* 15 digits: no reading of the integer can differ from json-glib's */
-      if (!integer || c->p - begin > 15 + (*begin == '-'))
-        c->defer = TRUE;
-      else
-        *out = json_node_init_int (json_node_alloc (), g_ascii_strtoll (buf, NULL, 10));
-    }
+  /* 15 digits: no reading of the integer can differ from json-glib's */
+  if (!integer || c->p - begin > 15 + (*begin == '-'))
+    c->defer = TRUE;
+  else if (out != NULL)
+    *out = json_node_init_int (json_node_alloc (), g_ascii_strtoll (buf, NULL, 10));
   return TRUE;
 }
 
@@ -402,18 +410,68 @@ json_check_literal (JsonCheck  *c,
   return TRUE;
 }
 
+/* Reads a member name; FALSE if it is not a string or is a duplicate. It
+ * joins the names of the object whose names start at @first (@many: its
+ * hash table, once it has more names than are worth comparing one by
+ * one); when building, its text is in c->text too. The check never asks
+ * the tree: a member json-glib must read is not in it. */
+static gboolean
+json_check_name (JsonCheck   *c,
+                 guint        first,
+                 GHashTable **many)
+{
+  JsonName name;
+
+  json_skip_ws (c);
+  if (c->p >= c->end || *c->p != '"')
+    return json_fail (c, N_("a member name that is not a string"));
+  name.offset = c->names->len;
+  if (!json_check_string (c, c->names))
+    return FALSE;
+  name.len = c->names->len - name.offset;
+  if (c->text != NULL)
+    g_string_overwrite_len (g_string_truncate (c->text, 0), 0, c->names->str + name.offset, name.len);
+  if (*many == NULL && c->spans->len - first == JSON_LINEAR_NAMES)
+    {
+      *many = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      for (guint i = first; i < c->spans->len; i++)
+        {
+          JsonName *n = &g_array_index (c->spans, JsonName, i);
+
+          g_hash_table_add (*many, g_strndup (c->names->str + n->offset, n->len));
+        }
+    }
+  if (*many != NULL)
+    {
+      if (!g_hash_table_add (*many, g_strndup (c->names->str + name.offset, name.len)))
+        return json_fail (c, N_("a duplicate member name"));
+      g_string_truncate (c->names, name.offset);
+      return TRUE;
+    }
+  for (guint i = first; i < c->spans->len; i++)
+    {
+      JsonName *n = &g_array_index (c->spans, JsonName, i);
+
+      if (n->len == name.len && memcmp (c->names->str + n->offset, c->names->str + name.offset, name.len) == 0)
+        return json_fail (c, N_("a duplicate member name"));
+    }
+  g_array_append_val (c->spans, name);
+  return TRUE;
+}
+
 static gboolean
 json_check_object (JsonCheck *c,
                    guint      depth,
                    JsonNode **out)
 {
-  g_autoptr(GHashTable) names = NULL;
+  g_autoptr(GHashTable) many = NULL;
   g_autoptr(JsonObject) object = NULL;
+  guint first = c->spans->len;
+  gsize names_len = c->names->len;
+  gboolean ok = FALSE;
 
   if (out != NULL)
     object = json_object_new ();
-  else
-    names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   c->p++;
   json_skip_ws (c);
   if (c->p < c->end && *c->p == '}')
@@ -423,27 +481,25 @@ json_check_object (JsonCheck *c,
     }
   for (;;)
     {
-      g_autoptr(GString) name = out != NULL ? NULL : g_string_new (NULL);
+      g_autofree char *name = NULL;
       JsonNode *member = NULL;
 
-      json_skip_ws (c);
-      if (c->p >= c->end || *c->p != '"')
-        return json_fail (c, N_("a member name that is not a string"));
-      if (!json_check_string (c, out != NULL ? c->text : name))
-        return FALSE;
-      if (out != NULL ? json_object_has_member (object, c->text->str)
-                      : !g_hash_table_add (names, g_string_free (g_steal_pointer (&name), FALSE)))
-        return json_fail (c, N_("a duplicate member name"));
+      if (!json_check_name (c, first, &many))
+        goto out;
       json_skip_ws (c);
       if (c->p >= c->end || *c->p != ':')
-        return json_fail (c, N_("a missing ':'"));
+        {
+          json_fail (c, N_("a missing ':'"));
+          goto out;
+        }
       c->p++;
       /* the value overwrites c->text: the member is added under a copy */
-      name = out != NULL ? g_string_new_len (c->text->str, c->text->len) : name;
-      if (!json_check_value (c, depth + 1, out != NULL && !c->defer ? &member : NULL))
-        return FALSE;
+      if (object != NULL)
+        name = g_strndup (c->text->str, c->text->len);
+      if (!json_check_value (c, depth + 1, object != NULL && !c->defer ? &member : NULL))
+        goto out;
       if (member != NULL)
-        json_object_set_member (object, name->str, member);
+        json_object_set_member (object, name, member);
       json_skip_ws (c);
       if (c->p < c->end && *c->p == ',')
         {
@@ -455,12 +511,18 @@ json_check_object (JsonCheck *c,
           c->p++;
           goto done;
         }
-      return json_fail (c, N_("a missing ',' or '}'"));
+      json_fail (c, N_("a missing ',' or '}'"));
+      goto out;
     }
 done:
   if (out != NULL)
     *out = json_node_init_object (json_node_alloc (), object);
-  return TRUE;
+  ok = TRUE;
+out:
+  /* this object's names are done with */
+  g_array_set_size (c->spans, first);
+  g_string_truncate (c->names, names_len);
+  return ok;
 }
 
 static gboolean
@@ -519,6 +581,8 @@ json_check_value (JsonCheck *c,
     case '{': return json_check_object (c, depth, out);
     case '[': return json_check_array (c, depth, out);
     case '"':
+      if (out != NULL)
+        g_string_truncate (c->text, 0);
       if (!json_check_string (c, out != NULL ? c->text : NULL))
         return FALSE;
       if (out != NULL)
@@ -536,16 +600,20 @@ json_check_value (JsonCheck *c,
 
 /* Checks that @text is one strict JSON object; otherwise @out_problem says
  * what is wrong (to follow "the body"). With @out_node, builds its tree too,
- * unless a number leaves that to json-glib (*@out_node stays NULL). */
+ * unless a number leaves that to json-glib (*@out_node stays NULL). With
+ * @out_defer, says whether one does. */
 static gboolean
 check_body (const char  *text,
             gsize        len,
             JsonNode   **out_node,
+            gboolean    *out_defer,
             char       **out_problem)
 {
   g_autoptr(GString) buf = out_node != NULL ? g_string_sized_new (64) : NULL;
+  g_autoptr(GString) names = g_string_sized_new (128);
+  g_autoptr(GArray) spans = g_array_sized_new (FALSE, FALSE, sizeof (JsonName), 16);
   g_autoptr(JsonNode) node = NULL;
-  JsonCheck check = { text, text, text + len, NULL, buf, FALSE };
+  JsonCheck check = { text, text, text + len, NULL, buf, FALSE, names, spans };
 
   if (!g_utf8_validate_len (text, len, NULL))
     {
@@ -575,6 +643,8 @@ check_body (const char  *text,
       json_node_seal (node);
       *out_node = g_steal_pointer (&node);
     }
+  if (out_defer != NULL)
+    *out_defer = check.defer;
   return TRUE;
 }
 
@@ -588,7 +658,7 @@ parse_body (const char  *text,
   g_autoptr(JsonParser) parser = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (!check_body (text, len, out_node, out_problem))
+  if (!check_body (text, len, out_node, NULL, out_problem))
     return FALSE;
   if (*out_node != NULL)
     return TRUE;
@@ -697,7 +767,7 @@ jc_event_new (const guint8  *device_id,
   event->body = json_generator_to_data (generator, &event->body_len);
   /* what json-glib wrote must pass the reader's check too */
   g_clear_pointer (&problem, g_free);
-  if (!check_body (event->body, event->body_len, NULL, &problem))
+  if (!check_body (event->body, event->body_len, NULL, NULL, &problem))
     {
       g_set_error (error, JC_EVENT_ERROR, JC_EVENT_ERROR_INVALID,
                    _("Event %" PRIu64 " of device %s (%s): the generated body %s"),
@@ -979,6 +1049,7 @@ jc_event_decode (const guint8  *data,
   g_autoptr(GByteArray) canonical = NULL;
   g_autofree char *format = NULL;
   g_autofree char *problem = NULL;
+  gboolean defer = FALSE;
   Decoder dec = { data, len, 0, event, FALSE };
   Item item;
 
@@ -1079,7 +1150,11 @@ jc_event_decode (const guint8  *data,
       return NULL;
     }
 
-  if (!parse_body (event->body, event->body_len, &event->body_node, &problem))
+  /* The tree is built when the body is first read: HQ stores most events
+   * without reading their bodies. A number json-glib must read is read
+   * now, so that what it refuses is refused here. */
+  if (!check_body (event->body, event->body_len, NULL, &defer, &problem) ||
+      (defer && !parse_body (event->body, event->body_len, &event->body_node, &problem)))
     {
       decode_fail (&dec, error, JC_EVENT_ERROR_MALFORMED, _("field 'body' %s"), problem);
       return NULL;
@@ -1249,11 +1324,27 @@ jc_event_get_body (const JcEvent *event)
   return event->body;
 }
 
-/* The body, parsed once (projections read it); owned by the event. */
+/* The body, parsed once, when first asked for (projections read it); owned
+ * by the event. Threads may ask at once: one tree is kept. */
 JsonObject *
 jc_event_get_body_object (const JcEvent *event)
 {
-  return json_node_get_object (event->body_node);
+  JcEvent *self = (JcEvent *) event;  /* the tree is a cache */
+  JsonNode *node = g_atomic_pointer_get (&self->body_node);
+
+  if (node == NULL)
+    {
+      g_autofree char *problem = NULL;
+      JsonNode *built = NULL;
+
+      /* the body passed this check when the event was made or decoded */
+      if (!parse_body (event->body, event->body_len, &built, &problem))
+        g_error ("event %" PRIu64 " of device %s: its checked body %s", event->seq, event->device_id_hex, problem);
+      if (!g_atomic_pointer_compare_and_exchange (&self->body_node, NULL, built))
+        json_node_unref (built);
+      node = g_atomic_pointer_get (&self->body_node);
+    }
+  return json_node_get_object (node);
 }
 
 const guint8 *
