@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "jc-blob-crypt.h"
+#include "jc-sha256.h"
 
 guint64
 jc_blob_crypt_n_chunks (guint64 plain_size)
@@ -65,12 +66,12 @@ jc_blob_crypt_decrypt (GInputStream  *in,
   guint64 n_chunks = jc_blob_crypt_n_chunks (plain_size);
   g_autofree guint8 *ct = g_malloc (JC_BLOB_CRYPT_CHUNK + JC_BLOB_CRYPT_TAG);
   g_autofree guint8 *pt = g_malloc (JC_BLOB_CRYPT_CHUNK);
-  crypto_hash_sha256_state hash;
+  JcSha256 hash;
   guint8 digest[32], extra;
   guint64 remaining = plain_size;
   gsize got;
 
-  crypto_hash_sha256_init (&hash);
+  jc_sha256_init (&hash);
   for (guint64 i = 0; i < n_chunks; i++)
     {
       gsize plen = remaining < JC_BLOB_CRYPT_CHUNK ? (gsize) remaining : JC_BLOB_CRYPT_CHUNK;
@@ -94,7 +95,7 @@ jc_blob_crypt_decrypt (GInputStream  *in,
                        i + 1, n_chunks);
           return FALSE;
         }
-      crypto_hash_sha256_update (&hash, pt, plen);
+      jc_sha256_update (&hash, pt, plen);
       if (out != NULL && !g_output_stream_write_all (out, pt, plen, NULL, cancellable, error))
         return FALSE;
       remaining -= plen;
@@ -107,7 +108,7 @@ jc_blob_crypt_decrypt (GInputStream  *in,
                            _("Bytes follow the end of the evidence"));
       return FALSE;
     }
-  crypto_hash_sha256_final (&hash, digest);
+  jc_sha256_final (&hash, digest);
   if (sodium_memcmp (digest, sha256, 32) != 0)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "jc-bundle.h"
+#include "jc-sha256.h"
 
 G_DEFINE_QUARK (jc-bundle-error-quark, jc_bundle_error)
 
@@ -51,7 +52,7 @@ jc_bundle_digest (GBytes *sealed, guint8 digest[32])
   gsize len;
   const guint8 *data = g_bytes_get_data (sealed, &len);
 
-  crypto_hash_sha256 (digest, data, len);
+  jc_sha256 (digest, data, len);
 }
 
 static void

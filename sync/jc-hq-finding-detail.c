@@ -365,7 +365,7 @@ jc_hq_finding_detail_json (JcHqStore *store, const char *finding_id, GError **er
 
   if (!load_row (store, finding_id, &row, error))
     return NULL;
-  crypto_hash_sha256 (digest, (const guint8 *) row.record, strlen (row.record));
+  jc_sha256 (digest, (const guint8 *) row.record, strlen (row.record));
   sodium_bin2hex (hex, sizeof hex, digest, sizeof digest);
   if (json_parser_load_from_data (parser, row.record, -1, NULL) && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     record = json_node_get_object (json_parser_get_root (parser));

@@ -9,6 +9,7 @@
 
 #include "jc-hq-sessions.h"
 #include "jc-hq-sql.h"
+#include "jc-sha256.h"
 
 #define TOKEN_BYTES 32
 
@@ -38,7 +39,7 @@ random_hex (void)
 static char *
 token_hash (const char *token)
 {
-  guint8 digest[crypto_hash_sha256_BYTES];
+  guint8 digest[JC_SHA256_SIZE];
   char hex[sizeof digest * 2 + 1];
 
   if (token == NULL || strlen (token) != TOKEN_BYTES * 2)
@@ -46,7 +47,7 @@ token_hash (const char *token)
   for (const char *p = token; *p != '\0'; p++)
     if (!g_ascii_isxdigit (*p))
       return NULL;
-  crypto_hash_sha256 (digest, (const guint8 *) token, TOKEN_BYTES * 2);
+  jc_sha256 (digest, (const guint8 *) token, TOKEN_BYTES * 2);
   sodium_bin2hex (hex, sizeof hex, digest, sizeof digest);
   return g_strdup (hex);
 }

@@ -158,6 +158,51 @@ patch_file (const char *path, const guint8 *data, gsize len)
   ck_assert_msg (g_file_set_contents (path, (const char *) data, len, &error), "%s", error ? error->message : "");
 }
 
+/* The one SHA-256 (nettle's): the standard's answers, and any split of the
+ * input into updates gives libsodium's digest of the whole. */
+START_TEST (test_sha256)
+{
+  static const struct {
+    const char *text;
+    const char *hex;
+  } known[] = {
+    { "", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" },
+    { "abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" },
+    { "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+      "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1" },
+  };
+  g_autofree guint8 *million = g_malloc (1000000);
+  guint8 data[300], whole[32], parts[32], theirs[32];
+  char hex[65];
+
+  for (gsize i = 0; i < G_N_ELEMENTS (known); i++)
+    {
+      jc_sha256 (whole, known[i].text, strlen (known[i].text));
+      sodium_bin2hex (hex, sizeof hex, whole, 32);
+      ck_assert_str_eq (hex, known[i].hex);
+    }
+  memset (million, 'a', 1000000);
+  jc_sha256 (whole, million, 1000000);
+  sodium_bin2hex (hex, sizeof hex, whole, 32);
+  ck_assert_str_eq (hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+
+  randombytes_buf (data, sizeof data);
+  crypto_hash_sha256 (theirs, data, sizeof data);
+  for (gsize a = 0; a <= sizeof data; a += 7)
+    for (gsize b = a; b <= sizeof data; b += 13)
+      {
+        JcSha256 sha;
+
+        jc_sha256_init (&sha);
+        jc_sha256_update (&sha, data, a);
+        jc_sha256_update (&sha, data + a, b - a);
+        jc_sha256_update (&sha, data + b, sizeof data - b);
+        jc_sha256_final (&sha, parts);
+        ck_assert_mem_eq (parts, theirs, 32);
+      }
+}
+END_TEST
+
 START_TEST (test_round_trip_sizes)
 {
   const gsize sizes[] = { 0, 1, 65535, 65536, 65537, 5 * 1000 * 1000 };
@@ -652,6 +697,7 @@ blobstore_suite (void)
 
   tcase_add_checked_fixture (tc, setup, teardown);
   tcase_set_timeout (tc, 240);
+  tcase_add_test (tc, test_sha256);
   tcase_add_test (tc, test_round_trip_sizes);
   tcase_add_test (tc, test_add_file_and_media_type);
   tcase_add_test (tc, test_dedup);

@@ -27,6 +27,7 @@
 
 #include "jc-blobstore.h"
 #include "jc-keyfile.h"
+#include "jc-sha256.h"
 
 G_DEFINE_QUARK (jc-blobstore-error-quark, jc_blobstore_error)
 
@@ -271,7 +272,7 @@ typedef struct {
   Chunk                    chunks[POOL_CHUNKS];
   GAsyncQueue             *todo;   /* chunks to hash, then &stop */
   GAsyncQueue             *free;   /* chunks to fill */
-  crypto_hash_sha256_state sha;
+  JcSha256 sha;
   GThread                 *thread;
   char                     stop;
 } Hasher;
@@ -294,7 +295,7 @@ hasher_thread (gpointer data)
     {
       Chunk *chunk = item;
 
-      crypto_hash_sha256_update (&hasher->sha, chunk->data, chunk->len);
+      jc_sha256_update (&hasher->sha, chunk->data, chunk->len);
       chunk_release (hasher, chunk);
     }
   return NULL;
@@ -312,7 +313,7 @@ hasher_new (void)
       hasher->chunks[i].data = g_malloc (CHUNK);
       g_async_queue_push (hasher->free, &hasher->chunks[i]);
     }
-  crypto_hash_sha256_init (&hasher->sha);
+  jc_sha256_init (&hasher->sha);
   hasher->thread = g_thread_new ("jc-blob-sha256", hasher_thread, hasher);
   return hasher;
 }
@@ -344,7 +345,7 @@ hasher_finish (Hasher *hasher,
   g_async_queue_push (hasher->todo, &hasher->stop);
   g_thread_join (hasher->thread);
   if (digest != NULL)
-    crypto_hash_sha256_final (&hasher->sha, digest);
+    jc_sha256_final (&hasher->sha, digest);
   for (guint i = 0; i < POOL_CHUNKS; i++)
     {
       sodium_memzero (hasher->chunks[i].data, CHUNK);
@@ -575,7 +576,7 @@ decrypt_blob (JcBlobstore   *store,
   g_autofree guint8 *sealed = g_malloc (SEALED_CHUNK);
   g_autofree guint8 *plain = g_malloc (CHUNK);
   crypto_secretstream_xchacha20poly1305_state st;
-  crypto_hash_sha256_state sha;
+  JcSha256 sha;
   guint8 header[HEADER_LEN];
   guint8 digest[32];
   char hex[65], got_hex[65];
@@ -624,7 +625,7 @@ decrypt_blob (JcBlobstore   *store,
       blob_error (error, JC_BLOBSTORE_ERROR_CORRUPT, hex, _("file %s has a damaged header"), path);
       goto out;
     }
-  crypto_hash_sha256_init (&sha);
+  jc_sha256_init (&sha);
 
   while (!done)
     {
@@ -665,7 +666,7 @@ decrypt_blob (JcBlobstore   *store,
                       chunk);
           goto out;
         }
-      crypto_hash_sha256_update (&sha, plain, plain_len);
+      jc_sha256_update (&sha, plain, plain_len);
       if (sink != NULL && !sink (plain, plain_len, sink_data, error))
         goto out;
     }
@@ -677,7 +678,7 @@ decrypt_blob (JcBlobstore   *store,
                   _("data after the final chunk %" PRIu64), chunk);
       goto out;
     }
-  crypto_hash_sha256_final (&sha, digest);
+  jc_sha256_final (&sha, digest);
   if (sodium_memcmp (digest, sha256, 32) != 0)
     {
       sodium_bin2hex (got_hex, sizeof got_hex, digest, 32);

@@ -27,6 +27,7 @@
 #include "jc-keyfile.h"
 #include "jc-qr.h"
 #include "jc-secret.h"
+#include "jc-sha256.h"
 #include "jc-sheet.h"
 #include "jc-strokes.h"
 #include "jc-vault.h"

@@ -14,6 +14,7 @@
 #include "jc-inspection.h"
 #include "jc-jc1-private.h"
 #include "jc-json.h"
+#include "jc-sha256.h"
 #include "jc-vfs.h"
 
 G_DEFINE_QUARK (jc-finding-error-quark, jc_finding_error)
@@ -92,7 +93,7 @@ sha256_hex (const char *text, guint8 out[32])
 {
   char hex[65];
 
-  crypto_hash_sha256 (out, (const guint8 *) text, strlen (text));
+  jc_sha256 (out, (const guint8 *) text, strlen (text));
   sodium_bin2hex (hex, sizeof hex, out, 32);
   return g_strdup (hex);
 }
@@ -249,7 +250,7 @@ finding_from_record (const char *record, const char **problem)
   f->items = g_strv_builder_end (items);
   f->basis = g_strv_builder_end (basis);
   f->record = g_strdup (record);
-  crypto_hash_sha256 (f->record_sha256, (const guint8 *) record, strlen (record));
+  jc_sha256 (f->record_sha256, (const guint8 *) record, strlen (record));
   *problem = NULL;
   return g_steal_pointer (&f);
 }

@@ -27,6 +27,7 @@
 #include "jc-base45.h"
 #include "jc-jc1.h"
 #include "jc-jc1-private.h"
+#include "jc-sha256.h"
 
 G_DEFINE_QUARK (jc-jc1-error-quark, jc_jc1_error)
 
@@ -176,9 +177,9 @@ void
 jc_jc1_kid (const guint8 pk[32],
             guint8       kid[8])
 {
-  guint8 digest[crypto_hash_sha256_BYTES];
+  guint8 digest[JC_SHA256_SIZE];
 
-  crypto_hash_sha256 (digest, pk, 32);
+  jc_sha256 (digest, pk, 32);
   memcpy (kid, digest, 8);
 }
 
