@@ -752,6 +752,8 @@ jc_hq_merge_bundle (JcHqMerge   *merge,
   jc_hq_store_lock (merge->store);
   if (!exec (merge, "BEGIN IMMEDIATE", error))
     goto out;
+  /* a savepoint rolled back over a stored event fails the whole bundle */
+  jc_eventlog_begin_run (merge->log);
   for (guint i = 0; i < bundle->events->len; i++)
     {
       JcEvent *event = g_ptr_array_index (bundle->events, i);
@@ -786,6 +788,7 @@ jc_hq_merge_bundle (JcHqMerge   *merge,
   jc_db_bind_int (stmt, 7, (int) o.duplicates);
   jc_db_bind_int (stmt, 8, (int) o.held);
   jc_db_bind_int (stmt, 9, (int) o.rejected_seq->len);
+  jc_eventlog_end_run (merge->log);
   if (!step_done (merge, stmt, _("recording the bundle"), error) || !exec (merge, "COMMIT", error))
     goto rollback;
   ok = TRUE;
@@ -793,6 +796,7 @@ jc_hq_merge_bundle (JcHqMerge   *merge,
   goto out;
 
 rollback:
+  jc_eventlog_end_run (merge->log);
   exec (merge, "ROLLBACK", NULL);
 out:
   jc_hq_store_unlock (merge->store);

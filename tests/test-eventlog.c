@@ -742,6 +742,97 @@ START_TEST (test_insert_foreign_batch)
 }
 END_TEST
 
+/* Inside a run the head a chain was stored to is remembered, not read back:
+ * the outcome is the same as without it, whatever comes (devices in turn,
+ * a duplicate, a gap, a fork), and a run outside a transaction, or after
+ * one rolled back, reads the head again. */
+static void
+insert_expect (Fixture *f, JcEvent *event, const JcDevice *device, int code, gboolean want_added)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean added = !want_added;
+  gboolean ok = insert (f, event, jc_device_get_public_key (device), &added, &error);
+
+  if (code < 0)
+    {
+      ck_assert_msg (ok, "event %" G_GUINT64_FORMAT ": %s", jc_event_get_seq (event), error ? error->message : "?");
+      ck_assert_int_eq (added, want_added);
+    }
+  else
+    ck_assert_msg (!ok && g_error_matches (error, JC_EVENTLOG_ERROR, code), "event %" G_GUINT64_FORMAT ": %s",
+                   jc_event_get_seq (event), error ? error->message : "accepted");
+}
+
+START_TEST (test_run_remembers_heads)
+{
+  Fixture src = { 0 }, dst = { 0 }, other = { 0 };
+  g_autoptr(JcDevice) d = device_new (0xd3);
+  g_autoptr(JcDevice) e = device_new (0xe3);
+  g_autoptr(GPtrArray) ed = NULL, ee = NULL;
+  g_autoptr(JcEvent) fork = NULL;
+  g_autoptr(GError) error = NULL;
+  guint8 wrong[32];
+  const char *rows = "SELECT device_id, seq, hash, replay_time FROM events ORDER BY device_id, seq";
+
+  fixture_open (&src, "eventlog-run-src");
+  fixture_open (&dst, "eventlog-run-dst");
+  append_n (&src, d, 20);
+  append_n (&src, e, 5);
+  ed = jc_eventlog_get_events_after (src.log, jc_device_get_id (d), 0, 0, &error);
+  ee = jc_eventlog_get_events_after (src.log, jc_device_get_id (e), 0, 0, &error);
+  memset (wrong, 7, sizeof wrong);
+  fork = jc_event_new (jc_device_get_id (d), 9, wrong, 1, 1, 0, "张三", "item.set", "{}", &error);
+  ck_assert (jc_event_sign (fork, d, &error));
+
+  /* a transaction that rolls back: its heads are forgotten */
+  ck_assert (jc_eventlog_begin (dst.log, &error));
+  jc_eventlog_begin_run (dst.log);
+  for (guint i = 0; i < 3; i++)
+    insert_expect (&dst, ed->pdata[i], d, -1, TRUE);
+  jc_eventlog_end_run (dst.log);
+  jc_eventlog_rollback (dst.log);
+
+  ck_assert (jc_eventlog_begin (dst.log, &error));
+  jc_eventlog_begin_run (dst.log);
+  for (guint i = 0; i < 5; i++)
+    insert_expect (&dst, ed->pdata[i], d, -1, TRUE);
+  insert_expect (&dst, ee->pdata[0], e, -1, TRUE);
+  insert_expect (&dst, ee->pdata[1], e, -1, TRUE);
+  for (guint i = 5; i < 8; i++)
+    insert_expect (&dst, ed->pdata[i], d, -1, TRUE);
+  insert_expect (&dst, ed->pdata[2], d, -1, FALSE);                     /* a duplicate */
+  insert_expect (&dst, ed->pdata[14], d, JC_EVENTLOG_ERROR_GAP, FALSE);  /* 15 after 8 */
+  insert_expect (&dst, fork, d, JC_EVENTLOG_ERROR_CHAIN, FALSE);          /* 9, another chain */
+  for (guint i = 8; i < 20; i++)
+    insert_expect (&dst, ed->pdata[i], d, -1, TRUE);
+  jc_eventlog_end_run (dst.log);
+  ck_assert (jc_eventlog_commit (dst.log, &error));
+
+  /* outside a transaction another connection may write in between */
+  other.dir = g_strdup (dst.dir);
+  other.path = g_strdup (dst.path);
+  fixture_open (&other, NULL);
+  jc_eventlog_begin_run (dst.log);
+  insert_expect (&dst, ee->pdata[2], e, -1, TRUE);
+  insert_expect (&other, ee->pdata[3], e, -1, TRUE);
+  insert_expect (&dst, ee->pdata[4], e, -1, TRUE);
+  jc_eventlog_end_run (dst.log);
+
+  {
+    g_autofree char *want = dump (src.db, rows);
+    g_autofree char *got = dump (dst.db, rows);
+
+    ck_assert_str_eq (got, want);
+  }
+  ck_assert_msg (jc_eventlog_verify (dst.log, &error), "%s", error ? error->message : "");
+  fixture_close (&other);
+  g_free (other.path);
+  g_free (other.dir);
+  fixture_free (&src);
+  fixture_free (&dst);
+}
+END_TEST
+
 /* Iteration --------------------------------------------------------------- */
 
 typedef struct {
@@ -1121,6 +1212,7 @@ eventlog_suite (void)
   tc = tcase_create ("foreign");
   tcase_add_test (tc, test_insert_foreign);
   tcase_add_test (tc, test_insert_foreign_batch);
+  tcase_add_test (tc, test_run_remembers_heads);
   tcase_add_test (tc, test_foreach_since);
   tcase_add_test (tc, test_replay_order);
   suite_add_tcase (s, tc);

@@ -68,6 +68,16 @@ struct _JcEventlog
   JcDbStmt *key_stmt;
   JcDbStmt *add_key_stmt;
   JcDbStmt *row_stmt;
+
+  /* Inside jc_eventlog_begin_run(): the head of the chain last stored to,
+   * remembered instead of read back before the next insert. */
+  gboolean  in_run;
+  gboolean  run_valid;
+  guint8    run_device[JC_DEVICE_ID_SIZE];
+  guint64   run_seq;
+  guint8    run_hash[JC_EVENT_HASH_SIZE];
+  gint64    run_replay_time;
+  guint8    run_key[JC_DEVICE_PUBLIC_KEY_SIZE];
 };
 
 G_DEFINE_QUARK (jc-eventlog-error-quark, jc_eventlog_error)
@@ -1013,7 +1023,16 @@ insert_foreign_locked (JcEventlog     *log,
   gint64 head_replay_time;
   gboolean key_found;
 
-  if (!read_head_and_key (log, device_id, &head_seq, head_hash, &head_replay_time, known_key, &key_found, error))
+  if (log->run_valid && memcmp (log->run_device, device_id, JC_DEVICE_ID_SIZE) == 0)
+    {
+      head_seq = log->run_seq;
+      memcpy (head_hash, log->run_hash, JC_EVENT_HASH_SIZE);
+      head_replay_time = log->run_replay_time;
+      memcpy (known_key, log->run_key, JC_DEVICE_PUBLIC_KEY_SIZE);
+      key_found = TRUE;
+    }
+  else if (!read_head_and_key (log, device_id, &head_seq, head_hash, &head_replay_time, known_key, &key_found,
+                               error))
     return FALSE;
   if (key_found && sodium_memcmp (known_key, public_key, sizeof known_key) != 0)
     {
@@ -1082,6 +1101,15 @@ insert_foreign_locked (JcEventlog     *log,
     return FALSE;
   if (!store_event (log, event, head_replay_time, error))
     return FALSE;
+  if (log->in_run)
+    {
+      /* the new head, remembered once the insert's savepoint is released */
+      memcpy (log->run_device, device_id, JC_DEVICE_ID_SIZE);
+      log->run_seq = seq;
+      memcpy (log->run_hash, jc_event_get_hash (event), JC_EVENT_HASH_SIZE);
+      log->run_replay_time = MAX (jc_event_get_wall_time (event), head_replay_time);
+      memcpy (log->run_key, public_key, JC_DEVICE_PUBLIC_KEY_SIZE);
+    }
   *out_added = TRUE;
   return TRUE;
 }
@@ -1109,12 +1137,39 @@ jc_eventlog_insert_event (JcEventlog    *log,
 
   if (!txn_begin (log, &own, error))
     return FALSE;
+  /* a remembered head is good only inside the caller's transaction */
+  log->run_valid = log->run_valid && !own;
   ok = insert_foreign_locked (log, event, public_key, &added, error);
   if (!txn_end (log, own, ok, ok ? error : NULL))
-    return FALSE;
+    {
+      log->run_valid = FALSE;
+      return FALSE;
+    }
+  /* insert_foreign_locked() noted the new head */
+  if (added)
+    log->run_valid = log->in_run && !own;
   if (out_added != NULL)
     *out_added = added;
   return TRUE;
+}
+
+/* Between these two, inside one transaction the caller holds, only this
+ * log stores events (HQ's merge of one bundle): so the head of a chain
+ * stored to is remembered, not read back before each next event. The
+ * caller ends the run before that transaction ends, and rolls back to a
+ * savepoint only over events whose insert failed. */
+void
+jc_eventlog_begin_run (JcEventlog *log)
+{
+  log->in_run = TRUE;
+  log->run_valid = FALSE;
+}
+
+void
+jc_eventlog_end_run (JcEventlog *log)
+{
+  log->in_run = FALSE;
+  log->run_valid = FALSE;
 }
 
 /* Stores an event received from elsewhere (sync, HQ, a USB bundle) after
