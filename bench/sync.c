@@ -87,6 +87,84 @@ raw_verify_rate (GPtrArray *events, const guint8 *pk)
   return events->len / (wall () - t);
 }
 
+/* What a device sends after inspecting hospitals: a vault's own events as
+ * the app records them, inspection after inspection of the hospital list
+ * (each item's result, note, amount and evidence link; a sealed and
+ * confirmed finding for each violation), until there are @n. Returns the
+ * events; @vault (unlocked, its device the signer) is made in @dir. */
+static GPtrArray *
+make_field_events (const char *dir, guint n, JcVault **out_vault)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *vault_dir = g_build_filename (dir, "field-vault", NULL);
+  g_autofree char *photo = g_build_filename (dir, "photo.jpg", NULL);
+  g_autoptr(JcVault) vault = jc_vault_new (vault_dir);
+  g_autoptr(JcBlobInfo) info = NULL;
+  JcInspectionSpec spec = {
+    .institution_code = "H-001", .institution_name = "市第一人民医院",
+    .institution_type = JC_INSTITUTION_HOSPITAL, .level = 3, .form = JC_INSPECTION_FORM_CROSS,
+    .date = "2026-11-24", .checklist = "hospital-2021",
+  };
+  JcFindingConfirmation confirm = {
+    .status = JC_JC1_STATUS_CONFIRMED, .name = "王主任", .title = "医务科科长",
+  };
+  JcChecklist *checklist;
+  JcEventlog *log;
+  GPtrArray *events;
+  guint n_items;
+
+  if (!jc_vault_create (vault, PIN, "张伟", NULL, &error) ||
+      !g_file_set_contents (photo, "a photo of a receipt", -1, &error) ||
+      (info = jc_vault_add_evidence (vault, photo, NULL, NULL, &error)) == NULL)
+    g_error ("field vault: %s", error->message);
+  checklist = jc_checklist_registry_lookup (jc_inspection_get_default_registry (&error), "hospital-2021", &error);
+  if (checklist == NULL)
+    g_error ("%s", error->message);
+  n_items = jc_checklist_get_n_items (checklist);
+  log = jc_vault_get_eventlog (vault);
+  for (;;)
+    {
+      g_autofree char *id = jc_inspection_create (vault, NULL, &spec, &error);
+      g_autoptr(GArray) heads = NULL;
+
+      if (id == NULL)
+        g_error ("%s", error->message);
+      for (guint i = 0; i < n_items; i++)
+        {
+          const char *code = jc_checklist_get_item (checklist, i)->code;
+          gboolean violation = i % 7 == 3;
+          JcItemUpdate update = {
+            .set_status = TRUE, .status = violation ? JC_ITEM_STATUS_VIOLATION : JC_ITEM_STATUS_COMPLIANT,
+            .set_note = TRUE, .note = "抽查病历30份，发现重复收费、串换项目，涉及金额见附件。",
+            .set_amount = violation, .amount_fen = 123456 + i,
+          };
+
+          if (!jc_inspection_set_item (vault, NULL, id, code, &update, &error) ||
+              !jc_inspection_link_evidence (vault, NULL, id, code, info->sha256_hex, &error))
+            g_error ("%s", error->message);
+          if (violation)
+            {
+              const char * const items[] = { code, NULL };
+              JcFindingSpec finding = { .inspection_id = id, .items = items };
+              g_autofree char *finding_id = jc_finding_seal (vault, NULL, &finding, &confirm, &error);
+
+              if (finding_id == NULL)
+                g_error ("seal: %s", error->message);
+            }
+        }
+      heads = jc_eventlog_get_heads (log, &error);
+      if (heads == NULL)
+        g_error ("%s", error->message);
+      if (g_array_index (heads, JcEventlogCursor, 0).seq >= n)
+        break;
+    }
+  events = jc_eventlog_get_events_after (log, jc_device_get_id (jc_vault_get_device (vault)), 0, n, &error);
+  if (events == NULL)
+    g_error ("%s", error->message);
+  *out_vault = g_steal_pointer (&vault);
+  return events;
+}
+
 /* A fresh HQ with @device enrolled. */
 static JcHqStore *
 fresh_hq (const char *dir, const char *db_url, JcDevice *device)
@@ -169,7 +247,7 @@ merge_rate (const char *pristine, const char *pristine_db, const char *dir, GByt
       receipt = jc_hq_merge_bundle (merge, bundle, "bench", &error);
       if (receipt == NULL)
         g_error ("merge: %s", error->message);
-      rates[pass] = N_EVENTS / (wall () - t);
+      rates[pass] = events->len / (wall () - t);
       ratios[pass] = rates[pass] / raw;
     }
   qsort (rates, MERGE_PASSES, sizeof (double), cmp_double);
@@ -397,6 +475,38 @@ main (void)
         r = merge_rate (pristine, NULL, hqdir, bundle, cores, events, pk);
         print_merge (what, r, "");
       }
+    {
+      /* the same, with what inspections really record: the projections
+       * of HQ (inspections, item results, findings) do their work too */
+      g_autoptr(JcVault) vault = NULL;
+      g_autoptr(GPtrArray) field = make_field_events (root, N_EVENTS, &vault);
+      g_autofree char *field_pristine = g_build_filename (root, "pristine-hq-field", NULL);
+      g_autoptr(GBytes) field_bundle = NULL;
+      JcDevice *field_device = jc_vault_get_device (vault);
+      const guint8 *field_pk = jc_device_get_public_key (field_device);
+      g_autofree char *what = NULL;
+
+      {
+        g_autoptr(JcHqStore) store = fresh_hq (field_pristine, NULL, field_device);
+
+        field_bundle = jc_bundle_seal (field_device, field, NULL, 1, jc_hq_store_get_public_key (store), &error);
+        if (field_bundle == NULL)
+          g_error ("seal: %s", error->message);
+      }
+      what = g_strdup_printf ("HQ merge of %u events of inspections (hospital-2021: item results, evidence links, "
+                              "sealed and confirmed findings), pinned to one core", field->len);
+      pin_to_one_core (TRUE);
+      r = merge_rate (field_pristine, NULL, hqdir, field_bundle, 1, field, field_pk);
+      pin_to_one_core (FALSE);
+      print_merge (what, r, "");
+      if (cores > 1)
+        {
+          g_free (what);
+          what = g_strdup_printf ("HQ merge of the same on %u cores", cores);
+          r = merge_rate (field_pristine, NULL, hqdir, field_bundle, cores, field, field_pk);
+          print_merge (what, r, "");
+        }
+    }
     {
       /* the same merge into PostgreSQL, under tests/with-postgresql */
       g_autofree char *pg_url = jc_bench_pg_database ("bench_sync_pristine", NULL);
