@@ -189,6 +189,78 @@ START_TEST (test_constraints_and_savepoints)
 END_TEST
 
 /* The PostgreSQL backend's rewriting of SQLite's words (no server needed). */
+/* A statement finalized is kept and handed out again for the same SQL:
+ * reused, it is as new (at its first row, no parameter bound), however
+ * it was left, and any number of the same SQL can be open at once. */
+START_TEST (test_statements_reused)
+{
+  g_autoptr(JcDb) db = open_engine ();
+  static const char by_n[] = "SELECT name FROM t WHERE n >= ? ORDER BY n";
+  static const char two[] = "SELECT count(*) FROM t;  SELECT 2";
+  JcDbStmt *a = NULL, *b = NULL;
+  const char *tail = NULL;
+  sqlite3 *raw = NULL;
+
+  exec_ok (db, schema);
+  for (int i = 1; i <= 3; i++)
+    {
+      g_autofree char *sql = g_strdup_printf ("INSERT INTO t (name, n) VALUES ('r%d', %d)", i, i);
+
+      exec_ok (db, sql);
+    }
+  for (int round = 0; round < 3; round++)
+    {
+      /* left at its first row, with a parameter bound */
+      ck_assert_int_eq (jc_db_prepare (db, by_n, -1, &a, NULL), JC_DB_OK);
+      ck_assert_int_eq (jc_db_bind_int64 (a, 1, 2), JC_DB_OK);
+      ck_assert_int_eq (jc_db_step (a), JC_DB_ROW);
+      ck_assert_str_eq ((const char *) jc_db_column_text (a, 0), "r2");
+      /* the same SQL, open beside it: unbound, so n >= NULL matches nothing */
+      ck_assert_int_eq (jc_db_prepare (db, by_n, -1, &b, NULL), JC_DB_OK);
+      ck_assert_int_eq (jc_db_step (b), JC_DB_DONE);
+      jc_db_reset (b);
+      ck_assert_int_eq (jc_db_bind_int64 (b, 1, 1), JC_DB_OK);
+      ck_assert_int_eq (jc_db_step (b), JC_DB_ROW);
+      ck_assert_str_eq ((const char *) jc_db_column_text (b, 0), "r1");
+      jc_db_finalize (a);
+      jc_db_finalize (b);
+    }
+  /* SQLite: the tail of SQL of two statements, found again */
+  for (int round = 0; round < 2 && jc_db_get_dialect (db) == JC_DB_DIALECT_SQLITE; round++)
+    {
+      ck_assert_int_eq (jc_db_prepare (db, two, -1, &a, &tail), JC_DB_OK);
+      ck_assert_ptr_eq (tail, two + strlen ("SELECT count(*) FROM t;"));
+      ck_assert_int_eq (jc_db_step (a), JC_DB_ROW);
+      ck_assert_int_eq (jc_db_column_int64 (a, 0), 3);
+      jc_db_finalize (a);
+    }
+  /* more distinct statements than are kept */
+  for (int i = 0; i < 600; i++)
+    {
+      g_autofree char *sql = g_strdup_printf ("SELECT %d + n FROM t WHERE name = 'r1'", i);
+
+      ck_assert_int_eq (int_of (db, sql), i + 1);
+    }
+  ck_assert_int_eq (int_of (db, "SELECT count(*) FROM t"), 3);
+  /* a statement kept across a change of the table it reads */
+  ck_assert_int_eq (int_of (db, "SELECT count(*) FROM t WHERE n > 1"), 2);
+  exec_ok (db, "INSERT INTO t (name, n) VALUES ('r4', 4)");
+  exec_ok (db, "ALTER TABLE t ADD COLUMN extra INTEGER");
+  ck_assert_int_eq (int_of (db, "SELECT count(*) FROM t WHERE n > 1"), 3);
+
+  /* SQLite: the connection closes after, with statements kept */
+  raw = jc_db_get_sqlite (db);
+  if (raw != NULL)
+    {
+      JcDb *borrowed = jc_db_new_sqlite (raw, FALSE);
+
+      ck_assert_int_eq (int_of (borrowed, "SELECT count(*) FROM t"), 4);
+      ck_assert_int_eq (int_of (borrowed, "SELECT max(n) FROM t"), 4);
+      jc_db_free (borrowed);
+    }
+}
+END_TEST
+
 START_TEST (test_translation)
 {
   static const struct { const char *sqlite, *postgresql; int n_params; } cases[] = {
@@ -255,6 +327,7 @@ db_suite (void)
 
   tcase_add_test (tc, test_values_round_trip);
   tcase_add_test (tc, test_constraints_and_savepoints);
+  tcase_add_test (tc, test_statements_reused);
   tcase_add_test (tc, test_translation);
   tcase_add_test (tc, test_bad_address);
   suite_add_tcase (s, tc);

@@ -4,26 +4,80 @@
 #include "jc-db.h"
 #include "jc-vfs.h"
 
-typedef struct
-{
-  JcDb     parent;
-  sqlite3 *db;
-  gboolean owned;
-} JcDbSqlite;
+/* Statements finalized are kept, reset, and handed out again when the same
+ * SQL is prepared: the projections and HQ prepare a few statements for
+ * every event, and SQLite's parse and plan cost more than running them
+ * (a fifth of HQ's merge of inspection events went to sqlite3_prepare). */
+#define IDLE_MAX 256
+
+typedef struct _JcDbSqliteStmt JcDbSqliteStmt;
 
 typedef struct
 {
-  JcDbStmt      parent;
-  sqlite3_stmt *stmt;
-} JcDbSqliteStmt;
+  JcDb        parent;
+  sqlite3    *db;
+  gboolean    owned;
+  /* SQL text (the first statement's own) → the JcDbSqliteStmt last
+   * finalized, the head of a chain of them */
+  GHashTable *idle;
+  GQueue      lru;   /* every idle statement, the longest idle first */
+} JcDbSqlite;
+
+struct _JcDbSqliteStmt
+{
+  JcDbStmt        parent;
+  sqlite3_stmt   *stmt;
+  char           *sql;        /* the text it came from; NULL: never kept */
+  int             tail;       /* where its text ended, in @sql */
+  JcDbSqliteStmt *next_idle;  /* of the same SQL */
+  GList           link;       /* in lru */
+};
 
 #define SDB(d)   (((JcDbSqlite *) (d))->db)
 #define SSTMT(s) (((JcDbSqliteStmt *) (s))->stmt)
 
 static void
+stmt_free (JcDbSqliteStmt *s)
+{
+  sqlite3_finalize (s->stmt);
+  g_free (s->sql);
+  g_free (s);
+}
+
+/* Takes @s, idle, out of the cache. */
+static void
+idle_remove (JcDbSqlite *self, JcDbSqliteStmt *s)
+{
+  JcDbSqliteStmt *first = g_hash_table_lookup (self->idle, s->sql);
+
+  g_queue_unlink (&self->lru, &s->link);
+  if (first == s)
+    {
+      if (s->next_idle != NULL)
+        g_hash_table_replace (self->idle, s->next_idle->sql, s->next_idle);
+      else
+        g_hash_table_remove (self->idle, s->sql);
+    }
+  else
+    {
+      while (first->next_idle != s)
+        first = first->next_idle;
+      first->next_idle = s->next_idle;
+    }
+  s->next_idle = NULL;
+}
+
+static void
 sqlite_free (JcDb *db)
 {
-  if (((JcDbSqlite *) db)->owned)
+  JcDbSqlite *self = (JcDbSqlite *) db;
+  GList *l;
+
+  /* before the connection closes: it cannot while statements are open */
+  while ((l = g_queue_pop_head_link (&self->lru)) != NULL)
+    stmt_free (l->data);
+  g_hash_table_unref (self->idle);
+  if (self->owned)
     sqlite3_close (SDB (db));
   g_free (db);
 }
@@ -32,16 +86,38 @@ static int
 sqlite_prepare (JcDb *db, const char *sql, int nbytes, unsigned flags, JcDbStmt **out,
                 const char **tail)
 {
+  JcDbSqlite *self = (JcDbSqlite *) db;
+  g_autofree char *copy = nbytes >= 0 ? g_strndup (sql, nbytes) : NULL;
+  const char *text = copy != NULL ? copy : sql;
   sqlite3_stmt *stmt = NULL;
-  int rc = sqlite3_prepare_v3 (SDB (db), sql, nbytes, flags, &stmt, tail);
-  JcDbSqliteStmt *s;
+  const char *end = NULL;
+  gboolean keep = (flags & SQLITE_PREPARE_PERSISTENT) == 0;
+  JcDbSqliteStmt *s = keep ? g_hash_table_lookup (self->idle, text) : NULL;
+  int rc;
 
   *out = NULL;
+  if (s != NULL)
+    {
+      idle_remove (self, s);
+      if (tail != NULL)
+        *tail = sql + s->tail;
+      *out = &s->parent;
+      return SQLITE_OK;
+    }
+  rc = sqlite3_prepare_v3 (SDB (db), text, -1, flags, &stmt, &end);
+  if (tail != NULL)
+    *tail = end != NULL ? sql + (end - text) : NULL;
   if (rc != SQLITE_OK || stmt == NULL)
     return rc;
-  s = g_new (JcDbSqliteStmt, 1);
+  s = g_new0 (JcDbSqliteStmt, 1);
   s->parent.db = db;
   s->stmt = stmt;
+  s->link.data = s;
+  if (keep)
+    {
+      s->sql = copy != NULL ? g_steal_pointer (&copy) : g_strdup (sql);
+      s->tail = (int) (end - text);
+    }
   *out = &s->parent;
   return rc;
 }
@@ -95,10 +171,28 @@ sqlite_reset (JcDbStmt *s)
 }
 
 static void
-sqlite_finalize (JcDbStmt *s)
+sqlite_finalize (JcDbStmt *stmt)
 {
-  sqlite3_finalize (SSTMT (s));
-  g_free (s);
+  JcDbSqlite *self = (JcDbSqlite *) stmt->db;
+  JcDbSqliteStmt *s = (JcDbSqliteStmt *) stmt;
+
+  if (s->sql == NULL)
+    {
+      stmt_free (s);
+      return;
+    }
+  sqlite3_reset (s->stmt);
+  sqlite3_clear_bindings (s->stmt);
+  s->next_idle = g_hash_table_lookup (self->idle, s->sql);
+  g_hash_table_replace (self->idle, s->sql, s);
+  g_queue_push_tail_link (&self->lru, &s->link);
+  if (self->lru.length > IDLE_MAX)
+    {
+      JcDbSqliteStmt *oldest = g_queue_peek_head (&self->lru);
+
+      idle_remove (self, oldest);
+      stmt_free (oldest);
+    }
 }
 
 static int
@@ -222,6 +316,7 @@ jc_db_new_sqlite (sqlite3 *db, gboolean owned)
   self->parent.backend = &sqlite_backend;
   self->db = db;
   self->owned = owned;
+  self->idle = g_hash_table_new (g_str_hash, g_str_equal);
   return &self->parent;
 }
 
