@@ -242,6 +242,15 @@ START_TEST (test_statements_reused)
       ck_assert_int_eq (int_of (db, sql), i + 1);
     }
   ck_assert_int_eq (int_of (db, "SELECT count(*) FROM t"), 3);
+  /* other SQL at the address of SQL already run, and the same SQL at
+   * another address */
+  for (int i = 0; i < 50; i++)
+    {
+      char *sql = g_strdup_printf ("SELECT %d + %d", i % 2 ? 100 : 200, i);
+
+      ck_assert_int_eq (int_of (db, sql), (i % 2 ? 100 : 200) + i);
+      g_free (sql);
+    }
   /* a statement kept across a change of the table it reads */
   ck_assert_int_eq (int_of (db, "SELECT count(*) FROM t WHERE n > 1"), 2);
   exec_ok (db, "INSERT INTO t (name, n) VALUES ('r4', 4)");

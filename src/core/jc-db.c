@@ -1,6 +1,8 @@
 /* jc-db.c — one SQL connection: the dispatch, and SQLite's backend */
 #include "config.h"
 
+#include <string.h>
+
 #include "jc-db.h"
 #include "jc-vfs.h"
 
@@ -12,13 +14,34 @@
 
 typedef struct _JcDbSqliteStmt JcDbSqliteStmt;
 
+/* Statements are found by the address of the caller's SQL (most of it is
+ * string literals) and then by its text, which is compared, not hashed:
+ * SQL prepared from two addresses is kept twice, never mixed up. */
+typedef struct {
+  gconstpointer origin;  /* the caller's text, never read through */
+  const char   *sql;
+} IdleKey;
+
+static guint
+idle_key_hash (gconstpointer k)
+{
+  return g_direct_hash (((const IdleKey *) k)->origin);
+}
+
+static gboolean
+idle_key_equal (gconstpointer a, gconstpointer b)
+{
+  const IdleKey *x = a, *y = b;
+
+  return x->origin == y->origin && strcmp (x->sql, y->sql) == 0;
+}
+
 typedef struct
 {
   JcDb        parent;
   sqlite3    *db;
   gboolean    owned;
-  /* SQL text (the first statement's own) → the JcDbSqliteStmt last
-   * finalized, the head of a chain of them */
+  /* IdleKey → the JcDbSqliteStmt last finalized, the head of a chain */
   GHashTable *idle;
   GQueue      lru;   /* every idle statement, the longest idle first */
 } JcDbSqlite;
@@ -28,6 +51,7 @@ struct _JcDbSqliteStmt
   JcDbStmt        parent;
   sqlite3_stmt   *stmt;
   char           *sql;        /* the text it came from; NULL: never kept */
+  IdleKey         key;        /* { the caller's text, sql } */
   int             tail;       /* where its text ended, in @sql */
   JcDbSqliteStmt *next_idle;  /* of the same SQL */
   GList           link;       /* in lru */
@@ -48,15 +72,15 @@ stmt_free (JcDbSqliteStmt *s)
 static void
 idle_remove (JcDbSqlite *self, JcDbSqliteStmt *s)
 {
-  JcDbSqliteStmt *first = g_hash_table_lookup (self->idle, s->sql);
+  JcDbSqliteStmt *first = g_hash_table_lookup (self->idle, &s->key);
 
   g_queue_unlink (&self->lru, &s->link);
   if (first == s)
     {
       if (s->next_idle != NULL)
-        g_hash_table_replace (self->idle, s->next_idle->sql, s->next_idle);
+        g_hash_table_replace (self->idle, &s->next_idle->key, s->next_idle);
       else
-        g_hash_table_remove (self->idle, s->sql);
+        g_hash_table_remove (self->idle, &s->key);
     }
   else
     {
@@ -92,7 +116,8 @@ sqlite_prepare (JcDb *db, const char *sql, int nbytes, unsigned flags, JcDbStmt 
   sqlite3_stmt *stmt = NULL;
   const char *end = NULL;
   gboolean keep = (flags & SQLITE_PREPARE_PERSISTENT) == 0;
-  JcDbSqliteStmt *s = keep ? g_hash_table_lookup (self->idle, text) : NULL;
+  IdleKey key = { sql, text };
+  JcDbSqliteStmt *s = keep ? g_hash_table_lookup (self->idle, &key) : NULL;
   int rc;
 
   *out = NULL;
@@ -116,6 +141,7 @@ sqlite_prepare (JcDb *db, const char *sql, int nbytes, unsigned flags, JcDbStmt 
   if (keep)
     {
       s->sql = copy != NULL ? g_steal_pointer (&copy) : g_strdup (sql);
+      s->key = (IdleKey) { sql, s->sql };
       s->tail = (int) (end - text);
     }
   *out = &s->parent;
@@ -183,8 +209,8 @@ sqlite_finalize (JcDbStmt *stmt)
     }
   sqlite3_reset (s->stmt);
   sqlite3_clear_bindings (s->stmt);
-  s->next_idle = g_hash_table_lookup (self->idle, s->sql);
-  g_hash_table_replace (self->idle, s->sql, s);
+  s->next_idle = g_hash_table_lookup (self->idle, &s->key);
+  g_hash_table_replace (self->idle, &s->key, s);
   g_queue_push_tail_link (&self->lru, &s->link);
   if (self->lru.length > IDLE_MAX)
     {
@@ -316,7 +342,7 @@ jc_db_new_sqlite (sqlite3 *db, gboolean owned)
   self->parent.backend = &sqlite_backend;
   self->db = db;
   self->owned = owned;
-  self->idle = g_hash_table_new (g_str_hash, g_str_equal);
+  self->idle = g_hash_table_new (idle_key_hash, idle_key_equal);
   return &self->parent;
 }
 
