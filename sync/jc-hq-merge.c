@@ -15,12 +15,9 @@
 
 G_DEFINE_QUARK (jc-hq-merge-error-quark, jc_hq_merge_error)
 
-enum { SP_BEGIN, SP_RELEASE, SP_ROLLBACK, OBSERVE, N_STMTS };
+enum { OBSERVE, N_STMTS };
 
 static const char * const stmt_sql[N_STMTS] = {
-  [SP_BEGIN] = "SAVEPOINT jc_hq_event",
-  [SP_RELEASE] = "RELEASE jc_hq_event",
-  [SP_ROLLBACK] = "ROLLBACK TO jc_hq_event",
   [OBSERVE] = "INSERT INTO hq_observed (device_id, seq, received_at) VALUES (?, ?, ?)",
 };
 
@@ -410,17 +407,16 @@ observe (JcHqMerge *merge, const JcEvent *event, GError **error)
   return run_stmt (merge, OBSERVE, _("recording the order of arrival"), error);
 }
 
-/* Before an item change is applied: if another device's change to the same
- * item shows now, both stay in the log and the pair is flagged for review. */
+/* Before an item change is applied: the other device whose change to the
+ * same item shows now, if any (*@other_device NULL: none). */
 static gboolean
-flag_item_conflict (JcHqMerge *merge, const JcEvent *event, GError **error)
+shown_change (JcHqMerge *merge, const JcEvent *event, char **other_device, gint64 *other_seq, GError **error)
 {
   JsonObject *body;
   const char *inspection, *code;
   JcDbStmt *stmt;
-  g_autofree char *other_device = NULL;
-  gint64 other_seq = 0;
 
+  *other_device = NULL;
   if (g_strcmp0 (jc_event_get_kind (event), "inspection.item.set") != 0)
     return TRUE;
   body = jc_event_get_body_object (event);
@@ -436,18 +432,26 @@ flag_item_conflict (JcHqMerge *merge, const JcEvent *event, GError **error)
   if (jc_db_step (stmt) == JC_DB_ROW &&
       g_strcmp0 ((const char *) jc_db_column_text (stmt, 0), jc_event_get_device_id_hex (event)) != 0)
     {
-      other_device = g_strdup ((const char *) jc_db_column_text (stmt, 0));
-      other_seq = jc_db_column_int64 (stmt, 1);
+      *other_device = g_strdup ((const char *) jc_db_column_text (stmt, 0));
+      *other_seq = jc_db_column_int64 (stmt, 1);
     }
   jc_db_finalize (stmt);
-  if (other_device == NULL)
-    return TRUE;
-  stmt = prepare (merge, "INSERT INTO hq_conflicts (inspection_id, code, device_a, seq_a, device_b, seq_b, flagged_at) "
-                         "VALUES (?, ?, ?, ?, ?, ?, ?)", error);
+  return TRUE;
+}
+
+/* Both changes stay in the log; the pair is flagged for review. */
+static gboolean
+flag_conflict (JcHqMerge *merge, const JcEvent *event, const char *other_device, gint64 other_seq,
+               GError **error)
+{
+  JsonObject *body = jc_event_get_body_object (event);
+  JcDbStmt *stmt = prepare (merge, "INSERT INTO hq_conflicts (inspection_id, code, device_a, seq_a, device_b, "
+                                   "seq_b, flagged_at) VALUES (?, ?, ?, ?, ?, ?, ?)", error);
+
   if (stmt == NULL)
     return FALSE;
-  jc_db_bind_text (stmt, 1, inspection, -1, JC_DB_STATIC);
-  jc_db_bind_text (stmt, 2, code, -1, JC_DB_STATIC);
+  jc_db_bind_text (stmt, 1, json_object_get_string_member (body, "inspection"), -1, JC_DB_STATIC);
+  jc_db_bind_text (stmt, 2, json_object_get_string_member (body, "code"), -1, JC_DB_STATIC);
   jc_db_bind_text (stmt, 3, other_device, -1, JC_DB_STATIC);
   jc_db_bind_int64 (stmt, 4, other_seq);
   jc_db_bind_text (stmt, 5, jc_event_get_device_id_hex (event), -1, JC_DB_STATIC);
@@ -457,17 +461,8 @@ flag_item_conflict (JcHqMerge *merge, const JcEvent *event, GError **error)
 }
 
 /* One verified event: stored, a duplicate, held, or rejected (reason in
- * *@why). Only database failures return FALSE. */
-static void
-undo_item (JcHqMerge *merge, gboolean item)
-{
-  if (item)
-    {
-      run_stmt (merge, SP_ROLLBACK, "ROLLBACK TO", NULL);
-      run_stmt (merge, SP_RELEASE, "RELEASE", NULL);
-    }
-}
-
+ * *@why). Only database failures return FALSE, and then the caller rolls
+ * the whole bundle back: what was stored of the event goes with it. */
 static gboolean
 merge_event (JcHqMerge    *merge,
              JcEvent      *event,
@@ -477,20 +472,14 @@ merge_event (JcHqMerge    *merge,
              GError      **error)
 {
   g_autoptr(GError) local = NULL;
+  g_autofree char *other_device = NULL;
+  gint64 other_seq = 0;
   gboolean added = FALSE;
-  /* Only an item change writes before its event (the conflict flag); the
-   * two stay or go together. Other events need no savepoint of their own:
-   * the log takes one, and a database failure rolls the bundle back. */
-  gboolean item = g_strcmp0 (jc_event_get_kind (event), "inspection.item.set") == 0;
 
-  if (item && (!run_stmt (merge, SP_BEGIN, "SAVEPOINT", error) || !flag_item_conflict (merge, event, error)))
-    {
-      undo_item (merge, item);
-      return FALSE;
-    }
+  if (!shown_change (merge, event, &other_device, &other_seq, error))
+    return FALSE;
   if (!jc_eventlog_insert_event (merge->log, event, public_key, &added, &local))
     {
-      undo_item (merge, item);
       if (g_error_matches (local, JC_EVENTLOG_ERROR, JC_EVENTLOG_ERROR_GAP))
         {
           o->held++;
@@ -504,11 +493,10 @@ merge_event (JcHqMerge    *merge,
       *why = g_strdup (local->message);
       return TRUE;
     }
-  if ((added && !observe (merge, event, error)) || (item && !run_stmt (merge, SP_RELEASE, "RELEASE", error)))
-    {
-      undo_item (merge, item);
-      return FALSE;
-    }
+  /* a duplicate changes nothing: its conflict, if any, was flagged when it came first */
+  if (added && ((other_device != NULL && !flag_conflict (merge, event, other_device, other_seq, error)) ||
+                !observe (merge, event, error)))
+    return FALSE;
   if (added)
     o->added++;
   else
@@ -752,7 +740,7 @@ jc_hq_merge_bundle (JcHqMerge   *merge,
   jc_hq_store_lock (merge->store);
   if (!exec (merge, "BEGIN IMMEDIATE", error))
     goto out;
-  /* a savepoint rolled back over a stored event fails the whole bundle */
+  /* a failure after an event is stored fails the whole bundle */
   jc_eventlog_begin_run (merge->log);
   for (guint i = 0; i < bundle->events->len; i++)
     {

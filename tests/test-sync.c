@@ -351,6 +351,26 @@ START_TEST (test_item_conflict)
     ck_assert_int_eq (jc_test_hq (hqdir, &out, &err, "conflicts", "--format", "json", NULL), 0);
     ck_assert_msg (strstr (out, "\"code\":\"p21.1.3\"") && strstr (out, "\"shown_status\":\"compliant\""), "%s", out);
   }
+  /* both devices' whole logs again: the conflict is not flagged twice */
+  for (int round = 0; round < 2; round++)
+    {
+      g_autoptr(JcVault) vault = open_vault (round == 0 ? a : b);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) events = NULL;
+      g_autoptr(GBytes) again = NULL;
+      g_autofree char *reply = NULL;
+      guint8 hq_pk[32];
+      gint64 n_events = hq_int ("SELECT count(*) FROM events");
+
+      ck_assert (jc_vault_get_enrollment (vault, NULL, hq_pk, NULL));
+      events = jc_eventlog_get_events_after (jc_vault_get_eventlog (vault),
+                                             jc_device_get_id (jc_vault_get_device (vault)), 0, 0, &error);
+      again = jc_bundle_seal (jc_vault_get_device (vault), events, NULL, 1, hq_pk, &error);
+      ck_assert (again != NULL);
+      ck_assert_uint_eq (post (s.url, "/v1/bundles", again, &reply), 200);
+      ck_assert_int_eq (hq_int ("SELECT count(*) FROM events"), n_events);
+      ck_assert_int_eq (hq_int ("SELECT count(*) FROM hq_conflicts"), 1);
+    }
   assert_hq_verifies ();
   jc_test_server_stop (&s);
 }
