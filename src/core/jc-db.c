@@ -207,6 +207,7 @@ sqlite_finalize (JcDbStmt *stmt)
       stmt_free (s);
       return;
     }
+  /* a reset releases the values it read; the unbinding, those bound */
   sqlite3_reset (s->stmt);
   sqlite3_clear_bindings (s->stmt);
   s->next_idle = g_hash_table_lookup (self->idle, &s->key);
