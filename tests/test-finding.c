@@ -641,6 +641,37 @@ START_TEST (test_sheet_pdf)
 }
 END_TEST
 
+/* The look-ups a seal and a listing make go through an index: HQ holds
+ * every finding of a province, and a scan per seal grew with all of them. */
+START_TEST (test_lookups_use_indexes)
+{
+  static const struct {
+    const char *sql;
+    const char *index;
+  } queries[] = {
+    { "SELECT id FROM findings WHERE supersedes = 'x'", "findings_supersedes" },
+    { "SELECT record, superseded_by FROM findings WHERE inspection_id = 'x' ORDER BY sealed_at, rowid",
+      "findings_inspection" },
+  };
+  g_autoptr(JcVault) vault = create_vault ();
+  sqlite3 *db = jc_db_get_sqlite (jc_vault_get_db (vault, NULL));
+
+  for (gsize i = 0; i < G_N_ELEMENTS (queries); i++)
+    {
+      g_autofree char *explain = g_strconcat ("EXPLAIN QUERY PLAN ", queries[i].sql, NULL);
+      g_autoptr(GString) plan = g_string_new (NULL);
+      sqlite3_stmt *stmt = NULL;
+
+      ck_assert_int_eq (sqlite3_prepare_v2 (db, explain, -1, &stmt, NULL), SQLITE_OK);
+      while (sqlite3_step (stmt) == SQLITE_ROW)
+        g_string_append_printf (plan, "%s; ", (const char *) sqlite3_column_text (stmt, 3));
+      sqlite3_finalize (stmt);
+      ck_assert_msg (strstr (plan->str, queries[i].index) != NULL && strstr (plan->str, "TEMP B-TREE") == NULL,
+                     "%s: %s", queries[i].sql, plan->str);
+    }
+}
+END_TEST
+
 static Suite *
 finding_suite (void)
 {
@@ -653,6 +684,7 @@ finding_suite (void)
   tcase_add_test (tc, test_amend_keeps_both);
   tcase_add_test (tc, test_refusals);
   tcase_add_test (tc, test_sheet_pdf);
+  tcase_add_test (tc, test_lookups_use_indexes);
   suite_add_tcase (s, tc);
   return s;
 }

@@ -33,6 +33,10 @@ static const char finding_schema[] =
   "  superseded_by TEXT,"
   "  device_id TEXT NOT NULL,"
   "  seq INTEGER NOT NULL);"
+  /* a seal looks up the finding that supersedes it, and an inspection its
+   * findings: without these each scanned every finding HQ holds */
+  "CREATE INDEX IF NOT EXISTS findings_supersedes ON findings (supersedes) WHERE supersedes IS NOT NULL;"
+  "CREATE INDEX IF NOT EXISTS findings_inspection ON findings (inspection_id, sealed_at);"
   "CREATE TABLE IF NOT EXISTS finding_items ("
   "  finding_id TEXT NOT NULL,"
   "  code TEXT NOT NULL,"
