@@ -32,7 +32,7 @@ if [ ! -f "$build/build.ninja" ]; then
 fi
 ninja -C "$build" -j2 src/core/libjiancha-core.a sync/libjiancha-sync.a >/dev/null
 
-pkgs="glib-2.0 gio-2.0 gobject-2.0 sqlite3 libsodium json-glib-1.0 libcbor libqrencode zlib cairo zbar libsoup-3.0"
+pkgs="glib-2.0 gio-2.0 gobject-2.0 sqlite3 libsodium nettle json-glib-1.0 libcbor libqrencode zlib cairo zbar libsoup-3.0"
 # shellcheck disable=SC2046
 clang -g -O1 -fsanitize=fuzzer,address,undefined \
   -I"$build" -Isrc/core -Isync $(pkg-config --cflags $pkgs) \
