@@ -291,9 +291,13 @@ json_check_string (JsonCheck *c,
         return json_fail (c, N_("a control character in a string"));
       if (ch != '\\')
         {
+          /* the plain run up to the next quote, escape or control, at once */
+          const char *run = c->p;
+
+          while (c->p < c->end && (guchar) *c->p >= 0x20 && *c->p != '"' && *c->p != '\\')
+            c->p++;
           if (out != NULL)
-            g_string_append_c (out, ch);
-          c->p++;
+            g_string_append_len (out, run, c->p - run);
           continue;
         }
       if (c->end - c->p < 2)
