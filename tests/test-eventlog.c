@@ -824,6 +824,23 @@ START_TEST (test_run_remembers_heads)
 
     ck_assert_str_eq (got, want);
   }
+  /* an event of its own appended during a run moves the head on */
+  {
+    g_autoptr(JcEvent) e21 = jc_event_new (jc_device_get_id (d), 21, jc_event_get_hash (ed->pdata[19]), 1, 1, 0,
+                                           "张三", "item.set", "{}", &error);
+    g_autoptr(JcEvent) own = NULL, e23 = NULL;
+
+    ck_assert (jc_event_sign (e21, d, &error));
+    ck_assert (jc_eventlog_begin (dst.log, &error));
+    jc_eventlog_begin_run (dst.log);
+    insert_expect (&dst, e21, d, -1, TRUE);
+    ck_assert (jc_eventlog_append (dst.log, d, "张三", "item.set", "{}", &own, &error));
+    e23 = jc_event_new (jc_device_get_id (d), 23, jc_event_get_hash (own), 1, 1, 0, "张三", "item.set", "{}", &error);
+    ck_assert (jc_event_sign (e23, d, &error));
+    insert_expect (&dst, e23, d, -1, TRUE);
+    jc_eventlog_end_run (dst.log);
+    ck_assert (jc_eventlog_commit (dst.log, &error));
+  }
   ck_assert_msg (jc_eventlog_verify (dst.log, &error), "%s", error ? error->message : "");
   fixture_close (&other);
   g_free (other.path);

@@ -967,6 +967,8 @@ append_locked (JcEventlog      *log,
   guint64 head_seq;
   gint64 head_replay_time;
 
+  /* a head remembered by a run would now be behind */
+  log->run_valid = FALSE;
   if (!ensure_key (log, jc_device_get_id (device), jc_device_get_public_key (device), error) ||
       !read_head (log, jc_device_get_id (device), &head_seq, head_hash, &head_replay_time, error))
     return NULL;
