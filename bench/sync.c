@@ -288,6 +288,44 @@ print_merge (const char *what, MergeRate r, const char *target)
           "baseline; %.2f–%.2f)%s\n", what, r.rate, r.ratio, MERGE_PASSES, r.lo, r.hi, target);
 }
 
+/* @events sealed to a fresh HQ in @dir (@db_url: its database), with the
+ * device enrolled: the pristine copy each merge pass starts from. */
+static GBytes *
+sealed_to_fresh_hq (const char *dir, const char *db_url, JcDevice *device, GPtrArray *events)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JcHqStore) store = fresh_hq (dir, db_url, device);
+  GBytes *bundle = jc_bundle_seal (device, events, NULL, 1, jc_hq_store_get_public_key (store), &error);
+
+  if (bundle == NULL)
+    g_error ("seal: %s", error->message);
+  return bundle;
+}
+
+/* @what pinned to one core, where HQ's merge sees one core and verifies
+ * each event itself, and then on every core. */
+static void
+merge_pinned_and_all (const char *what, const char *pristine, const char *hqdir, GBytes *bundle,
+                      GPtrArray *events, const guint8 *pk, const char *target)
+{
+  guint cores = jc_core_get_n_cores ();
+  g_autofree char *pinned = g_strdup_printf ("%s, pinned to one core", what);
+  MergeRate r;
+
+  pin_to_one_core (TRUE);
+  r = merge_rate (pristine, NULL, hqdir, bundle, 1, events, pk);
+  pin_to_one_core (FALSE);
+  print_merge (pinned, r, target);
+  if (cores > 1)
+    {
+      g_autofree char *all = g_strdup_printf ("%s on %u cores (%u verifying threads, the merging thread storing)",
+                                              what, cores, cores);
+
+      r = merge_rate (pristine, NULL, hqdir, bundle, cores, events, pk);
+      print_merge (all, r, "");
+    }
+}
+
 /* Runs @argv; returns wall seconds, and the child's peak RSS in KiB. */
 static double
 run (const char * const *argv, const char * const *env, glong *maxrss_kib)
@@ -441,8 +479,6 @@ main (void)
   g_autofree char *root = g_build_filename (JC_BUILD_DIR, "tmp", "bench-sync", NULL);
   g_autofree char *hqdir = g_build_filename (root, "merge-hq", NULL);
   g_autofree char *pristine = g_build_filename (root, "pristine-hq", NULL);
-  guint cores = jc_core_get_n_cores ();
-
   setvbuf (stdout, NULL, _IOLBF, 0);
   if (!jc_core_init (&error))
     g_error ("%s", error->message);
@@ -462,84 +498,39 @@ main (void)
     }
   device = jc_device_new_random (&error);
   events = make_events (device);
+  bundle = sealed_to_fresh_hq (pristine, NULL, device, events);
+  printf ("baseline: raw Ed25519 verify (libsodium), one core: %.0f events/s\n",
+          raw_verify_rate (events, jc_device_get_public_key (device)));
+  merge_pinned_and_all ("HQ merge", pristine, hqdir, bundle, events, jc_device_get_public_key (device),
+                        " (target ≥ 0.80)");
   {
-    g_autoptr(JcHqStore) store = fresh_hq (pristine, NULL, device);
+    /* the same, with what inspections really record: the projections
+     * of HQ (inspections, item results, findings) do their work too */
+    g_autoptr(JcVault) vault = NULL;
+    g_autoptr(GPtrArray) field = make_field_events (root, N_EVENTS, &vault);
+    g_autofree char *field_pristine = g_build_filename (root, "pristine-hq-field", NULL);
+    g_autoptr(GBytes) field_bundle = sealed_to_fresh_hq (field_pristine, NULL, jc_vault_get_device (vault), field);
+    g_autofree char *what = g_strdup_printf ("HQ merge of %u events of inspections (hospital-2021: item results, "
+                                             "evidence links, sealed and confirmed findings)", field->len);
 
-    bundle = jc_bundle_seal (device, events, NULL, 1, jc_hq_store_get_public_key (store), &error);
-    if (bundle == NULL)
-      g_error ("seal: %s", error->message);
+    merge_pinned_and_all (what, field_pristine, hqdir, field_bundle, field,
+                          jc_device_get_public_key (jc_vault_get_device (vault)), "");
   }
   {
-    const guint8 *pk = jc_device_get_public_key (device);
-    MergeRate r;
+    /* the same merge into PostgreSQL, under tests/with-postgresql */
+    g_autofree char *pg_url = jc_bench_pg_database ("bench_sync_pristine", NULL);
+    g_autofree char *pg_pristine = g_build_filename (root, "pristine-hq-pg", NULL);
 
-    printf ("baseline: raw Ed25519 verify (libsodium), one core: %.0f events/s\n", raw_verify_rate (events, pk));
-    /* pinned, HQ's merge sees one core and verifies each event itself */
-    pin_to_one_core (TRUE);
-    r = merge_rate (pristine, NULL, hqdir, bundle, 1, events, pk);
-    pin_to_one_core (FALSE);
-    print_merge ("HQ merge, pinned to one core", r, " (target ≥ 0.80)");
-    if (cores > 1)
+    if (pg_url == NULL)
+      printf ("HQ merge on PostgreSQL: skipped (run under tests/with-postgresql)\n");
+    else
       {
-        g_autofree char *what = g_strdup_printf ("HQ merge on %u cores (%u verifying threads, the merging thread "
-                                                 "storing)", cores, cores);
+        g_autoptr(GBytes) pg_bundle = sealed_to_fresh_hq (pg_pristine, pg_url, device, events);
+        MergeRate r = merge_rate (pg_pristine, "bench_sync_pristine", hqdir, pg_bundle, jc_core_get_n_cores (),
+                                  events, jc_device_get_public_key (device));
 
-        r = merge_rate (pristine, NULL, hqdir, bundle, cores, events, pk);
-        print_merge (what, r, "");
+        print_merge ("HQ merge on PostgreSQL 15 (Unix socket, fsync off)", r, "");
       }
-    {
-      /* the same, with what inspections really record: the projections
-       * of HQ (inspections, item results, findings) do their work too */
-      g_autoptr(JcVault) vault = NULL;
-      g_autoptr(GPtrArray) field = make_field_events (root, N_EVENTS, &vault);
-      g_autofree char *field_pristine = g_build_filename (root, "pristine-hq-field", NULL);
-      g_autoptr(GBytes) field_bundle = NULL;
-      JcDevice *field_device = jc_vault_get_device (vault);
-      const guint8 *field_pk = jc_device_get_public_key (field_device);
-      g_autofree char *what = NULL;
-
-      {
-        g_autoptr(JcHqStore) store = fresh_hq (field_pristine, NULL, field_device);
-
-        field_bundle = jc_bundle_seal (field_device, field, NULL, 1, jc_hq_store_get_public_key (store), &error);
-        if (field_bundle == NULL)
-          g_error ("seal: %s", error->message);
-      }
-      what = g_strdup_printf ("HQ merge of %u events of inspections (hospital-2021: item results, evidence links, "
-                              "sealed and confirmed findings), pinned to one core", field->len);
-      pin_to_one_core (TRUE);
-      r = merge_rate (field_pristine, NULL, hqdir, field_bundle, 1, field, field_pk);
-      pin_to_one_core (FALSE);
-      print_merge (what, r, "");
-      if (cores > 1)
-        {
-          g_free (what);
-          what = g_strdup_printf ("HQ merge of the same on %u cores", cores);
-          r = merge_rate (field_pristine, NULL, hqdir, field_bundle, cores, field, field_pk);
-          print_merge (what, r, "");
-        }
-    }
-    {
-      /* the same merge into PostgreSQL, under tests/with-postgresql */
-      g_autofree char *pg_url = jc_bench_pg_database ("bench_sync_pristine", NULL);
-      g_autofree char *pg_pristine = g_build_filename (root, "pristine-hq-pg", NULL);
-      g_autoptr(GBytes) pg_bundle = NULL;
-
-      if (pg_url == NULL)
-        printf ("HQ merge on PostgreSQL: skipped (run under tests/with-postgresql)\n");
-      else
-        {
-          {
-            g_autoptr(JcHqStore) store = fresh_hq (pg_pristine, pg_url, device);
-
-            pg_bundle = jc_bundle_seal (device, events, NULL, 1, jc_hq_store_get_public_key (store), &error);
-            if (pg_bundle == NULL)
-              g_error ("seal: %s", error->message);
-          }
-          r = merge_rate (pg_pristine, "bench_sync_pristine", hqdir, pg_bundle, cores, events, pk);
-          print_merge ("HQ merge on PostgreSQL 15 (Unix socket, fsync off)", r, "");
-        }
-    }
   }
   jc_bench_rmtree (root);
   return 0;
