@@ -407,33 +407,38 @@ observe (JcHqMerge *merge, const JcEvent *event, GError **error)
   return run_stmt (merge, OBSERVE, _("recording the order of arrival"), error);
 }
 
-/* Before an item change is applied: the other device whose change to the
- * same item shows now, if any (*@other_device NULL: none). */
+/* Before an item change is applied: another device's change to the same
+ * item that shows now. */
+typedef struct {
+  const char *inspection;  /* the item, from the event's body */
+  const char *code;
+  char       *device;      /* NULL: none shows, or it is the same device's */
+  gint64      seq;
+} Shown;
+
 static gboolean
-shown_change (JcHqMerge *merge, const JcEvent *event, char **other_device, gint64 *other_seq, GError **error)
+shown_change (JcHqMerge *merge, const JcEvent *event, Shown *shown, GError **error)
 {
   JsonObject *body;
-  const char *inspection, *code;
   JcDbStmt *stmt;
 
-  *other_device = NULL;
   if (g_strcmp0 (jc_event_get_kind (event), "inspection.item.set") != 0)
     return TRUE;
   body = jc_event_get_body_object (event);
-  inspection = json_object_get_string_member_with_default (body, "inspection", NULL);
-  code = json_object_get_string_member_with_default (body, "code", NULL);
-  if (inspection == NULL || code == NULL)
+  shown->inspection = json_object_get_string_member_with_default (body, "inspection", NULL);
+  shown->code = json_object_get_string_member_with_default (body, "code", NULL);
+  if (shown->inspection == NULL || shown->code == NULL)
     return TRUE;
   stmt = prepare (merge, "SELECT device_id, seq FROM item_results WHERE inspection_id = ? AND code = ?", error);
   if (stmt == NULL)
     return FALSE;
-  jc_db_bind_text (stmt, 1, inspection, -1, JC_DB_STATIC);
-  jc_db_bind_text (stmt, 2, code, -1, JC_DB_STATIC);
+  jc_db_bind_text (stmt, 1, shown->inspection, -1, JC_DB_STATIC);
+  jc_db_bind_text (stmt, 2, shown->code, -1, JC_DB_STATIC);
   if (jc_db_step (stmt) == JC_DB_ROW &&
       g_strcmp0 ((const char *) jc_db_column_text (stmt, 0), jc_event_get_device_id_hex (event)) != 0)
     {
-      *other_device = g_strdup ((const char *) jc_db_column_text (stmt, 0));
-      *other_seq = jc_db_column_int64 (stmt, 1);
+      shown->device = g_strdup ((const char *) jc_db_column_text (stmt, 0));
+      shown->seq = jc_db_column_int64 (stmt, 1);
     }
   jc_db_finalize (stmt);
   return TRUE;
@@ -441,19 +446,17 @@ shown_change (JcHqMerge *merge, const JcEvent *event, char **other_device, gint6
 
 /* Both changes stay in the log; the pair is flagged for review. */
 static gboolean
-flag_conflict (JcHqMerge *merge, const JcEvent *event, const char *other_device, gint64 other_seq,
-               GError **error)
+flag_conflict (JcHqMerge *merge, const JcEvent *event, const Shown *shown, GError **error)
 {
-  JsonObject *body = jc_event_get_body_object (event);
   JcDbStmt *stmt = prepare (merge, "INSERT INTO hq_conflicts (inspection_id, code, device_a, seq_a, device_b, "
                                    "seq_b, flagged_at) VALUES (?, ?, ?, ?, ?, ?, ?)", error);
 
   if (stmt == NULL)
     return FALSE;
-  jc_db_bind_text (stmt, 1, json_object_get_string_member (body, "inspection"), -1, JC_DB_STATIC);
-  jc_db_bind_text (stmt, 2, json_object_get_string_member (body, "code"), -1, JC_DB_STATIC);
-  jc_db_bind_text (stmt, 3, other_device, -1, JC_DB_STATIC);
-  jc_db_bind_int64 (stmt, 4, other_seq);
+  jc_db_bind_text (stmt, 1, shown->inspection, -1, JC_DB_STATIC);
+  jc_db_bind_text (stmt, 2, shown->code, -1, JC_DB_STATIC);
+  jc_db_bind_text (stmt, 3, shown->device, -1, JC_DB_STATIC);
+  jc_db_bind_int64 (stmt, 4, shown->seq);
   jc_db_bind_text (stmt, 5, jc_event_get_device_id_hex (event), -1, JC_DB_STATIC);
   jc_db_bind_int64 (stmt, 6, (gint64) jc_event_get_seq (event));
   jc_db_bind_int64 (stmt, 7, g_get_real_time () / G_USEC_PER_SEC);
@@ -472,12 +475,13 @@ merge_event (JcHqMerge    *merge,
              GError      **error)
 {
   g_autoptr(GError) local = NULL;
-  g_autofree char *other_device = NULL;
-  gint64 other_seq = 0;
+  g_autofree char *shown_device = NULL;  /* owns shown.device */
+  Shown shown = { 0 };
   gboolean added = FALSE;
 
-  if (!shown_change (merge, event, &other_device, &other_seq, error))
+  if (!shown_change (merge, event, &shown, error))
     return FALSE;
+  shown_device = shown.device;
   if (!jc_eventlog_insert_event (merge->log, event, public_key, &added, &local))
     {
       if (g_error_matches (local, JC_EVENTLOG_ERROR, JC_EVENTLOG_ERROR_GAP))
@@ -494,7 +498,7 @@ merge_event (JcHqMerge    *merge,
       return TRUE;
     }
   /* a duplicate changes nothing: its conflict, if any, was flagged when it came first */
-  if (added && ((other_device != NULL && !flag_conflict (merge, event, other_device, other_seq, error)) ||
+  if (added && ((shown.device != NULL && !flag_conflict (merge, event, &shown, error)) ||
                 !observe (merge, event, error)))
     return FALSE;
   if (added)
