@@ -238,8 +238,8 @@ typedef struct {
   const char *problem;
   GString    *text;      /* the decoded string, when building */
   gboolean    defer;     /* a number json-glib must read */
-  /* not building: the decoded member names of the objects being read,
-   * innermost last, for the duplicate check */
+  /* the decoded member names of the objects being read, innermost last,
+   * for the duplicate check (building or not) */
   GString    *names;
   GArray     *spans;     /* JsonName */
 } JsonCheck;
@@ -435,7 +435,7 @@ json_check_name (JsonCheck   *c,
     return FALSE;
   name.len = c->names->len - name.offset;
   if (c->text != NULL)
-    g_string_overwrite_len (g_string_truncate (c->text, 0), 0, c->names->str + name.offset, name.len);
+    g_string_append_len (g_string_truncate (c->text, 0), c->names->str + name.offset, name.len);
   if (*many == NULL && c->spans->len - first == JSON_LINEAR_NAMES)
     {
       *many = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
