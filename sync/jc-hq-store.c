@@ -30,6 +30,10 @@ struct _JcHqStore
 
 static const char schema[] =
   "PRAGMA journal_mode=WAL;"
+  /* The savepoint around each event of a merge keeps its sub-journal in
+   * memory: in a temporary file, a merge of 10 000 events made 56 000
+   * page writes to /var/tmp, a tenth of its time (bench-sync). */
+  "PRAGMA temp_store=MEMORY;"
   "CREATE TABLE IF NOT EXISTS enrollment_codes ("
   "  code_hash BLOB PRIMARY KEY,"
   "  inspector TEXT NOT NULL,"
