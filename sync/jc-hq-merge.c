@@ -419,14 +419,12 @@ typedef struct {
 static gboolean
 shown_change (JcHqMerge *merge, const JcEvent *event, Shown *shown, GError **error)
 {
-  JsonObject *body;
   JcDbStmt *stmt;
 
   if (g_strcmp0 (jc_event_get_kind (event), "inspection.item.set") != 0)
     return TRUE;
-  body = jc_event_get_body_object (event);
-  shown->inspection = json_object_get_string_member_with_default (body, "inspection", NULL);
-  shown->code = json_object_get_string_member_with_default (body, "code", NULL);
+  shown->inspection = jc_event_get_body_string (event, "inspection");
+  shown->code = jc_event_get_body_string (event, "code");
   if (shown->inspection == NULL || shown->code == NULL)
     return TRUE;
   stmt = prepare (merge, "SELECT device_id, seq FROM item_results WHERE inspection_id = ? AND code = ?", error);

@@ -589,6 +589,7 @@ END_TEST
 typedef struct {
   JcEvent    *event;
   JsonObject *seen;
+  const char *seen_string;
 } BodyReader;
 
 static gpointer
@@ -597,11 +598,74 @@ read_body (gpointer data)
   BodyReader *r = data;
 
   r->seen = jc_event_get_body_object (r->event);
+  r->seen_string = jc_event_get_body_string (r->event, "zh");
   return NULL;
 }
 
-/* Decoding checks the body; its tree is built when first read, once, even
- * when several threads read it at the same time. */
+/* The body's top-level members read without the tree say what json-glib's
+ * tree says, member by member: escapes, numbers json-glib must read, and
+ * nested values whose strings hold brackets and quotes. */
+START_TEST (test_body_members_read_flat)
+{
+  static const char * const bodies[] = {
+    " { \"s\" : \"a\\\"b\\\\c\\u00e9\\ud83d\\ude00\\n\" , \"n\":-42 , \"big\":12345678901234567,"
+    " \"f\":1.5, \"e\":1e3, \"z\":-0, \"t\":true, \"no\":false, \"x\":null,"
+    " \"o\":{\"k\":\"}{][\\\"\",\"a\":[1,{\"b\":\"]\"}]}, \"arr\":[\"{\",[\"]\"],{}], \"zh\":\"检查\","
+    " \"\":\"空名\", \"empty\":\"\", \"last\":0 } ",
+    "{}",
+    "{\"only\":{\"deep\":[[[[\"x\"]]]]}}",
+  };
+  static const char * const absent[] = { "absent", "k", "b", "S", "nn" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (bodies); i++)
+    {
+      g_autoptr(GByteArray) bytes = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JcEvent) event = NULL;
+      g_autoptr(GList) names = NULL;
+      JsonObject *tree;
+      gint64 v;
+      Fields f;
+
+      fields_init (&f);
+      fields_set (&f, 9, item_text (bodies[i]));
+      bytes = fields_encode (&f, f.n);
+      fields_clear (&f);
+      event = jc_event_decode (bytes->data, bytes->len, &error);
+      ck_assert_msg (event != NULL, "%s: %s", bodies[i], error ? error->message : "?");
+      /* read flat first: the fallback for json-glib's numbers builds the tree itself */
+      for (gsize a = 0; a < G_N_ELEMENTS (absent); a++)
+        {
+          ck_assert (!jc_event_has_body_member (event, absent[a]));
+          ck_assert_ptr_null (jc_event_get_body_string (event, absent[a]));
+          ck_assert (!jc_event_get_body_int (event, absent[a], &v));
+        }
+      tree = jc_event_get_body_object (event);
+      names = json_object_get_members (tree);
+      ck_assert_uint_eq (g_list_length (names), i == 0 ? 15 : i == 1 ? 0 : 1);
+      for (GList *l = names; l != NULL; l = l->next)
+        {
+          JsonNode *node = json_object_get_member (tree, l->data);
+          gboolean is_value = JSON_NODE_HOLDS_VALUE (node);
+          const char *str = jc_event_get_body_string (event, l->data);
+          gboolean has_int = jc_event_get_body_int (event, l->data, &v);
+
+          ck_assert_msg (jc_event_has_body_member (event, l->data), "%s", (char *) l->data);
+          if (is_value && json_node_get_value_type (node) == G_TYPE_STRING)
+            ck_assert_str_eq (str, json_node_get_string (node));
+          else
+            ck_assert_msg (str == NULL, "“%s” read as a string", (char *) l->data);
+          ck_assert_msg (has_int == (is_value && json_node_get_value_type (node) == G_TYPE_INT64),
+                         "“%s” read as an integer: %d", (char *) l->data, has_int);
+          if (has_int)
+            ck_assert_int_eq (v, json_node_get_int (node));
+        }
+    }
+}
+END_TEST
+
+/* Decoding checks the body; its tree and its index of members are each
+ * built when first read, once, even when several threads read at once. */
 START_TEST (test_body_read_lazily)
 {
   g_autoptr(GError) error = NULL;
@@ -622,14 +686,19 @@ START_TEST (test_body_read_lazily)
       ck_assert_ptr_nonnull (event);
       for (int t = 0; t < 4; t++)
         {
-          readers[t] = (BodyReader) { event, NULL };
+          readers[t] = (BodyReader) { event, NULL, NULL };
           threads[t] = g_thread_new ("body", read_body, &readers[t]);
         }
       for (int t = 0; t < 4; t++)
         g_thread_join (threads[t]);
       body = jc_event_get_body_object (event);
       for (int t = 0; t < 4; t++)
-        ck_assert_ptr_eq (readers[t].seen, body);
+        {
+          ck_assert_ptr_eq (readers[t].seen, body);
+          /* one index kept too */
+          ck_assert_ptr_eq (readers[t].seen_string, jc_event_get_body_string (event, "zh"));
+        }
+      ck_assert_str_eq (jc_event_get_body_string (event, "zh"), "检查");
       ck_assert_str_eq (json_object_get_string_member (body, "zh"), "检查");
       ck_assert_int_eq (json_object_get_int_member (body, "n"), 7);
       ck_assert (json_object_get_double_member (body, "f") == 0.25);
@@ -933,6 +1002,7 @@ event_suite (void)
   tcase_add_test (tc, test_first_event_has_zero_prev_hash);
   tcase_add_test (tc, test_body_must_be_strict_json);
   tcase_add_test (tc, test_body_many_members);
+  tcase_add_test (tc, test_body_members_read_flat);
   tcase_add_test (tc, test_body_read_lazily);
   suite_add_tcase (s, tc);
 

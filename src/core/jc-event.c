@@ -26,6 +26,29 @@
 #include "jc-event.h"
 #include "jc-sha256.h"
 
+/* The top-level members of a checked body, without a tree: what a
+ * projection reads is a few strings and integers of it, and json-glib's
+ * tree of a body costs tens of allocations to build and to free. */
+typedef enum {
+  MEMBER_STRING,
+  MEMBER_INT,
+  MEMBER_OTHER,     /* an object, an array, a boolean or null */
+  MEMBER_DEFERRED,  /* a number json-glib must read */
+} MemberType;
+
+typedef struct {
+  const char *name;
+  const char *string;   /* MEMBER_STRING */
+  gint64      integer;  /* MEMBER_INT */
+  MemberType  type;
+} BodyMember;
+
+typedef struct {
+  char       *arena;    /* the decoded names and strings, each ending in NUL */
+  guint       n;
+  BodyMember  members[];
+} BodyIndex;
+
 struct _JcEvent
 {
   gatomicrefcount ref_count;
@@ -41,7 +64,8 @@ struct _JcEvent
   char     *kind;
   char     *body;
   gsize     body_len;
-  JsonNode *body_node;
+  JsonNode *body_node;     /* both built when first read */
+  BodyIndex *body_index;
 
   guint8   *encoded;
   gsize     encoded_len;
@@ -89,6 +113,11 @@ jc_event_unref (JcEvent *event)
   g_free (event->body);
   if (event->body_node != NULL)
     json_node_unref (event->body_node);
+  if (event->body_index != NULL)
+    {
+      g_free (event->body_index->arena);
+      g_free (event->body_index);
+    }
   g_free (event->encoded);
   g_free (event);
 }
@@ -346,9 +375,11 @@ json_check_string (JsonCheck *c,
   return TRUE;
 }
 
+/* A number; *@out is its value when it is an integer whose every reading
+ * agrees, otherwise c->defer is set. */
 static gboolean
 json_check_number (JsonCheck *c,
-                   JsonNode **out)
+                   gint64    *out)
 {
   const char *begin = c->p;
   gboolean integer = TRUE;
@@ -394,8 +425,8 @@ json_check_number (JsonCheck *c,
   /* 15 digits: no reading of the integer can differ from json-glib's */
   if (!integer || c->p - begin > 15 + (*begin == '-'))
     c->defer = TRUE;
-  else if (out != NULL)
-    *out = json_node_init_int (json_node_alloc (), g_ascii_strtoll (buf, NULL, 10));
+  else
+    *out = g_ascii_strtoll (buf, NULL, 10);
   return TRUE;
 }
 
@@ -598,7 +629,15 @@ json_check_value (JsonCheck *c,
     case 'n': return json_check_literal (c, "null", out);
     default:
       if (*c->p == '-' || g_ascii_isdigit (*c->p))
-        return json_check_number (c, out);
+        {
+          gint64 v;
+
+          if (!json_check_number (c, &v))
+            return FALSE;
+          if (out != NULL && !c->defer)
+            *out = json_node_init_int (json_node_alloc (), v);
+          return TRUE;
+        }
       return json_fail (c, N_("an unexpected character"));
     }
 }
@@ -675,6 +714,117 @@ parse_body (const char  *text,
     }
   *out_node = json_parser_steal_root (parser);
   return TRUE;
+}
+
+/* Past one object or array of a checked body: its brackets counted,
+ * strings skipped whole. */
+static const char *
+skip_checked (const char *p)
+{
+  int depth = 0;
+
+  do
+    {
+      if (*p == '"')
+        for (p++; *p != '"'; p++)
+          p += *p == '\\';
+      else if (*p == '{' || *p == '[')
+        depth++;
+      else if (*p == '}' || *p == ']')
+        depth--;
+      p++;
+    }
+  while (depth > 0);
+  return p;
+}
+
+/* Reads the members of the checked body @text: with @index NULL only
+ * counts them, otherwise fills it and its arena @arena (@len + 1 long:
+ * nothing decodes longer than its quoted source). */
+static guint
+read_members (const char *text,
+              gsize       len,
+              BodyIndex  *index,
+              GString    *arena)
+{
+  JsonCheck c = { text, text, text + len, NULL, NULL, FALSE, NULL, NULL };
+  guint n = 0;
+
+  json_skip_ws (&c);
+  c.p++;  /* the '{' */
+  for (;;)
+    {
+      BodyMember *m = index != NULL ? &index->members[n] : NULL;
+
+      json_skip_ws (&c);
+      if (*c.p == '}')
+        return n;
+      if (m != NULL)
+        m->name = GSIZE_TO_POINTER (arena->len);
+      json_check_string (&c, arena);
+      if (arena != NULL)
+        g_string_append_c (arena, '\0');
+      json_skip_ws (&c);
+      c.p++;  /* the ':' */
+      json_skip_ws (&c);
+      if (*c.p == '"')
+        {
+          if (m != NULL)
+            {
+              m->type = MEMBER_STRING;
+              m->string = GSIZE_TO_POINTER (arena->len);
+            }
+          json_check_string (&c, arena);
+          if (arena != NULL)
+            g_string_append_c (arena, '\0');
+        }
+      else if (*c.p == '-' || g_ascii_isdigit (*c.p))
+        {
+          gint64 v = 0;
+
+          c.defer = FALSE;
+          json_check_number (&c, &v);
+          if (m != NULL)
+            {
+              m->type = c.defer ? MEMBER_DEFERRED : MEMBER_INT;
+              m->integer = v;
+            }
+        }
+      else
+        {
+          if (*c.p == '{' || *c.p == '[')
+            c.p = skip_checked (c.p);
+          else
+            c.p += *c.p == 'f' ? 5 : 4;  /* false, true, null */
+          if (m != NULL)
+            m->type = MEMBER_OTHER;
+        }
+      n++;
+      json_skip_ws (&c);
+      c.p += *c.p == ',';
+    }
+}
+
+static BodyIndex *
+index_body (const char *text,
+            gsize       len)
+{
+  guint n = read_members (text, len, NULL, NULL);
+  GString *arena = g_string_sized_new (len + 1);
+  BodyIndex *index = g_malloc (sizeof (BodyIndex) + n * sizeof (BodyMember));
+
+  index->n = read_members (text, len, index, arena);
+  /* the arena is complete, so its offsets become pointers */
+  for (guint i = 0; i < n; i++)
+    {
+      BodyMember *m = &index->members[i];
+
+      m->name = arena->str + GPOINTER_TO_SIZE (m->name);
+      if (m->type == MEMBER_STRING)
+        m->string = arena->str + GPOINTER_TO_SIZE (m->string);
+    }
+  index->arena = g_string_free (arena, FALSE);
+  return index;
 }
 
 static void
@@ -1350,6 +1500,74 @@ jc_event_get_body_object (const JcEvent *event)
       node = g_atomic_pointer_get (&self->body_node);
     }
   return json_node_get_object (node);
+}
+
+static const BodyMember *
+body_member (const JcEvent *event,
+             const char    *name)
+{
+  JcEvent *self = (JcEvent *) event;  /* the index is a cache, like the tree */
+  BodyIndex *index = g_atomic_pointer_get (&self->body_index);
+
+  if (index == NULL)
+    {
+      BodyIndex *built = index_body (event->body, event->body_len);
+
+      if (!g_atomic_pointer_compare_and_exchange (&self->body_index, NULL, built))
+        {
+          g_free (built->arena);
+          g_free (built);
+        }
+      index = g_atomic_pointer_get (&self->body_index);
+    }
+  for (guint i = 0; i < index->n; i++)
+    if (strcmp (index->members[i].name, name) == 0)
+      return &index->members[i];
+  return NULL;
+}
+
+/* Whether the body has a top-level member @name. */
+gboolean
+jc_event_has_body_member (const JcEvent *event,
+                          const char    *name)
+{
+  return body_member (event, name) != NULL;
+}
+
+/* The top-level member @name of the body when it is a string, else NULL;
+ * owned by the event. Like the JsonObject's, without building it. */
+const char *
+jc_event_get_body_string (const JcEvent *event,
+                          const char    *name)
+{
+  const BodyMember *m = body_member (event, name);
+
+  return m != NULL && m->type == MEMBER_STRING ? m->string : NULL;
+}
+
+/* Sets *@out to the top-level member @name of the body when it is an
+ * integer (json-glib's G_TYPE_INT64 reading), else returns FALSE. */
+gboolean
+jc_event_get_body_int (const JcEvent *event,
+                       const char    *name,
+                       gint64        *out)
+{
+  const BodyMember *m = body_member (event, name);
+  JsonNode *node;
+
+  if (m == NULL || (m->type != MEMBER_INT && m->type != MEMBER_DEFERRED))
+    return FALSE;
+  if (m->type == MEMBER_INT)
+    {
+      *out = m->integer;
+      return TRUE;
+    }
+  /* a float, or digits enough that json-glib's reading decides */
+  node = json_object_get_member (jc_event_get_body_object (event), name);
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
+    return FALSE;
+  *out = json_node_get_int (node);
+  return TRUE;
 }
 
 const guint8 *

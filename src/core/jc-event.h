@@ -73,6 +73,13 @@ const char   *jc_event_get_inspector      (const JcEvent *event);
 const char   *jc_event_get_kind           (const JcEvent *event);
 const char   *jc_event_get_body           (const JcEvent *event);
 JsonObject   *jc_event_get_body_object    (const JcEvent *event);
+gboolean      jc_event_has_body_member    (const JcEvent *event,
+                                           const char    *name);
+const char   *jc_event_get_body_string    (const JcEvent *event,
+                                           const char    *name);
+gboolean      jc_event_get_body_int       (const JcEvent *event,
+                                           const char    *name,
+                                           gint64        *out);
 const guint8 *jc_event_get_encoded        (const JcEvent *event,
                                            gsize         *len);
 const guint8 *jc_event_get_hash           (const JcEvent *event);

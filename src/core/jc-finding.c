@@ -293,10 +293,10 @@ exec_bound (JcDb *db, const char *sql, const char * const *texts, guint n, GErro
 }
 
 static gboolean
-apply_seal (JcDb *db, const JcEvent *event, JsonObject *body, GError **error)
+apply_seal (JcDb *db, const JcEvent *event, GError **error)
 {
-  const char *record = obj_string (body, "record");
-  const char *sha = obj_string (body, "sha256");
+  const char *record = jc_event_get_body_string (event, "record");
+  const char *sha = jc_event_get_body_string (event, "sha256");
   g_autoptr(JcFinding) f = NULL;
   g_autofree char *computed = NULL;
   const char *problem = NULL;
@@ -349,15 +349,15 @@ apply_seal (JcDb *db, const JcEvent *event, JsonObject *body, GError **error)
 }
 
 static gboolean
-apply_confirm (JcDb *db, const JcEvent *event, JsonObject *body, GError **error)
+apply_confirm (JcDb *db, const JcEvent *event, GError **error)
 {
   static const char * const optional[] = { "title", "reason", "witness" };
-  const char *id = obj_string (body, "finding");
-  const char *status = obj_string (body, "status");
-  const char *name = obj_string (body, "name");
-  const char *strokes = obj_string (body, "signature_strokes");
-  const char *ikey = obj_string (body, "institution_key");
-  const char *isig = obj_string (body, "institution_signature");
+  const char *id = jc_event_get_body_string (event, "finding");
+  const char *status = jc_event_get_body_string (event, "status");
+  const char *name = jc_event_get_body_string (event, "name");
+  const char *strokes = jc_event_get_body_string (event, "signature_strokes");
+  const char *ikey = jc_event_get_body_string (event, "institution_key");
+  const char *isig = jc_event_get_body_string (event, "institution_signature");
   const char *values[G_N_ELEMENTS (optional)];
   JcJc1Status st;
   JcDbStmt *stmt = NULL;
@@ -369,16 +369,16 @@ apply_confirm (JcDb *db, const JcEvent *event, JsonObject *body, GError **error)
     return refuse (event, "status", error);
   if (name == NULL)
     return refuse (event, "name", error);
-  if (json_object_has_member (body, "signature_strokes") && !hex_is_valid (strokes, 32))
+  if (jc_event_has_body_member (event, "signature_strokes") && !hex_is_valid (strokes, 32))
     return refuse (event, "signature_strokes", error);
-  if (json_object_has_member (body, "institution_key") && !hex_is_valid (ikey, 32))
+  if (jc_event_has_body_member (event, "institution_key") && !hex_is_valid (ikey, 32))
     return refuse (event, "institution_key", error);
-  if ((ikey != NULL) != json_object_has_member (body, "institution_signature") ||
+  if ((ikey != NULL) != jc_event_has_body_member (event, "institution_signature") ||
       (ikey != NULL && !hex_is_valid (isig, 64)))
     return refuse (event, "institution_signature", error);
   for (guint i = 0; i < G_N_ELEMENTS (optional); i++)
     {
-      values[i] = json_object_has_member (body, optional[i]) ? obj_string (body, optional[i]) : "";
+      values[i] = jc_event_has_body_member (event, optional[i]) ? jc_event_get_body_string (event, optional[i]) : "";
       if (values[i] == NULL)
         return refuse (event, optional[i], error);
     }
@@ -418,14 +418,11 @@ static gboolean
 finding_apply (JcDb *db, const JcEvent *event, gpointer user_data, GError **error)
 {
   const char *kind = jc_event_get_kind (event);
-  JsonObject *body = jc_event_get_body_object (event);
 
-  if (body == NULL)
-    return refuse (event, "body", error);
   if (g_str_equal (kind, "finding.seal") || g_str_equal (kind, "finding.amend"))
-    return apply_seal (db, event, body, error);
+    return apply_seal (db, event, error);
   if (g_str_equal (kind, "finding.confirm"))
-    return apply_confirm (db, event, body, error);
+    return apply_confirm (db, event, error);
   return TRUE;  /* a kind of a later version: the log keeps it */
 }
 

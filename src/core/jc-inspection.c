@@ -220,34 +220,13 @@ refuse (const JcEvent *event, const char *field, GError **error)
   return FALSE;
 }
 
-static const char *
-body_string (JsonObject *body, const char *member)
-{
-  JsonNode *node = json_object_get_member (body, member);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
 static gboolean
-body_int (JsonObject *body, const char *member, gint64 *out)
-{
-  JsonNode *node = json_object_get_member (body, member);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
-    return FALSE;
-  *out = json_node_get_int (node);
-  return TRUE;
-}
-
-static gboolean
-apply_create (JcDb *db, const JcEvent *event, JsonObject *body, GError **error)
+apply_create (JcDb *db, const JcEvent *event, GError **error)
 {
   static const char * const fields[] = { "id", "institution_code", "institution_name", "institution_type",
                                          "form", "date", "checklist" };
   const char *values[G_N_ELEMENTS (fields)];
-  JsonNode *team = json_object_get_member (body, "team");
+  JsonNode *team = json_object_get_member (jc_event_get_body_object (event), "team");
   g_autoptr(JsonGenerator) gen = json_generator_new ();
   g_autofree char *team_json = NULL;
   JcDbStmt *stmt = NULL;
@@ -255,9 +234,9 @@ apply_create (JcDb *db, const JcEvent *event, JsonObject *body, GError **error)
   int rc;
 
   for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
-    if ((values[i] = body_string (body, fields[i])) == NULL)
+    if ((values[i] = jc_event_get_body_string (event, fields[i])) == NULL)
       return refuse (event, fields[i], error);
-  if (!body_int (body, "institution_level", &level))
+  if (!jc_event_get_body_int (event, "institution_level", &level))
     return refuse (event, "institution_level", error);
   if (team == NULL || !JSON_NODE_HOLDS_ARRAY (team))
     return refuse (event, "team", error);
@@ -280,12 +259,12 @@ apply_create (JcDb *db, const JcEvent *event, JsonObject *body, GError **error)
 }
 
 static gboolean
-apply_item_set (JcDb *db, const JcEvent *event, JsonObject *body, GError **error)
+apply_item_set (JcDb *db, const JcEvent *event, GError **error)
 {
-  const char *id = body_string (body, "inspection");
-  const char *code = body_string (body, "code");
-  const char *status = body_string (body, "status");
-  const char *note = body_string (body, "note");
+  const char *id = jc_event_get_body_string (event, "inspection");
+  const char *code = jc_event_get_body_string (event, "code");
+  const char *status = jc_event_get_body_string (event, "status");
+  const char *note = jc_event_get_body_string (event, "note");
   JcItemStatus st;
   gint64 amount = -1, cases = -1;
   JcDbStmt *stmt = NULL;
@@ -299,10 +278,10 @@ apply_item_set (JcDb *db, const JcEvent *event, JsonObject *body, GError **error
     return refuse (event, "status", error);
   if (note == NULL)
     return refuse (event, "note", error);
-  if (json_object_has_member (body, "amount_fen") &&
-      (!body_int (body, "amount_fen", &amount) || amount < 0 || (guint64) amount > JC_AMOUNT_MAX_FEN))
+  if (jc_event_has_body_member (event, "amount_fen") &&
+      (!jc_event_get_body_int (event, "amount_fen", &amount) || amount < 0 || (guint64) amount > JC_AMOUNT_MAX_FEN))
     return refuse (event, "amount_fen", error);
-  if (json_object_has_member (body, "cases") && (!body_int (body, "cases", &cases) || cases < 0))
+  if (jc_event_has_body_member (event, "cases") && (!jc_event_get_body_int (event, "cases", &cases) || cases < 0))
     return refuse (event, "cases", error);
 
   /* The latest wins whatever order the events arrive in (sync): on one
@@ -336,11 +315,11 @@ apply_item_set (JcDb *db, const JcEvent *event, JsonObject *body, GError **error
 /* A link made (@unlink FALSE) or taken back: for an unlink the row goes,
  * while the blob, its "evidence.add" and both events stay in the log. */
 static gboolean
-apply_item_evidence (JcDb *db, const JcEvent *event, JsonObject *body, gboolean unlink, GError **error)
+apply_item_evidence (JcDb *db, const JcEvent *event, gboolean unlink, GError **error)
 {
-  const char *id = body_string (body, "inspection");
-  const char *code = body_string (body, "code");
-  const char *sha = body_string (body, "sha256");
+  const char *id = jc_event_get_body_string (event, "inspection");
+  const char *code = jc_event_get_body_string (event, "code");
+  const char *sha = jc_event_get_body_string (event, "sha256");
   JcDbStmt *stmt = NULL;
   int rc;
 
@@ -381,18 +360,15 @@ static gboolean
 inspection_apply (JcDb *db, const JcEvent *event, gpointer user_data, GError **error)
 {
   const char *kind = jc_event_get_kind (event);
-  JsonObject *body = jc_event_get_body_object (event);
 
-  if (body == NULL)
-    return refuse (event, "body", error);
   if (g_str_equal (kind, "inspection.create"))
-    return apply_create (db, event, body, error);
+    return apply_create (db, event, error);
   if (g_str_equal (kind, "inspection.item.set"))
-    return apply_item_set (db, event, body, error);
+    return apply_item_set (db, event, error);
   if (g_str_equal (kind, "inspection.item.evidence"))
-    return apply_item_evidence (db, event, body, FALSE, error);
+    return apply_item_evidence (db, event, FALSE, error);
   if (g_str_equal (kind, "inspection.item.evidence.unlink"))
-    return apply_item_evidence (db, event, body, TRUE, error);
+    return apply_item_evidence (db, event, TRUE, error);
   return TRUE;  /* a kind of a later version: the log keeps it */
 }
 
