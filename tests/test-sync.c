@@ -518,6 +518,85 @@ START_TEST (test_rejections)
 }
 END_TEST
 
+/* An event signed and in its chain that a projection refuses (an item
+ * result without a status): rejected with the reason, none of its rows
+ * kept, and everything before it in the bundle stored once; the next
+ * event waits for the one refused. */
+START_TEST (test_refused_by_projection)
+{
+  g_autofree char *insp = NULL, *reply = NULL, *vault_dir = NULL;
+  g_autoptr(JcVault) vault = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(GBytes) bundle = NULL;
+  g_autoptr(GError) error = NULL;
+  static const char * const kinds[] = { "inspection.item.set", "inspection.item.set", "test.note" };
+  JcTestServer s = { 0 };
+  const char *bodies[3];
+  g_autofree char *good = NULL, *refused = NULL;
+  guint n_before;
+  guint8 hq_pk[32];
+
+  hq_init ();
+  jc_test_server_start (&s, hqdir);
+  vault_dir = new_device ("p", "张伟", s.url, 10, &insp);
+  vault = open_vault (vault_dir);
+  ck_assert (jc_vault_get_enrollment (vault, NULL, hq_pk, NULL));
+  events = jc_eventlog_get_events_after (jc_vault_get_eventlog (vault),
+                                         jc_device_get_id (jc_vault_get_device (vault)), 0, 0, &error);
+  ck_assert (events != NULL);
+  n_before = events->len;
+  good = g_strdup_printf ("{\"code\":\"p21.1.2\",\"inspection\":\"%s\",\"note\":\"进销存不符\",\"status\":\"violation\"}",
+                          insp);
+  refused = g_strdup_printf ("{\"code\":\"p21.1.4\",\"inspection\":\"%s\",\"note\":\"无状态\"}", insp);
+  bodies[0] = good;
+  bodies[1] = refused;
+  bodies[2] = "{\"n\":3}";
+  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
+    {
+      const JcEvent *last = events->pdata[events->len - 1];
+      JcEvent *next = jc_event_new (jc_event_get_device_id (last), jc_event_get_seq (last) + 1,
+                                    jc_event_get_hash (last), 1, 1, 0, "张伟", kinds[i], bodies[i], &error);
+
+      ck_assert_msg (next != NULL && jc_event_sign (next, jc_vault_get_device (vault), &error), "%s",
+                     error ? error->message : "");
+      g_ptr_array_add (events, next);
+    }
+  bundle = jc_bundle_seal (jc_vault_get_device (vault), events, NULL, 1, hq_pk, &error);
+  ck_assert (bundle != NULL);
+  ck_assert_uint_eq (post (s.url, "/v1/bundles", bundle, &reply), 200);
+
+  ck_assert_int_eq (hq_int ("SELECT count(*) FROM events"), n_before + 1);
+  ck_assert_int_eq (hq_int ("SELECT count(*) FROM hq_observed"), n_before + 1);
+  ck_assert_int_eq (hq_int ("SELECT count(*) FROM hq_rejections WHERE reason LIKE '%“status”%'"), 1);
+  ck_assert_int_eq (hq_int ("SELECT count(*) FROM hq_rejections"), 1);
+  ck_assert_int_eq (hq_int ("SELECT count(*) FROM hq_held"), 1);
+  ck_assert_int_eq (hq_int ("SELECT count(*) FROM item_results"), 4);
+  ck_assert_int_eq (hq_int ("SELECT count(*) FROM item_results WHERE code = 'p21.1.2' AND note = '进销存不符'"), 1);
+  ck_assert_int_eq (hq_int ("SELECT count(*) FROM item_results WHERE code = 'p21.1.4'"), 0);
+  ck_assert_int_eq (hq_int ("SELECT added FROM hq_bundles"), n_before + 1);
+  ck_assert_int_eq (hq_int ("SELECT rejected FROM hq_bundles"), 1);
+  ck_assert_int_eq (hq_int ("SELECT held FROM hq_bundles"), 1);
+  {
+    /* the receipt names the event refused and acknowledges what came before it */
+    g_autoptr(JsonParser) parser = json_parser_new ();
+    g_autofree guchar *doc = NULL;
+    g_autofree char *text = NULL, *acked = NULL, *rejected = NULL;
+    gsize doc_len;
+
+    ck_assert (json_parser_load_from_data (parser, reply, -1, NULL));
+    doc = g_base64_decode (json_object_get_string_member (json_node_get_object (json_parser_get_root (parser)),
+                                                          "document"), &doc_len);
+    text = g_strndup ((const char *) doc, doc_len);
+    acked = g_strdup_printf ("\"acked_seq\":%u,", n_before + 1);
+    rejected = g_strdup_printf ("\"rejected\":[{\"seq\":%u,", n_before + 2);
+    ck_assert_msg (strstr (text, acked) != NULL && strstr (text, rejected) != NULL, "%s", text);
+  }
+  assert_serving (&s);
+  assert_hq_verifies ();
+  jc_test_server_stop (&s);
+}
+END_TEST
+
 /* The receipt is believed only when HQ signed it, for this device. */
 START_TEST (test_receipt_checks)
 {
@@ -983,6 +1062,7 @@ sync_suite (void)
   tcase_set_timeout (tc, 600);
   tcase_add_test (tc, test_two_devices_union);
   tcase_add_test (tc, test_rejections);
+  tcase_add_test (tc, test_refused_by_projection);
   tcase_add_test (tc, test_item_conflict);
   tcase_add_test (tc, test_receipt_checks);
   tcase_add_test (tc, test_usb_round_trip);

@@ -88,7 +88,8 @@ gboolean    jc_eventlog_insert_event        (JcEventlog             *log,
                                              gboolean               *out_added,
                                              GError                **error);
 
-void        jc_eventlog_begin_run           (JcEventlog             *log);
+void        jc_eventlog_begin_run           (JcEventlog             *log,
+                                             gboolean                undo_each);
 void        jc_eventlog_end_run             (JcEventlog             *log);
 
 gboolean    jc_eventlog_verify              (JcEventlog             *log,
