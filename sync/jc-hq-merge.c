@@ -15,20 +15,12 @@
 
 G_DEFINE_QUARK (jc-hq-merge-error-quark, jc_hq_merge_error)
 
-enum { OBSERVE, N_STMTS };
-
-static const char * const stmt_sql[N_STMTS] = {
-  [OBSERVE] = "INSERT INTO hq_observed (device_id, seq, received_at) VALUES (?, ?, ?)",
-};
-
 struct _JcHqMerge
 {
   JcHqStore    *store;
   JcEventlog   *log;
   guint         n_threads;
   gboolean      undo_each;  /* this pass undoes a refused event alone */
-  /* run for every event: prepared once */
-  JcDbStmt *stmts[N_STMTS];
 };
 
 static const char merge_schema[] =
@@ -172,13 +164,6 @@ jc_hq_merge_new (JcHqStore *store, GError **error)
           (!jc_inspection_register_projections (merge->log, error) ||
            !jc_finding_register_projections (merge->log, error)))
         g_clear_pointer (&merge->log, jc_eventlog_free);
-      for (guint i = 0; merge->log != NULL && i < N_STMTS; i++)
-        if (jc_db_prepare_v3 (jc_hq_store_get_db (store), stmt_sql[i], -1, JC_DB_PREPARE_PERSISTENT,
-                              &merge->stmts[i], NULL) != JC_DB_OK)
-          {
-            db_fail (merge, stmt_sql[i], error);
-            g_clear_pointer (&merge->log, jc_eventlog_free);
-          }
     }
   jc_hq_store_unlock (store);
   if (merge->log == NULL)
@@ -191,8 +176,6 @@ jc_hq_merge_free (JcHqMerge *merge)
 {
   if (merge == NULL)
     return;
-  for (guint i = 0; i < N_STMTS; i++)
-    jc_db_finalize (merge->stmts[i]);
   g_clear_pointer (&merge->log, jc_eventlog_free);
   g_free (merge);
 }
@@ -396,29 +379,27 @@ hold (JcHqMerge *merge, const JcEvent *event, GError **error)
   return step_done (merge, stmt, _("holding an event"), error);
 }
 
-/* Steps a prepared statement once and resets it. */
+/* The order in which HQ stored events first: those of a pass are the
+ * chain's new stretch (@from, @to], stored in the order of their seq, so
+ * one statement records them all. */
 static gboolean
-run_stmt (JcHqMerge *merge, guint which, const char *what, GError **error)
+observe (JcHqMerge *merge, const char *device_hex, guint64 from, guint64 to, GError **error)
 {
-  JcDbStmt *stmt = merge->stmts[which];
-  int rc = jc_db_step (stmt);
+  JcDbStmt *stmt;
 
-  jc_db_reset (stmt);
-  jc_db_clear_bindings (stmt);
-  if (rc != JC_DB_DONE)
-    return db_fail (merge, what, error);
-  return TRUE;
-}
-
-static gboolean
-observe (JcHqMerge *merge, const JcEvent *event, GError **error)
-{
-  JcDbStmt *stmt = merge->stmts[OBSERVE];
-
-  jc_db_bind_text (stmt, 1, jc_event_get_device_id_hex (event), -1, JC_DB_STATIC);
-  jc_db_bind_int64 (stmt, 2, (gint64) jc_event_get_seq (event));
-  jc_db_bind_int64 (stmt, 3, g_get_real_time () / G_USEC_PER_SEC);
-  return run_stmt (merge, OBSERVE, _("recording the order of arrival"), error);
+  if (to <= from)
+    return TRUE;
+  stmt = prepare (merge, "WITH RECURSIVE s (seq) AS (SELECT CAST (?2 AS BIGINT) UNION ALL "
+                         "SELECT seq + 1 FROM s WHERE seq < CAST (?3 AS BIGINT)) "
+                         "INSERT INTO hq_observed (device_id, seq, received_at) SELECT ?1, seq, ?4 FROM s ORDER BY seq",
+                  error);
+  if (stmt == NULL)
+    return FALSE;
+  jc_db_bind_text (stmt, 1, device_hex, -1, JC_DB_STATIC);
+  jc_db_bind_int64 (stmt, 2, (gint64) from + 1);
+  jc_db_bind_int64 (stmt, 3, (gint64) to);
+  jc_db_bind_int64 (stmt, 4, g_get_real_time () / G_USEC_PER_SEC);
+  return step_done (merge, stmt, _("recording the order of arrival"), error);
 }
 
 /* Before an item change is applied: another device's change to the same
@@ -513,8 +494,7 @@ merge_event (JcHqMerge    *merge,
       return TRUE;
     }
   /* a duplicate changes nothing: its conflict, if any, was flagged when it came first */
-  if (added && ((shown.device != NULL && !flag_conflict (merge, event, &shown, error)) ||
-                !observe (merge, event, error)))
+  if (added && shown.device != NULL && !flag_conflict (merge, event, &shown, error))
     return FALSE;
   if (added)
     o->added++;
@@ -735,10 +715,13 @@ merge_pass (JcHqMerge   *merge,
             GError     **error)
 {
   const guint8 *public_key = bundle->public_key;
+  guint64 first_head;
   JcDbStmt *stmt;
 
   if (!exec (merge, "BEGIN IMMEDIATE", error))
     return FALSE;
+  if (!jc_eventlog_get_head (merge->log, bundle->device_id, &first_head, NULL, error))
+    goto rollback;
   /* a failure after an event is stored fails the whole bundle */
   jc_eventlog_begin_run (merge->log, merge->undo_each);
   for (guint i = 0; i < bundle->events->len; i++)
@@ -759,7 +742,8 @@ merge_pass (JcHqMerge   *merge,
   for (guint i = 0; i < bundle->blobs->len; i++)
     if (!store_blob (merge, g_ptr_array_index (bundle->blobs, i), bundle->device_hex, error))
       goto rollback;
-  if (!jc_eventlog_get_head (merge->log, bundle->device_id, head, head_hash, error))
+  if (!jc_eventlog_get_head (merge->log, bundle->device_id, head, head_hash, error) ||
+      !observe (merge, bundle->device_hex, first_head, *head, error))
     goto rollback;
 
   stmt = prepare (merge, "INSERT INTO hq_bundles (digest, device_id, received_at, source, n_events, added, "
