@@ -21,6 +21,9 @@ struct _JcHqMerge
   JcEventlog   *log;
   guint         n_threads;
   gboolean      undo_each;  /* this pass undoes a refused event alone */
+  /* during a pass, inspection id → whether another device has results in
+   * it: only the pass's device writes meanwhile, so once asked is enough */
+  GHashTable   *others;
 };
 
 static const char merge_schema[] =
@@ -153,6 +156,7 @@ jc_hq_merge_new (JcHqStore *store, GError **error)
 
   merge->store = store;
   merge->n_threads = MAX (1, jc_core_get_n_cores ());
+  merge->others = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   jc_hq_store_lock (store);
   if (exec (merge, merge_schema, error))
     {
@@ -177,6 +181,7 @@ jc_hq_merge_free (JcHqMerge *merge)
   if (merge == NULL)
     return;
   g_clear_pointer (&merge->log, jc_eventlog_free);
+  g_clear_pointer (&merge->others, g_hash_table_unref);
   g_free (merge);
 }
 
@@ -411,10 +416,41 @@ typedef struct {
   gint64      seq;
 } Shown;
 
+/* Whether a device other than @event's has results in @inspection: if
+ * none has, no change there can conflict (most inspections' items are
+ * recorded on one device). */
+static gboolean
+others_in (JcHqMerge *merge, const JcEvent *event, const char *inspection, gboolean *out, GError **error)
+{
+  gpointer known;
+  JcDbStmt *stmt;
+  int rc;
+
+  if (g_hash_table_lookup_extended (merge->others, inspection, NULL, &known))
+    {
+      *out = GPOINTER_TO_INT (known);
+      return TRUE;
+    }
+  stmt = prepare (merge, "SELECT 1 FROM item_results WHERE inspection_id = ? AND device_id <> ? LIMIT 1", error);
+  if (stmt == NULL)
+    return FALSE;
+  jc_db_bind_text (stmt, 1, inspection, -1, JC_DB_STATIC);
+  jc_db_bind_text (stmt, 2, jc_event_get_device_id_hex (event), -1, JC_DB_STATIC);
+  rc = jc_db_step (stmt);
+  jc_db_finalize (stmt);
+  if (rc != JC_DB_ROW && rc != JC_DB_DONE)
+    return db_fail (merge, _("looking up an item's results"), error);
+  *out = rc == JC_DB_ROW;
+  g_hash_table_insert (merge->others, g_strdup (inspection), GINT_TO_POINTER (*out));
+  return TRUE;
+}
+
 static gboolean
 shown_change (JcHqMerge *merge, const JcEvent *event, Shown *shown, GError **error)
 {
+  gboolean others = FALSE;
   JcDbStmt *stmt;
+  int rc;
 
   if (g_strcmp0 (jc_event_get_kind (event), "inspection.item.set") != 0)
     return TRUE;
@@ -422,18 +458,25 @@ shown_change (JcHqMerge *merge, const JcEvent *event, Shown *shown, GError **err
   shown->code = jc_event_get_body_string (event, "code");
   if (shown->inspection == NULL || shown->code == NULL)
     return TRUE;
+  if (!others_in (merge, event, shown->inspection, &others, error))
+    return FALSE;
+  if (!others)
+    return TRUE;
   stmt = prepare (merge, "SELECT device_id, seq FROM item_results WHERE inspection_id = ? AND code = ?", error);
   if (stmt == NULL)
     return FALSE;
   jc_db_bind_text (stmt, 1, shown->inspection, -1, JC_DB_STATIC);
   jc_db_bind_text (stmt, 2, shown->code, -1, JC_DB_STATIC);
-  if (jc_db_step (stmt) == JC_DB_ROW &&
+  rc = jc_db_step (stmt);
+  if (rc == JC_DB_ROW &&
       g_strcmp0 ((const char *) jc_db_column_text (stmt, 0), jc_event_get_device_id_hex (event)) != 0)
     {
       shown->device = g_strdup ((const char *) jc_db_column_text (stmt, 0));
       shown->seq = jc_db_column_int64 (stmt, 1);
     }
   jc_db_finalize (stmt);
+  if (rc != JC_DB_ROW && rc != JC_DB_DONE)
+    return db_fail (merge, _("looking up an item's results"), error);
   return TRUE;
 }
 
@@ -720,6 +763,7 @@ merge_pass (JcHqMerge   *merge,
 
   if (!exec (merge, "BEGIN IMMEDIATE", error))
     return FALSE;
+  g_hash_table_remove_all (merge->others);
   if (!jc_eventlog_get_head (merge->log, bundle->device_id, &first_head, NULL, error))
     goto rollback;
   /* a failure after an event is stored fails the whole bundle */
