@@ -5,6 +5,7 @@
 #include <locale.h>
 #include <sched.h>
 #include <sodium.h>
+#include <sqlite3.h>
 
 #include "jc-core.h"
 
@@ -21,6 +22,11 @@ jc_core_init (GError **error)
                            "libsodium could not be initialised");
       return FALSE;
     }
+  /* SQLite's allocation statistics lock a global mutex on every allocation
+   * (Debian builds it without lookaside, so on every one); nothing here
+   * reads them. Only possible before SQLite starts: a second call does
+   * nothing. */
+  sqlite3_config (SQLITE_CONFIG_MEMSTATUS, 0);
   return TRUE;
 }
 
