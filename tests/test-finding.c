@@ -255,6 +255,48 @@ START_TEST (test_seal_all_open_violations)
 }
 END_TEST
 
+/* A record is read as strictly as the event body that carries it: one
+ * with a member twice (json-glib would take the last) is refused whole,
+ * and nothing of it is projected. */
+START_TEST (test_record_must_be_strict)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JcVault) vault = create_vault ();
+  g_autofree char *id = new_inspection (vault, "P-0043");
+  g_autofree char *fid = NULL, *twice = NULL, *sha = NULL, *body = NULL;
+  g_autoptr(JcFinding) f = NULL;
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  JcFindingSpec spec = { .inspection_id = id };
+  guint8 digest[32];
+
+  set_item (vault, id, "p21.1.1", JC_ITEM_STATUS_VIOLATION, "串换药品", 123456);
+  fid = jc_finding_seal (vault, NULL, &spec, NULL, &error);
+  ck_assert_msg (fid != NULL, "seal: %s", error ? error->message : "");
+  f = jc_finding_get (vault, fid, &error);
+  ck_assert (f != NULL);
+  /* the same finding again, under a new id, its facts said twice */
+  twice = g_strdup_printf ("%.*s,\"facts\":\"另一种说法\"}", (int) strlen (f->record) - 1, f->record);
+  ck_assert_ptr_nonnull (strstr (twice, fid));
+  memcpy (strstr (twice, fid), "00000000000000000000000000000001", 32);
+  crypto_hash_sha256 (digest, (const guint8 *) twice, strlen (twice));
+  sha = hex_of (digest, 32);
+  json_builder_begin_object (b);
+  jc_json_builder_add_string (b, "record", twice);
+  jc_json_builder_add_string (b, "sha256", sha);
+  json_builder_end_object (b);
+  body = jc_json_builder_to_string (b);
+  ck_assert (!jc_eventlog_append (jc_vault_get_eventlog (vault), jc_vault_get_device (vault), "张三", "finding.seal",
+                                  body, NULL, &error));
+  ck_assert_msg (g_error_matches (error, JC_EVENTLOG_ERROR, JC_EVENTLOG_ERROR_PROJECTION) &&
+                 strstr (error->message, "“record”") != NULL, "%s", error->message);
+  g_clear_pointer (&f, jc_finding_free);
+  g_clear_error (&error);
+  f = jc_finding_get (vault, "00000000000000000000000000000001", &error);
+  ck_assert_ptr_null (f);
+  ck_assert_uint_eq (count_events (vault, "finding.seal"), 1);
+}
+END_TEST
+
 START_TEST (test_three_answers_through_qr_png)
 {
   static const JcJc1Status statuses[] = { JC_JC1_STATUS_CONFIRMED, JC_JC1_STATUS_DISPUTED, JC_JC1_STATUS_REFUSED };
@@ -680,6 +722,7 @@ finding_suite (void)
 
   tcase_add_checked_fixture (tc, setup, teardown);
   tcase_add_test (tc, test_seal_all_open_violations);
+  tcase_add_test (tc, test_record_must_be_strict);
   tcase_add_test (tc, test_three_answers_through_qr_png);
   tcase_add_test (tc, test_amend_keeps_both);
   tcase_add_test (tc, test_refusals);

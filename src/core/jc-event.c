@@ -18,36 +18,13 @@
 
 #include <cbor.h>
 #include <glib/gi18n-lib.h>
-#include <math.h>
 #include <sodium.h>
 #include <stdarg.h>
 #include <string.h>
 
 #include "jc-event.h"
+#include "jc-json-strict.h"
 #include "jc-sha256.h"
-
-/* The top-level members of a checked body, without a tree: what a
- * projection reads is a few strings and integers of it, and json-glib's
- * tree of a body costs tens of allocations to build and to free. */
-typedef enum {
-  MEMBER_STRING,
-  MEMBER_INT,
-  MEMBER_OTHER,     /* an object, an array, a boolean or null */
-  MEMBER_DEFERRED,  /* a number json-glib must read */
-} MemberType;
-
-typedef struct {
-  const char *name;
-  const char *string;   /* MEMBER_STRING */
-  gint64      integer;  /* MEMBER_INT */
-  MemberType  type;
-} BodyMember;
-
-typedef struct {
-  char       *arena;    /* the decoded names and strings, each ending in NUL */
-  guint       n;
-  BodyMember  members[];
-} BodyIndex;
 
 struct _JcEvent
 {
@@ -65,7 +42,7 @@ struct _JcEvent
   char     *body;
   gsize     body_len;
   JsonNode *body_node;     /* both built when first read */
-  BodyIndex *body_index;
+  JcJsonMembers *body_index;
 
   guint8   *encoded;
   gsize     encoded_len;
@@ -113,11 +90,7 @@ jc_event_unref (JcEvent *event)
   g_free (event->body);
   if (event->body_node != NULL)
     json_node_unref (event->body_node);
-  if (event->body_index != NULL)
-    {
-      g_free (event->body_index->arena);
-      g_free (event->body_index);
-    }
+  g_clear_pointer (&event->body_index, jc_json_members_free);
   g_free (event->encoded);
   g_free (event);
 }
@@ -237,596 +210,6 @@ inspector_is_valid (const char *inspector,
   return len <= JC_EVENT_INSPECTOR_MAX && g_utf8_validate_len (inspector, len, NULL);
 }
 
-/* Strict JSON (RFC 8259) -------------------------------------------------
- *
- * json-glib is lenient: it takes comments, single quotes and duplicate
- * members (the last wins), turns 1e400 into "inf.0" and cuts strings at
- * \u0000. A signed body must mean one thing to every reader, so it is
- * checked against the RFC first, with those cases refused, and nesting
- * bounded (json-glib's parser recurses). The same pass builds the tree
- * json-glib's parser would (where a check passes @out); a body with a
- * number that is not a 64-bit integer is left to json-glib's parser
- * (@c->defer), so its reading of floats stays the one reading. A check
- * that builds nothing allocates nothing per member either: HQ checks every
- * event of a bundle and reads few of the bodies.
- */
-
-#define JSON_MAX_DEPTH 64
-/* members of one object compared pairwise; more go through a hash table */
-#define JSON_LINEAR_NAMES 32
-
-typedef struct {
-  gsize offset;  /* in JsonCheck.names */
-  gsize len;
-} JsonName;
-
-typedef struct {
-  const char *p;
-  const char *start;
-  const char *end;
-  const char *problem;
-  GString    *text;      /* the decoded string, when building */
-  gboolean    defer;     /* a number json-glib must read */
-  /* the decoded member names of the objects being read, innermost last,
-   * for the duplicate check (building or not) */
-  GString    *names;
-  GArray     *spans;     /* JsonName */
-} JsonCheck;
-
-static gboolean json_check_value (JsonCheck *c, guint depth, JsonNode **out);
-
-static gboolean
-json_fail (JsonCheck  *c,
-           const char *problem)
-{
-  c->problem = problem;
-  return FALSE;
-}
-
-static void
-json_skip_ws (JsonCheck *c)
-{
-  while (c->p < c->end && (*c->p == ' ' || *c->p == '\t' || *c->p == '\n' || *c->p == '\r'))
-    c->p++;
-}
-
-static int
-json_hex4 (const char *p)
-{
-  int v = 0;
-
-  for (int i = 0; i < 4; i++)
-    {
-      int d = g_ascii_xdigit_value (p[i]);
-
-      if (d < 0)
-        return -1;
-      v = v * 16 + d;
-    }
-  return v;
-}
-
-/* A string; its decoded text is appended to @out when not NULL. */
-static gboolean
-json_check_string (JsonCheck *c,
-                   GString   *out)
-{
-  c->p++;  /* the opening quote */
-  while (c->p < c->end && *c->p != '"')
-    {
-      guchar ch = *c->p;
-
-      if (ch < 0x20)
-        return json_fail (c, N_("a control character in a string"));
-      if (ch != '\\')
-        {
-          /* the plain run up to the next quote, escape or control, at once */
-          const char *run = c->p;
-
-          while (c->p < c->end && (guchar) *c->p >= 0x20 && *c->p != '"' && *c->p != '\\')
-            c->p++;
-          if (out != NULL)
-            g_string_append_len (out, run, c->p - run);
-          continue;
-        }
-      if (c->end - c->p < 2)
-        return json_fail (c, N_("an unfinished escape"));
-      switch (c->p[1])
-        {
-        case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
-          if (out != NULL)
-            {
-              static const char escape[] = "\"\\/bfnrt", meaning[] = "\"\\/\b\f\n\r\t";
-
-              g_string_append_c (out, meaning[strchr (escape, c->p[1]) - escape]);
-            }
-          c->p += 2;
-          break;
-        case 'u':
-          {
-            int u, lo;
-
-            if (c->end - c->p < 6 || (u = json_hex4 (c->p + 2)) < 0)
-              return json_fail (c, N_("a bad \\u escape"));
-            if (u == 0)
-              return json_fail (c, N_("\\u0000 in a string"));
-            c->p += 6;
-            if (u >= 0xdc00 && u <= 0xdfff)
-              return json_fail (c, N_("a lone surrogate escape"));
-            if (u >= 0xd800 && u <= 0xdbff)
-              {
-                if (c->end - c->p < 6 || c->p[0] != '\\' || c->p[1] != 'u' ||
-                    (lo = json_hex4 (c->p + 2)) < 0xdc00 || lo > 0xdfff)
-                  return json_fail (c, N_("a lone surrogate escape"));
-                u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
-                c->p += 6;
-              }
-            if (out != NULL)
-              g_string_append_unichar (out, u);
-          }
-          break;
-        default:
-          return json_fail (c, N_("an unknown escape"));
-        }
-    }
-  if (c->p >= c->end)
-    return json_fail (c, N_("an unterminated string"));
-  c->p++;
-  return TRUE;
-}
-
-/* A number; *@out is its value when it is an integer whose every reading
- * agrees, otherwise c->defer is set. */
-static gboolean
-json_check_number (JsonCheck *c,
-                   gint64    *out)
-{
-  const char *begin = c->p;
-  gboolean integer = TRUE;
-  char buf[64];
-  double v;
-
-  if (*c->p == '-')
-    c->p++;
-  if (c->p < c->end && *c->p == '0')
-    c->p++;
-  else if (c->p < c->end && *c->p >= '1' && *c->p <= '9')
-    while (c->p < c->end && g_ascii_isdigit (*c->p))
-      c->p++;
-  else
-    return json_fail (c, N_("a bad number"));
-  if (c->p < c->end && *c->p == '.')
-    {
-      integer = FALSE;
-      c->p++;
-      if (c->p >= c->end || !g_ascii_isdigit (*c->p))
-        return json_fail (c, N_("a bad number"));
-      while (c->p < c->end && g_ascii_isdigit (*c->p))
-        c->p++;
-    }
-  if (c->p < c->end && (*c->p == 'e' || *c->p == 'E'))
-    {
-      integer = FALSE;
-      c->p++;
-      if (c->p < c->end && (*c->p == '+' || *c->p == '-'))
-        c->p++;
-      if (c->p >= c->end || !g_ascii_isdigit (*c->p))
-        return json_fail (c, N_("a bad number"));
-      while (c->p < c->end && g_ascii_isdigit (*c->p))
-        c->p++;
-    }
-  if ((gsize) (c->p - begin) >= sizeof buf)
-    return json_fail (c, N_("a number longer than 63 characters"));
-  memcpy (buf, begin, c->p - begin);
-  buf[c->p - begin] = '\0';
-  v = g_ascii_strtod (buf, NULL);
-  if (isinf (v) || isnan (v))
-    return json_fail (c, N_("a number out of range"));
-  /* 15 digits: no reading of the integer can differ from json-glib's */
-  if (!integer || c->p - begin > 15 + (*begin == '-'))
-    c->defer = TRUE;
-  else
-    *out = g_ascii_strtoll (buf, NULL, 10);
-  return TRUE;
-}
-
-static gboolean
-json_check_literal (JsonCheck  *c,
-                    const char *word,
-                    JsonNode  **out)
-{
-  gsize n = strlen (word);
-
-  if ((gsize) (c->end - c->p) < n || memcmp (c->p, word, n) != 0)
-    return json_fail (c, N_("an unexpected character"));
-  c->p += n;
-  if (out != NULL)
-    *out = word[0] == 'n' ? json_node_init_null (json_node_alloc ())
-                          : json_node_init_boolean (json_node_alloc (), word[0] == 't');
-  return TRUE;
-}
-
-/* Reads a member name; FALSE if it is not a string or is a duplicate. It
- * joins the names of the object whose names start at @first (@many: its
- * hash table, once it has more names than are worth comparing one by
- * one); when building, its text is in c->text too. The check never asks
- * the tree: a member json-glib must read is not in it. */
-static gboolean
-json_check_name (JsonCheck   *c,
-                 guint        first,
-                 GHashTable **many)
-{
-  JsonName name;
-
-  json_skip_ws (c);
-  if (c->p >= c->end || *c->p != '"')
-    return json_fail (c, N_("a member name that is not a string"));
-  name.offset = c->names->len;
-  if (!json_check_string (c, c->names))
-    return FALSE;
-  name.len = c->names->len - name.offset;
-  if (c->text != NULL)
-    g_string_append_len (g_string_truncate (c->text, 0), c->names->str + name.offset, name.len);
-  if (*many == NULL && c->spans->len - first == JSON_LINEAR_NAMES)
-    {
-      *many = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-      for (guint i = first; i < c->spans->len; i++)
-        {
-          JsonName *n = &g_array_index (c->spans, JsonName, i);
-
-          g_hash_table_add (*many, g_strndup (c->names->str + n->offset, n->len));
-        }
-    }
-  if (*many != NULL)
-    {
-      if (!g_hash_table_add (*many, g_strndup (c->names->str + name.offset, name.len)))
-        return json_fail (c, N_("a duplicate member name"));
-      g_string_truncate (c->names, name.offset);
-      return TRUE;
-    }
-  for (guint i = first; i < c->spans->len; i++)
-    {
-      JsonName *n = &g_array_index (c->spans, JsonName, i);
-
-      if (n->len == name.len && memcmp (c->names->str + n->offset, c->names->str + name.offset, name.len) == 0)
-        return json_fail (c, N_("a duplicate member name"));
-    }
-  g_array_append_val (c->spans, name);
-  return TRUE;
-}
-
-static gboolean
-json_check_object (JsonCheck *c,
-                   guint      depth,
-                   JsonNode **out)
-{
-  g_autoptr(GHashTable) many = NULL;
-  g_autoptr(JsonObject) object = NULL;
-  guint first = c->spans->len;
-  gsize names_len = c->names->len;
-  gboolean ok = FALSE;
-
-  if (out != NULL)
-    object = json_object_new ();
-  c->p++;
-  json_skip_ws (c);
-  if (c->p < c->end && *c->p == '}')
-    {
-      c->p++;
-      goto done;
-    }
-  for (;;)
-    {
-      g_autofree char *name = NULL;
-      JsonNode *member = NULL;
-
-      if (!json_check_name (c, first, &many))
-        goto out;
-      json_skip_ws (c);
-      if (c->p >= c->end || *c->p != ':')
-        {
-          json_fail (c, N_("a missing ':'"));
-          goto out;
-        }
-      c->p++;
-      /* the value overwrites c->text: the member is added under a copy */
-      if (object != NULL)
-        name = g_strndup (c->text->str, c->text->len);
-      if (!json_check_value (c, depth + 1, object != NULL && !c->defer ? &member : NULL))
-        goto out;
-      if (member != NULL)
-        json_object_set_member (object, name, member);
-      json_skip_ws (c);
-      if (c->p < c->end && *c->p == ',')
-        {
-          c->p++;
-          continue;
-        }
-      if (c->p < c->end && *c->p == '}')
-        {
-          c->p++;
-          goto done;
-        }
-      json_fail (c, N_("a missing ',' or '}'"));
-      goto out;
-    }
-done:
-  if (out != NULL)
-    *out = json_node_init_object (json_node_alloc (), object);
-  ok = TRUE;
-out:
-  /* this object's names are done with */
-  g_array_set_size (c->spans, first);
-  g_string_truncate (c->names, names_len);
-  return ok;
-}
-
-static gboolean
-json_check_array (JsonCheck *c,
-                  guint      depth,
-                  JsonNode **out)
-{
-  g_autoptr(JsonArray) array = out != NULL ? json_array_new () : NULL;
-
-  c->p++;
-  json_skip_ws (c);
-  if (c->p < c->end && *c->p == ']')
-    {
-      c->p++;
-      goto done;
-    }
-  for (;;)
-    {
-      JsonNode *element = NULL;
-
-      if (!json_check_value (c, depth + 1, out != NULL && !c->defer ? &element : NULL))
-        return FALSE;
-      if (element != NULL)
-        json_array_add_element (array, element);
-      json_skip_ws (c);
-      if (c->p < c->end && *c->p == ',')
-        {
-          c->p++;
-          continue;
-        }
-      if (c->p < c->end && *c->p == ']')
-        {
-          c->p++;
-          goto done;
-        }
-      return json_fail (c, N_("a missing ',' or ']'"));
-    }
-done:
-  if (out != NULL)
-    *out = json_node_init_array (json_node_alloc (), array);
-  return TRUE;
-}
-
-static gboolean
-json_check_value (JsonCheck *c,
-                  guint      depth,
-                  JsonNode **out)
-{
-  if (depth > JSON_MAX_DEPTH)
-    return json_fail (c, N_("nesting deeper than 64 levels"));
-  json_skip_ws (c);
-  if (c->p >= c->end)
-    return json_fail (c, N_("a missing value"));
-  switch (*c->p)
-    {
-    case '{': return json_check_object (c, depth, out);
-    case '[': return json_check_array (c, depth, out);
-    case '"':
-      if (out != NULL)
-        g_string_truncate (c->text, 0);
-      if (!json_check_string (c, out != NULL ? c->text : NULL))
-        return FALSE;
-      if (out != NULL)
-        *out = json_node_init_string (json_node_alloc (), c->text->str);
-      return TRUE;
-    case 't': return json_check_literal (c, "true", out);
-    case 'f': return json_check_literal (c, "false", out);
-    case 'n': return json_check_literal (c, "null", out);
-    default:
-      if (*c->p == '-' || g_ascii_isdigit (*c->p))
-        {
-          gint64 v;
-
-          if (!json_check_number (c, &v))
-            return FALSE;
-          if (out != NULL && !c->defer)
-            *out = json_node_init_int (json_node_alloc (), v);
-          return TRUE;
-        }
-      return json_fail (c, N_("an unexpected character"));
-    }
-}
-
-/* Checks that @text is one strict JSON object; otherwise @out_problem says
- * what is wrong (to follow "the body"). With @out_node, builds its tree too,
- * unless a number leaves that to json-glib (*@out_node stays NULL). With
- * @out_defer, says whether one does. */
-static gboolean
-check_body (const char  *text,
-            gsize        len,
-            JsonNode   **out_node,
-            gboolean    *out_defer,
-            char       **out_problem)
-{
-  g_autoptr(GString) buf = out_node != NULL ? g_string_sized_new (64) : NULL;
-  g_autoptr(GString) names = g_string_sized_new (128);
-  g_autoptr(GArray) spans = g_array_sized_new (FALSE, FALSE, sizeof (JsonName), 16);
-  g_autoptr(JsonNode) node = NULL;
-  JsonCheck check = { text, text, text + len, NULL, buf, FALSE, names, spans };
-
-  if (!g_utf8_validate_len (text, len, NULL))
-    {
-      *out_problem = g_strdup (_("is not valid UTF-8"));
-      return FALSE;
-    }
-  json_skip_ws (&check);
-  if (check.p >= check.end || *check.p != '{')
-    {
-      *out_problem = g_strdup (_("is not a JSON object"));
-      return FALSE;
-    }
-  if (json_check_value (&check, 0, out_node != NULL ? &node : NULL))
-    {
-      json_skip_ws (&check);
-      if (check.p != check.end)
-        json_fail (&check, N_("text after the object"));
-    }
-  if (check.problem != NULL)
-    {
-      *out_problem = g_strdup_printf (_("is not strict JSON: %s at byte %zu"),
-                                      _(check.problem), (gsize) (check.p - check.start));
-      return FALSE;
-    }
-  if (out_node != NULL && !check.defer)
-    {
-      json_node_seal (node);
-      *out_node = g_steal_pointer (&node);
-    }
-  if (out_defer != NULL)
-    *out_defer = check.defer;
-  return TRUE;
-}
-
-/* Parses @text as one strict JSON object into @out_node. */
-static gboolean
-parse_body (const char  *text,
-            gsize        len,
-            JsonNode   **out_node,
-            char       **out_problem)
-{
-  g_autoptr(JsonParser) parser = NULL;
-  g_autoptr(GError) error = NULL;
-
-  if (!check_body (text, len, out_node, NULL, out_problem))
-    return FALSE;
-  if (*out_node != NULL)
-    return TRUE;
-  parser = json_parser_new_immutable ();
-  if (!json_parser_load_from_data (parser, text, len, &error))
-    {
-      *out_problem = g_strdup_printf (_("is not valid JSON: %s"), error->message);
-      return FALSE;
-    }
-  *out_node = json_parser_steal_root (parser);
-  return TRUE;
-}
-
-/* Past one object or array of a checked body: its brackets counted,
- * strings skipped whole. */
-static const char *
-skip_checked (const char *p)
-{
-  int depth = 0;
-
-  do
-    {
-      if (*p == '"')
-        for (p++; *p != '"'; p++)
-          p += *p == '\\';
-      else if (*p == '{' || *p == '[')
-        depth++;
-      else if (*p == '}' || *p == ']')
-        depth--;
-      p++;
-    }
-  while (depth > 0);
-  return p;
-}
-
-/* Reads the members of the checked body @text: with @index NULL only
- * counts them, otherwise fills it and its arena @arena (@len + 1 long:
- * nothing decodes longer than its quoted source). */
-static guint
-read_members (const char *text,
-              gsize       len,
-              BodyIndex  *index,
-              GString    *arena)
-{
-  JsonCheck c = { text, text, text + len, NULL, NULL, FALSE, NULL, NULL };
-  guint n = 0;
-
-  json_skip_ws (&c);
-  c.p++;  /* the '{' */
-  for (;;)
-    {
-      BodyMember *m = index != NULL ? &index->members[n] : NULL;
-
-      json_skip_ws (&c);
-      if (*c.p == '}')
-        return n;
-      if (m != NULL)
-        m->name = GSIZE_TO_POINTER (arena->len);
-      json_check_string (&c, arena);
-      if (arena != NULL)
-        g_string_append_c (arena, '\0');
-      json_skip_ws (&c);
-      c.p++;  /* the ':' */
-      json_skip_ws (&c);
-      if (*c.p == '"')
-        {
-          if (m != NULL)
-            {
-              m->type = MEMBER_STRING;
-              m->string = GSIZE_TO_POINTER (arena->len);
-            }
-          json_check_string (&c, arena);
-          if (arena != NULL)
-            g_string_append_c (arena, '\0');
-        }
-      else if (*c.p == '-' || g_ascii_isdigit (*c.p))
-        {
-          gint64 v = 0;
-
-          c.defer = FALSE;
-          json_check_number (&c, &v);
-          if (m != NULL)
-            {
-              m->type = c.defer ? MEMBER_DEFERRED : MEMBER_INT;
-              m->integer = v;
-            }
-        }
-      else
-        {
-          if (*c.p == '{' || *c.p == '[')
-            c.p = skip_checked (c.p);
-          else
-            c.p += *c.p == 'f' ? 5 : 4;  /* false, true, null */
-          if (m != NULL)
-            m->type = MEMBER_OTHER;
-        }
-      n++;
-      json_skip_ws (&c);
-      c.p += *c.p == ',';
-    }
-}
-
-static BodyIndex *
-index_body (const char *text,
-            gsize       len)
-{
-  guint n = read_members (text, len, NULL, NULL);
-  GString *arena = g_string_sized_new (len + 1);
-  BodyIndex *index = g_malloc (sizeof (BodyIndex) + n * sizeof (BodyMember));
-
-  index->n = read_members (text, len, index, arena);
-  /* the arena is complete, so its offsets become pointers */
-  for (guint i = 0; i < n; i++)
-    {
-      BodyMember *m = &index->members[i];
-
-      m->name = arena->str + GPOINTER_TO_SIZE (m->name);
-      if (m->type == MEMBER_STRING)
-        m->string = arena->str + GPOINTER_TO_SIZE (m->string);
-    }
-  index->arena = g_string_free (arena, FALSE);
-  return index;
-}
-
 static void
 finish_encoding (JcEvent *event)
 {
@@ -910,7 +293,7 @@ jc_event_new (const guint8  *device_id,
     }
   event->kind = g_strdup (kind);
 
-  if (!parse_body (body_json, strlen (body_json), &event->body_node, &problem))
+  if (!jc_json_strict_parse (body_json, strlen (body_json), &event->body_node, &problem))
     {
       g_set_error (error, JC_EVENT_ERROR, JC_EVENT_ERROR_INVALID,
                    _("Event %" PRIu64 " of device %s (%s): the body %s"),
@@ -922,7 +305,7 @@ jc_event_new (const guint8  *device_id,
   event->body = json_generator_to_data (generator, &event->body_len);
   /* what json-glib wrote must pass the reader's check too */
   g_clear_pointer (&problem, g_free);
-  if (!check_body (event->body, event->body_len, NULL, NULL, &problem))
+  if (!jc_json_strict_check (event->body, event->body_len, NULL, NULL, &problem))
     {
       g_set_error (error, JC_EVENT_ERROR, JC_EVENT_ERROR_INVALID,
                    _("Event %" PRIu64 " of device %s (%s): the generated body %s"),
@@ -1308,8 +691,8 @@ jc_event_decode (const guint8  *data,
   /* The tree is built when the body is first read: HQ stores most events
    * without reading their bodies. A number json-glib must read is read
    * now, so that what it refuses is refused here. */
-  if (!check_body (event->body, event->body_len, NULL, &defer, &problem) ||
-      (defer && !parse_body (event->body, event->body_len, &event->body_node, &problem)))
+  if (!jc_json_strict_check (event->body, event->body_len, NULL, &defer, &problem) ||
+      (defer && !jc_json_strict_parse (event->body, event->body_len, &event->body_node, &problem)))
     {
       decode_fail (&dec, error, JC_EVENT_ERROR_MALFORMED, _("field 'body' %s"), problem);
       return NULL;
@@ -1493,7 +876,7 @@ jc_event_get_body_object (const JcEvent *event)
       JsonNode *built = NULL;
 
       /* the body passed this check when the event was made or decoded */
-      if (!parse_body (event->body, event->body_len, &built, &problem))
+      if (!jc_json_strict_parse (event->body, event->body_len, &built, &problem))
         g_error ("event %" PRIu64 " of device %s: its checked body %s", event->seq, event->device_id_hex, problem);
       if (!g_atomic_pointer_compare_and_exchange (&self->body_node, NULL, built))
         json_node_unref (built);
@@ -1502,28 +885,22 @@ jc_event_get_body_object (const JcEvent *event)
   return json_node_get_object (node);
 }
 
-static const BodyMember *
+static const JcJsonMember *
 body_member (const JcEvent *event,
              const char    *name)
 {
   JcEvent *self = (JcEvent *) event;  /* the index is a cache, like the tree */
-  BodyIndex *index = g_atomic_pointer_get (&self->body_index);
+  JcJsonMembers *index = g_atomic_pointer_get (&self->body_index);
 
   if (index == NULL)
     {
-      BodyIndex *built = index_body (event->body, event->body_len);
+      JcJsonMembers *built = jc_json_members_new (event->body, event->body_len);
 
       if (!g_atomic_pointer_compare_and_exchange (&self->body_index, NULL, built))
-        {
-          g_free (built->arena);
-          g_free (built);
-        }
+        jc_json_members_free (built);
       index = g_atomic_pointer_get (&self->body_index);
     }
-  for (guint i = 0; i < index->n; i++)
-    if (strcmp (index->members[i].name, name) == 0)
-      return &index->members[i];
-  return NULL;
+  return jc_json_members_lookup (index, name);
 }
 
 /* Whether the body has a top-level member @name. */
@@ -1540,9 +917,9 @@ const char *
 jc_event_get_body_string (const JcEvent *event,
                           const char    *name)
 {
-  const BodyMember *m = body_member (event, name);
+  const JcJsonMember *m = body_member (event, name);
 
-  return m != NULL && m->type == MEMBER_STRING ? m->string : NULL;
+  return m != NULL && m->type == JC_JSON_MEMBER_STRING ? m->string : NULL;
 }
 
 /* Sets *@out to the top-level member @name of the body when it is an
@@ -1552,12 +929,12 @@ jc_event_get_body_int (const JcEvent *event,
                        const char    *name,
                        gint64        *out)
 {
-  const BodyMember *m = body_member (event, name);
+  const JcJsonMember *m = body_member (event, name);
   JsonNode *node;
 
-  if (m == NULL || (m->type != MEMBER_INT && m->type != MEMBER_DEFERRED))
+  if (m == NULL || (m->type != JC_JSON_MEMBER_INT && m->type != JC_JSON_MEMBER_DEFERRED))
     return FALSE;
-  if (m->type == MEMBER_INT)
+  if (m->type == JC_JSON_MEMBER_INT)
     {
       *out = m->integer;
       return TRUE;

@@ -14,6 +14,7 @@
 #include "jc-inspection.h"
 #include "jc-jc1-private.h"
 #include "jc-json.h"
+#include "jc-json-strict.h"
 #include "jc-sha256.h"
 #include "jc-vfs.h"
 
@@ -194,18 +195,19 @@ jc_finding_free (JcFinding *f)
 static JcFinding *
 finding_from_record (const char *record, const char **problem)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonNode) root = NULL;
   g_autoptr(JcFinding) f = g_new0 (JcFinding, 1);
   g_autoptr(GStrvBuilder) items = g_strv_builder_new ();
   g_autoptr(GStrvBuilder) basis = g_strv_builder_new ();
-  JsonNode *root, *items_node;
+  g_autofree char *not_strict = NULL;
+  JsonNode *items_node;
   JsonObject *obj;
   JsonArray *array;
   gint64 amount, sealed_at, version;
 
+  /* strict, like the event body that carries it: it is sealed as text */
   *problem = "record";
-  if (!json_parser_load_from_data (parser, record, -1, NULL) ||
-      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  if (!jc_json_strict_parse (record, strlen (record), &root, &not_strict))
     return NULL;
   obj = json_node_get_object (root);
 #define REQUIRE(cond, name) G_STMT_START { if (!(cond)) { *problem = name; return NULL; } } G_STMT_END
