@@ -514,7 +514,7 @@ main (void)
                                              "evidence links, sealed and confirmed findings)", field->len);
 
     merge_pinned_and_all (what, field_pristine, hqdir, field_bundle, field,
-                          jc_device_get_public_key (jc_vault_get_device (vault)), "");
+                          jc_device_get_public_key (jc_vault_get_device (vault)), " (target ≥ 0.80)");
   }
   {
     /* the same merge into PostgreSQL, under tests/with-postgresql */
