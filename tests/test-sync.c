@@ -165,6 +165,24 @@ assert_hq_verifies (void)
   ck_assert_msg (jc_test_hq (hqdir, &out, &err, "check", NULL) == 0, "jiancha-hq check: %s%s", out, err);
 }
 
+/* A new device's vault (see new_device()), opened, and its events so far,
+ * for bundles made by hand; @hq_pk gets the HQ key it pinned. */
+static GPtrArray *
+device_events (const char *name, const char *url, gsize evidence_bytes, char **inspection, JcVault **vault,
+               guint8 hq_pk[32])
+{
+  g_autofree char *dir = new_device (name, "张伟", url, evidence_bytes, inspection);
+  g_autoptr(GError) error = NULL;
+  GPtrArray *events;
+
+  *vault = open_vault (dir);
+  ck_assert (jc_vault_get_enrollment (*vault, NULL, hq_pk, NULL));
+  events = jc_eventlog_get_events_after (jc_vault_get_eventlog (*vault),
+                                         jc_device_get_id (jc_vault_get_device (*vault)), 0, 0, &error);
+  ck_assert_msg (events != NULL, "%s", error ? error->message : "");
+  return events;
+}
+
 /* HQ on PostgreSQL loses its database connection (a server restart, an
  * administrator): the next sync reconnects and HQ holds everything once. */
 START_TEST (test_database_connection_lost)
@@ -389,7 +407,7 @@ START_TEST (test_rejections)
   g_autoptr(JcEvent) bad_event = NULL;
   g_autoptr(GSocketClient) client = g_socket_client_new ();
   g_autoptr(GSocketConnection) conn = NULL;
-  g_autofree char *vault_dir = NULL, *out = NULL, *err = NULL;
+  g_autofree char *out = NULL, *err = NULL;
   JcTestServer s = { 0 };
   guint8 hq_pk[32], sig[64], bogus[32];
   gint64 stored;
@@ -400,12 +418,8 @@ START_TEST (test_rejections)
 
   hq_init ();
   jc_test_server_start (&s, hqdir);
-  vault_dir = new_device ("r", "张伟", s.url, 1000, &insp);
-  vault = open_vault (vault_dir);
-  ck_assert (jc_vault_get_enrollment (vault, NULL, hq_pk, NULL));
-  events = jc_eventlog_get_events_after (jc_vault_get_eventlog (vault),
-                                         jc_device_get_id (jc_vault_get_device (vault)), 0, 0, &error);
-  ck_assert (events != NULL && events->len >= 5);
+  events = device_events ("r", s.url, 1000, &insp, &vault, hq_pk);
+  ck_assert (events->len >= 5);
   dev = g_strdup (jc_device_get_id_hex (jc_vault_get_device (vault)));
 
   /* the good bundle, twice: the replay changes nothing */
@@ -524,7 +538,7 @@ END_TEST
  * event waits for the one refused. */
 START_TEST (test_refused_by_projection)
 {
-  g_autofree char *insp = NULL, *reply = NULL, *vault_dir = NULL;
+  g_autofree char *insp = NULL, *reply = NULL;
   g_autoptr(JcVault) vault = NULL;
   g_autoptr(GPtrArray) events = NULL;
   g_autoptr(GBytes) bundle = NULL;
@@ -538,12 +552,7 @@ START_TEST (test_refused_by_projection)
 
   hq_init ();
   jc_test_server_start (&s, hqdir);
-  vault_dir = new_device ("p", "张伟", s.url, 10, &insp);
-  vault = open_vault (vault_dir);
-  ck_assert (jc_vault_get_enrollment (vault, NULL, hq_pk, NULL));
-  events = jc_eventlog_get_events_after (jc_vault_get_eventlog (vault),
-                                         jc_device_get_id (jc_vault_get_device (vault)), 0, 0, &error);
-  ck_assert (events != NULL);
+  events = device_events ("p", s.url, 10, &insp, &vault, hq_pk);
   n_before = events->len;
   good = g_strdup_printf ("{\"code\":\"p21.1.2\",\"inspection\":\"%s\",\"note\":\"进销存不符\",\"status\":\"violation\"}",
                           insp);
