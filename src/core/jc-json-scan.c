@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "jc-json-scan.h"
+#include "jc-json-strict.h"
 
 typedef struct {
   const char *start;
@@ -120,22 +121,6 @@ fail_unexpected (Scan *s, const char *expected)
   return fail (s, s->p, _("unexpected character (expected %s)"), expected);
 }
 
-static int
-hex4 (const char *p)
-{
-  int v = 0;
-
-  for (int i = 0; i < 4; i++)
-    {
-      int d = g_ascii_xdigit_value (p[i]);
-
-      if (d < 0)
-        return -1;
-      v = v * 16 + d;
-    }
-  return v;
-}
-
 /* Reads a string at s->p (on its opening quote); appends its decoded value
  * to @out when @out is not NULL. */
 static gboolean
@@ -182,7 +167,7 @@ scan_string (Scan *s, GString *out)
                 int u;
                 gunichar ch;
 
-                if (s->end - s->p < 4 || (u = hex4 (s->p)) < 0)
+                if (s->end - s->p < 4 || (u = jc_json_hex4 (s->p)) < 0)
                   return fail (s, esc, _("invalid \\u escape"));
                 s->p += 4;
                 if (u == 0)
@@ -194,7 +179,7 @@ scan_string (Scan *s, GString *out)
                     int lo;
 
                     if (s->end - s->p < 6 || s->p[0] != '\\' || s->p[1] != 'u' ||
-                        (lo = hex4 (s->p + 2)) < 0xDC00 || lo > 0xDFFF)
+                        (lo = jc_json_hex4 (s->p + 2)) < 0xDC00 || lo > 0xDFFF)
                       return fail (s, esc, _("invalid \\u escape: unpaired high surrogate"));
                     s->p += 6;
                     ch = 0x10000 + (((gunichar) u - 0xD800) << 10) + ((gunichar) lo - 0xDC00);

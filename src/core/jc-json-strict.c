@@ -65,8 +65,9 @@ json_skip_ws (JsonCheck *c)
     c->p++;
 }
 
-static int
-json_hex4 (const char *p)
+/* The value of the 4 hex digits at @p (of a \\u escape), or -1. */
+int
+jc_json_hex4 (const char *p)
 {
   int v = 0;
 
@@ -121,7 +122,7 @@ json_check_string (JsonCheck *c,
           {
             int u, lo;
 
-            if (c->end - c->p < 6 || (u = json_hex4 (c->p + 2)) < 0)
+            if (c->end - c->p < 6 || (u = jc_json_hex4 (c->p + 2)) < 0)
               return json_fail (c, N_("a bad \\u escape"));
             if (u == 0)
               return json_fail (c, N_("\\u0000 in a string"));
@@ -131,7 +132,7 @@ json_check_string (JsonCheck *c,
             if (u >= 0xd800 && u <= 0xdbff)
               {
                 if (c->end - c->p < 6 || c->p[0] != '\\' || c->p[1] != 'u' ||
-                    (lo = json_hex4 (c->p + 2)) < 0xdc00 || lo > 0xdfff)
+                    (lo = jc_json_hex4 (c->p + 2)) < 0xdc00 || lo > 0xdfff)
                   return json_fail (c, N_("a lone surrogate escape"));
                 u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
                 c->p += 6;

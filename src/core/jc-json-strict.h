@@ -21,6 +21,8 @@ gboolean jc_json_strict_parse (const char  *text,
                                JsonNode   **out_node,
                                char       **out_problem);
 
+int      jc_json_hex4         (const char  *p);
+
 /* The top-level members of a checked object, without a tree: what a
  * projection reads is a few strings and integers of a body, and
  * json-glib's tree of it costs tens of allocations to build and to free. */
