@@ -65,7 +65,7 @@ json_skip_ws (JsonCheck *c)
     c->p++;
 }
 
-/* The value of the 4 hex digits at @p (of a \\u escape), or -1. */
+/* The value of the 4 hex digits at @p (of a \u escape), or -1. */
 int
 jc_json_hex4 (const char *p)
 {
