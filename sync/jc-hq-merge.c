@@ -204,6 +204,8 @@ jc_hq_merge_set_threads (JcHqMerge *merge, guint n_threads)
 
 /* Signatures, on every core ------------------------------------------------ */
 
+#define VERIFY_RUN 64
+
 /* The workers check the signatures while the merging thread stores the
  * events already checked: it waits for each event's verdict before it
  * touches the event, so nothing unverified is stored, and with one worker
@@ -292,14 +294,16 @@ verify_wait (Verify *v, guint i)
 
   if (v->n == 0)
     {
-      g_autoptr(GError) error = NULL;
+      /* in order, and again when the bundle is merged a second time; a
+       * run of events at a time, so that the verifying code and the
+       * storing code each stay in the processor's caches */
+      for (; v->checked <= i || (v->checked < v->events->len && v->checked % VERIFY_RUN != 0); v->checked++)
+        {
+          g_autoptr(GError) error = NULL;
 
-      /* in order, and again when the bundle is merged a second time */
-      if (i < v->checked)
-        return v->why[i];
-      if (!jc_event_verify (g_ptr_array_index (v->events, i), v->public_key, &error))
-        v->why[i] = g_strdup (error->message);
-      v->checked = i + 1;
+          if (!jc_event_verify (g_ptr_array_index (v->events, v->checked), v->public_key, &error))
+            v->why[v->checked] = g_strdup (error->message);
+        }
       return v->why[i];
     }
   t = i % v->n;
