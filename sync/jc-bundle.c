@@ -16,6 +16,8 @@ G_DEFINE_QUARK (jc-bundle-error-quark, jc_bundle_error)
 #define SIGN_CONTEXT "JCB1-bundle"
 #define INNER_HEAD   (16 + 64)
 
+G_STATIC_ASSERT (sizeof SIGN_CONTEXT - 1 + 16 <= INNER_HEAD);
+
 static void
 put_be (GByteArray *out, guint64 v, guint bytes)
 {
@@ -282,8 +284,9 @@ jc_bundle_open (GBytes          *sealed,
                 GError         **error)
 {
   g_autoptr(JcBundle) bundle = g_new0 (JcBundle, 1);
-  g_autoptr(GByteArray) msg = NULL;
   guint8 box_pk[crypto_box_PUBLICKEYBYTES];
+  guint8 sig[64];
+  guint8 *msg;
   guint8 *box_sk = NULL;
   guint8 *inner = NULL;
   gsize len, inner_len;
@@ -337,13 +340,15 @@ jc_bundle_open (GBytes          *sealed,
   if (!key_func (bundle->device_id, bundle->public_key, user_data, error))
     goto fail;
 
-  /* The signature before any parsing: nothing unsigned is ever read. */
+  /* The signature before any parsing: nothing unsigned is ever read. The
+   * signed message (context, device id, body) is put together in place,
+   * over the head it follows, rather than copied whole. */
   body = inner + INNER_HEAD;
-  msg = g_byte_array_sized_new (inner_len);
-  g_byte_array_append (msg, (const guint8 *) SIGN_CONTEXT, strlen (SIGN_CONTEXT));
-  g_byte_array_append (msg, bundle->device_id, 16);
-  g_byte_array_append (msg, body, inner_len - INNER_HEAD);
-  if (crypto_sign_verify_detached (inner + 16, msg->data, msg->len, bundle->public_key) != 0)
+  memcpy (sig, inner + 16, sizeof sig);
+  msg = inner + INNER_HEAD - strlen (SIGN_CONTEXT) - 16;
+  memcpy (msg, SIGN_CONTEXT, strlen (SIGN_CONTEXT));
+  memcpy (msg + strlen (SIGN_CONTEXT), bundle->device_id, 16);
+  if (crypto_sign_verify_detached (sig, msg, (gsize) (inner + inner_len - msg), bundle->public_key) != 0)
     {
       g_set_error (error, JC_BUNDLE_ERROR, JC_BUNDLE_ERROR_SIGNATURE,
                    _("The bundle’s signature does not verify with the key of device %s"),
