@@ -63,6 +63,25 @@ check_members (const JcEvent *event)
     }
 }
 
+/* The decoder takes only the canonical encoding: the event made anew from
+ * the fields it read is encoded in the very bytes it read. */
+static void
+check_canonical (const JcEvent *event)
+{
+  g_autoptr(JcEvent) again = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize len, again_len;
+  const guint8 *bytes = jc_event_get_encoded (event, &len), *again_bytes;
+
+  again = jc_event_new (jc_event_get_device_id (event), jc_event_get_seq (event), jc_event_get_prev_hash (event),
+                        jc_event_get_wall_time (event), jc_event_get_monotonic_time (event),
+                        jc_event_get_hq_time (event), jc_event_get_inspector (event), jc_event_get_kind (event),
+                        jc_event_get_body (event), &error);
+  g_assert_no_error (error);
+  again_bytes = jc_event_get_encoded (again, &again_len);
+  g_assert (again_len == len && memcmp (again_bytes, bytes, len) == 0);
+}
+
 int
 LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
 {
@@ -100,6 +119,7 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
         {
           g_assert (memcmp (jc_event_get_device_id (bundle->events->pdata[i]), jc_device_get_id (device), 16) == 0);
           check_members (bundle->events->pdata[i]);
+          check_canonical (bundle->events->pdata[i]);
         }
     }
   else

@@ -755,6 +755,10 @@ START_TEST (test_wrong_types)
     { 9, "\x63[1]", 4, "field 'body' is not a JSON object" },
     { 9, "\x61{", 2, "field 'body' is not strict JSON: a member name that is not a string at byte 1" },
     { 9, "\xf5", 1, "field 'body' is a boolean, not text" },
+    /* the body's UTF-8 is checked with its JSON */
+    { 9, "\x69{\"a\":\"\xc3\x28\"}", 10, "field 'body' is not valid UTF-8" },
+    { 9, "\x69{\"a\":\"\0b\"}", 10, "field 'body' is not valid UTF-8" },
+    { 9, "\x67{\"a\":\xff}", 8, "field 'body' is not valid UTF-8" },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -833,6 +837,8 @@ START_TEST (test_not_canonical)
     { 2, "\x19\x00\x11", 3 },                            /* 17 in two */
     { 4, "\x1b\x00\x00\x00\x00\x00\x00\x03\xe8", 9 },    /* 1000 in eight */
     { 8, "\x78\x0c" "finding.seal", 14 },                /* a length in a longer form */
+    { 4, "\x38\x05", 2 },                                /* -6 in one extra byte */
+    { 1, "\x58\x10\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f", 18 },  /* a byte string's length */
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -847,6 +853,20 @@ START_TEST (test_not_canonical)
                         "Event 17 of device 000102030405060708090a0b0c0d0e0f");
       fields_clear (&f);
     }
+  /* the array of the fields, its length in one extra byte */
+  {
+    g_autoptr(GByteArray) bytes = NULL;
+    Fields f;
+
+    fields_init (&f);
+    bytes = fields_encode (&f, f.n);
+    ck_assert_uint_eq (bytes->data[0], 0x8a);
+    bytes->data[0] = 0x0a;
+    g_byte_array_prepend (bytes, (const guint8 *) "\x98", 1);
+    assert_malformed (bytes->data, bytes->len, JC_EVENT_ERROR_MALFORMED, "canonical",
+                      "Event 17 of device 000102030405060708090a0b0c0d0e0f");
+    fields_clear (&f);
+  }
 }
 END_TEST
 
