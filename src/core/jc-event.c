@@ -41,6 +41,9 @@ struct _JcEvent
   char     *kind;
   char     *body;
   gsize     body_len;
+  /* decoded: inspector, kind, body and the encoding in one allocation
+   * (HQ decodes every event of a bundle); NULL: each its own */
+  char     *block;
   JsonNode *body_node;     /* both built when first read */
   JcJsonMembers *body_index;
 
@@ -85,13 +88,18 @@ jc_event_unref (JcEvent *event)
   g_return_if_fail (event != NULL);
   if (!g_atomic_ref_count_dec (&event->ref_count))
     return;
-  g_free (event->inspector);
-  g_free (event->kind);
-  g_free (event->body);
+  if (event->block != NULL)
+    g_free (event->block);
+  else
+    {
+      g_free (event->inspector);
+      g_free (event->kind);
+      g_free (event->body);
+      g_free (event->encoded);
+    }
   if (event->body_node != NULL)
     json_node_unref (event->body_node);
   g_clear_pointer (&event->body_index, jc_json_members_free);
-  g_free (event->encoded);
   g_free (event);
 }
 
@@ -180,14 +188,10 @@ set_device_id (JcEvent      *event,
                   event->device_id, JC_DEVICE_ID_SIZE);
 }
 
-gboolean
-jc_event_kind_is_valid (const char *kind)
+static gboolean
+kind_is_valid (const char *kind,
+               gsize       len)
 {
-  gsize len;
-
-  if (kind == NULL)
-    return FALSE;
-  len = strlen (kind);
   if (len == 0 || len > JC_EVENT_KIND_MAX || !g_ascii_islower (kind[0]) || kind[len - 1] == '.')
     return FALSE;
   for (gsize i = 0; i < len; i++)
@@ -196,10 +200,16 @@ jc_event_kind_is_valid (const char *kind)
 
       if (!(g_ascii_islower (c) || g_ascii_isdigit (c) || c == '.' || c == '_' || c == '-'))
         return FALSE;
-      if (c == '.' && kind[i + 1] == '.')
+      if (c == '.' && i + 1 < len && kind[i + 1] == '.')
         return FALSE;
     }
   return TRUE;
+}
+
+gboolean
+jc_event_kind_is_valid (const char *kind)
+{
+  return kind != NULL && kind_is_valid (kind, strlen (kind));
 }
 
 static gboolean
@@ -570,12 +580,14 @@ read_int64 (Decoder    *dec,
   return TRUE;
 }
 
-/* Reads a text field into a NUL-terminated copy. */
+/* Reads a text field, checked as UTF-8 (without a NUL); it stays in the
+ * input. */
 static gboolean
-read_text (Decoder    *dec,
-           const char *field,
-           char      **out,
-           GError    **error)
+read_text (Decoder     *dec,
+           const char  *field,
+           const char **out,
+           gsize       *out_len,
+           GError     **error)
 {
   Item item;
 
@@ -584,8 +596,23 @@ read_text (Decoder    *dec,
   if (!g_utf8_validate_len ((const char *) item.data, item.len, NULL))
     return decode_fail (dec, error, JC_EVENT_ERROR_MALFORMED,
                         _("field '%s' is not valid UTF-8 text"), field);
-  *out = g_strndup ((const char *) item.data, item.len);
+  *out = (const char *) item.data;
+  *out_len = item.len;
   return TRUE;
+}
+
+/* @len bytes of @text at *@p, with a NUL after them; *@p moves past. */
+static char *
+put_string (char       **p,
+            const char  *text,
+            gsize        len)
+{
+  char *s = *p;
+
+  memcpy (s, text, len);
+  s[len] = '\0';
+  *p += len + 1;
+  return s;
 }
 
 /* Decodes and validates one encoded event. The result carries no signature
@@ -596,11 +623,13 @@ jc_event_decode (const guint8  *data,
                  GError       **error)
 {
   g_autoptr(JcEvent) event = event_alloc ();
-  g_autofree char *format = NULL;
   g_autofree char *problem = NULL;
+  const char *format, *inspector, *kind, *body;
+  gsize format_len, inspector_len, kind_len, body_len;
   gboolean defer = FALSE;
   Decoder dec = { data, len, 0, event, FALSE, FALSE };
   Item item;
+  char *p;
 
   g_return_val_if_fail (data != NULL || len == 0, NULL);
 
@@ -626,12 +655,13 @@ jc_event_decode (const guint8  *data,
     }
 
   /* The format tag first: a later version may change the array length. */
-  if (!read_text (&dec, "format", &format, error))
+  if (!read_text (&dec, "format", &format, &format_len, error))
     return NULL;
-  if (g_strcmp0 (format, JC_EVENT_FORMAT) != 0)
+  if (format_len != strlen (JC_EVENT_FORMAT) || memcmp (format, JC_EVENT_FORMAT, format_len) != 0)
     {
       decode_fail (&dec, error, JC_EVENT_ERROR_UNSUPPORTED,
-                   _("format '%s' is not supported (this version reads %s)"), format, JC_EVENT_FORMAT);
+                   _("format '%.*s' is not supported (this version reads %s)"), (int) format_len, format,
+                   JC_EVENT_FORMAT);
       return NULL;
     }
   if (item.value != JC_EVENT_N_FIELDS)
@@ -671,18 +701,18 @@ jc_event_decode (const guint8  *data,
       !read_int64 (&dec, "hq_time", &event->hq_time, error))
     return NULL;
 
-  if (!read_text (&dec, "inspector", &event->inspector, error))
+  if (!read_text (&dec, "inspector", &inspector, &inspector_len, error))
     return NULL;
-  if (!inspector_is_valid (event->inspector, strlen (event->inspector)))
+  if (inspector_len > JC_EVENT_INSPECTOR_MAX)
     {
       decode_fail (&dec, error, JC_EVENT_ERROR_MALFORMED,
                    _("field 'inspector' is longer than %d bytes"), JC_EVENT_INSPECTOR_MAX);
       return NULL;
     }
 
-  if (!read_text (&dec, "kind", &event->kind, error))
+  if (!read_text (&dec, "kind", &kind, &kind_len, error))
     return NULL;
-  if (!jc_event_kind_is_valid (event->kind))
+  if (!kind_is_valid (kind, kind_len))
     {
       decode_fail (&dec, error, JC_EVENT_ERROR_MALFORMED,
                    _("field 'kind' is not a valid kind name"));
@@ -692,8 +722,8 @@ jc_event_decode (const guint8  *data,
   /* the body's UTF-8 is checked with its JSON, below */
   if (!read_typed (&dec, "body", ITEM_TEXT, &item, error))
     return NULL;
-  event->body = g_strndup ((const char *) item.data, item.len);
-  event->body_len = item.len;
+  body = (const char *) item.data;
+  body_len = item.len;
 
   if (dec.offset != len)
     {
@@ -705,8 +735,8 @@ jc_event_decode (const guint8  *data,
   /* The tree is built when the body is first read: HQ stores most events
    * without reading their bodies. A number json-glib must read is read
    * now, so that what it refuses is refused here. */
-  if (!jc_json_strict_check (event->body, event->body_len, NULL, &defer, &problem) ||
-      (defer && !jc_json_strict_parse (event->body, event->body_len, &event->body_node, &problem)))
+  if (!jc_json_strict_check (body, body_len, NULL, &defer, &problem) ||
+      (defer && !jc_json_strict_parse (body, body_len, &event->body_node, &problem)))
     {
       decode_fail (&dec, error, JC_EVENT_ERROR_MALFORMED, _("field 'body' %s"), problem);
       return NULL;
@@ -722,7 +752,12 @@ jc_event_decode (const guint8  *data,
       return NULL;
     }
 
-  event->encoded = g_memdup2 (data, len);
+  p = event->block = g_malloc (inspector_len + kind_len + body_len + 3 + len);
+  event->inspector = put_string (&p, inspector, inspector_len);
+  event->kind = put_string (&p, kind, kind_len);
+  event->body = put_string (&p, body, body_len);
+  event->body_len = body_len;
+  event->encoded = memcpy (p, data, len);
   event->encoded_len = len;
   jc_sha256 (event->hash, event->encoded, event->encoded_len);
   return g_steal_pointer (&event);
