@@ -15,6 +15,7 @@
 
 #include "jc-bundle.h"
 #include "jc-core.h"
+#include "jc-json-strict.h"
 
 int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
 
@@ -31,6 +32,29 @@ device_key (const guint8 device_id[16], guint8 public_key[32], gpointer user_dat
     }
   memcpy (public_key, jc_device_get_public_key (device), 32);
   return TRUE;
+}
+
+/* The elements of the array member @name, read from its raw text, say
+ * what json-glib's array says. */
+static void
+check_elements (const JcEvent *event, const char *name, JsonArray *array)
+{
+  g_autoptr(JcJsonMembers) body = jc_json_members_new (jc_event_get_body (event), strlen (jc_event_get_body (event)));
+  const JcJsonMember *m = jc_json_members_lookup (body, name);
+  g_autoptr(JcJsonMembers) elements = jc_json_members_new (m->raw, m->raw_len);
+
+  g_assert (m->type == JC_JSON_MEMBER_OTHER && m->raw[0] == '[' && m->raw[m->raw_len - 1] == ']');
+  g_assert (jc_json_members_get_n (elements) == json_array_get_length (array));
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *node = json_array_get_element (array, i);
+      const JcJsonMember *e = jc_json_members_get (elements, i);
+      gboolean is_string = JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING;
+
+      g_assert ((e->type == JC_JSON_MEMBER_STRING) == is_string);
+      g_assert (!is_string || strcmp (e->string, json_node_get_string (node)) == 0);
+      g_assert ((e->type == JC_JSON_MEMBER_OTHER && e->raw[0] == '{') == JSON_NODE_HOLDS_OBJECT (node));
+    }
 }
 
 /* The members read without a tree say what json-glib's tree says; the
@@ -60,6 +84,8 @@ check_members (const JcEvent *event)
         g_assert (str == NULL);
       g_assert (has_int == (is_value && json_node_get_value_type (node) == G_TYPE_INT64));
       g_assert (!has_int || v == json_node_get_int (node));
+      if (JSON_NODE_HOLDS_ARRAY (node))
+        check_elements (event, l->data, json_node_get_array (node));
     }
 }
 

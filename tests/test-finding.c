@@ -297,6 +297,95 @@ START_TEST (test_record_must_be_strict)
 }
 END_TEST
 
+/* Appends a finding.seal event of @record. */
+static gboolean
+post_record (JcVault *vault, const char *record, GError **error)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autofree char *sha = NULL, *body = NULL;
+  guint8 digest[32];
+
+  crypto_hash_sha256 (digest, (const guint8 *) record, strlen (record));
+  sha = hex_of (digest, 32);
+  json_builder_begin_object (b);
+  jc_json_builder_add_string (b, "record", record);
+  jc_json_builder_add_string (b, "sha256", sha);
+  json_builder_end_object (b);
+  body = jc_json_builder_to_string (b);
+  return jc_eventlog_append (jc_vault_get_eventlog (vault), jc_vault_get_device (vault), "张三", "finding.seal",
+                             body, NULL, error);
+}
+
+/* A record's members are read without a tree: each kind of bad member is
+ * named, and what json-glib alone reads (a 16-digit integer) still reads. */
+START_TEST (test_record_members)
+{
+  static const struct {
+    const char *pattern, *replacement;
+    const char *refused;  /* NULL: taken */
+  } cases[] = {
+    { "\"evidence\":\\[[^]]*\\]", "\"evidence\":[\"x\",1]", "“evidence”" },
+    { "\"evidence\":\\[[^]]*\\]", "\"evidence\":{}", "“evidence”" },
+    { "\"items\":\\[.*\\],\"sealed_at\"", "\"items\":[],\"sealed_at\"", "“items”" },
+    { "\"items\":\\[.*\\],\"sealed_at\"", "\"items\":[\"p21.1.1\"],\"sealed_at\"", "“items”" },
+    { "\"items\":\\[.*\\],\"sealed_at\"", "\"items\":[{\"code\":\"p21.1.1\"}],\"sealed_at\"", "“items”" },
+    { "\"items\":\\[.*\\],\"sealed_at\"", "\"items\":{\"code\":\"p21.1.1\",\"basis\":\"b\"},\"sealed_at\"", "“items”" },
+    { "\"amount_fen\":[0-9]+", "\"amount_fen\":1e3", "“amount_fen”" },
+    { "\"version\":1", "\"version\":\"1\"", "“version”" },
+    { "\"id\":\"[0-9a-f]+\"", "\"id\":7", "“id”" },
+    { "\"sealed_at\":[0-9]+", "\"sealed_at\":1000000000000000", NULL },
+    { "\"items\":\\[.*\\],\"sealed_at\"", "\"items\":[ {\"basis\":\"第]条{\\\\\"，\",\"code\":\"p21.1.1\"} , "
+      "{\"basis\":\"b\",\"code\":\"p21.1.2\",\"x\":[[{}]]}],\"sealed_at\"", NULL },
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JcVault) vault = create_vault ();
+  g_autofree char *id = new_inspection (vault, "P-0043");
+  g_autofree char *fid = NULL;
+  g_autoptr(JcFinding) f = NULL;
+  JcFindingSpec spec = { .inspection_id = id };
+
+  set_item (vault, id, "p21.1.1", JC_ITEM_STATUS_VIOLATION, "串换药品", 123456);
+  fid = jc_finding_seal (vault, NULL, &spec, NULL, &error);
+  ck_assert_msg (fid != NULL, "seal: %s", error ? error->message : "");
+  f = jc_finding_get (vault, fid, &error);
+  ck_assert (f != NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GRegex) re = g_regex_new (cases[i].pattern, 0, 0, NULL);
+      g_autofree char *other_id = g_strdup_printf ("%032x", i + 1);
+      g_autofree char *changed = g_regex_replace (re, f->record, -1, 0, cases[i].replacement, 0, NULL);
+      g_autofree char *record = NULL;
+      g_autoptr(JcFinding) got = NULL;
+      g_autoptr(GError) local = NULL;
+
+      ck_assert_msg (changed != NULL && strcmp (changed, f->record) != 0, "case %u does not apply", i);
+      if (strstr (changed, fid) != NULL)  /* all but where the id is what is wrong */
+        memcpy (strstr (changed, fid), other_id, 32);
+      record = g_steal_pointer (&changed);
+      if (cases[i].refused != NULL)
+        {
+          ck_assert (!post_record (vault, record, &local));
+          ck_assert_msg (g_error_matches (local, JC_EVENTLOG_ERROR, JC_EVENTLOG_ERROR_PROJECTION) &&
+                         strstr (local->message, cases[i].refused) != NULL, "case %u: %s", i, local->message);
+          continue;
+        }
+      ck_assert_msg (post_record (vault, record, &local), "case %u: %s", i, local ? local->message : "");
+      got = jc_finding_get (vault, other_id, &local);
+      ck_assert_msg (got != NULL, "case %u: %s", i, local ? local->message : "");
+      ck_assert_str_eq (got->record, record);
+      if (i == 9)
+        ck_assert_int_eq (got->sealed_at, G_GINT64_CONSTANT (1000000000000000));
+      else
+        {
+          ck_assert_str_eq (got->items[0], "p21.1.1");
+          ck_assert_str_eq (got->basis[0], "第]条{\"，");  /* \" in the record */
+          ck_assert_str_eq (got->items[1], "p21.1.2");
+          ck_assert_ptr_null (got->items[2]);
+        }
+    }
+}
+END_TEST
+
 START_TEST (test_three_answers_through_qr_png)
 {
   static const JcJc1Status statuses[] = { JC_JC1_STATUS_CONFIRMED, JC_JC1_STATUS_DISPUTED, JC_JC1_STATUS_REFUSED };
@@ -723,6 +812,7 @@ finding_suite (void)
   tcase_add_checked_fixture (tc, setup, teardown);
   tcase_add_test (tc, test_seal_all_open_violations);
   tcase_add_test (tc, test_record_must_be_strict);
+  tcase_add_test (tc, test_record_members);
   tcase_add_test (tc, test_three_answers_through_qr_png);
   tcase_add_test (tc, test_amend_keeps_both);
   tcase_add_test (tc, test_refusals);

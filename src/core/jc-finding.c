@@ -121,45 +121,73 @@ add_strv (JsonBuilder *b, const char *member, const char * const *values)
   json_builder_end_array (b);
 }
 
-static const char *
-obj_string (JsonObject *obj, const char *member)
-{
-  JsonNode *node = obj ? json_object_get_member (obj, member) : NULL;
+/* A record is read through the index of its members, not a tree; a
+ * number only json-glib reads (the app writes none) goes through the
+ * tree, so that it has one reading. */
+typedef struct {
+  const char    *text;
+  gsize          len;
+  JcJsonMembers *members;
+  JsonNode      *tree;  /* built when such a number is asked for */
+} Record;
 
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
+static const char *
+member_string (const JcJsonMembers *members, const char *name)
+{
+  const JcJsonMember *m = members != NULL ? jc_json_members_lookup (members, name) : NULL;
+
+  return m != NULL && m->type == JC_JSON_MEMBER_STRING ? m->string : NULL;
 }
 
 static gboolean
-obj_int (JsonObject *obj, const char *member, gint64 *out)
+record_int (Record *r, const char *name, gint64 *out)
 {
-  JsonNode *node = json_object_get_member (obj, member);
+  const JcJsonMember *m = jc_json_members_lookup (r->members, name);
+  g_autofree char *problem = NULL;
+  JsonNode *node;
 
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
+  if (m != NULL && m->type == JC_JSON_MEMBER_INT)
+    {
+      *out = m->integer;
+      return TRUE;
+    }
+  if (m == NULL || m->type != JC_JSON_MEMBER_DEFERRED ||
+      (r->tree == NULL && !jc_json_strict_parse (r->text, r->len, &r->tree, &problem)))
+    return FALSE;
+  node = json_object_get_member (json_node_get_object (r->tree), name);
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
     return FALSE;
   *out = json_node_get_int (node);
   return TRUE;
 }
 
+/* The elements of the array member @name, or NULL when it is not one. */
+static JcJsonMembers *
+record_array (Record *r, const char *name)
+{
+  const JcJsonMember *m = jc_json_members_lookup (r->members, name);
+
+  if (m == NULL || m->type != JC_JSON_MEMBER_OTHER || m->raw[0] != '[')
+    return NULL;
+  return jc_json_members_new (m->raw, m->raw_len);
+}
+
 /* An array of strings, or NULL when the member is not one. */
 static GStrv
-obj_strv (JsonObject *obj, const char *member)
+record_strv (Record *r, const char *name)
 {
-  JsonNode *node = json_object_get_member (obj, member);
+  g_autoptr(JcJsonMembers) elements = record_array (r, name);
   g_autoptr(GStrvBuilder) sb = g_strv_builder_new ();
-  JsonArray *array;
 
-  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+  if (elements == NULL)
     return NULL;
-  array = json_node_get_array (node);
-  for (guint i = 0; i < json_array_get_length (array); i++)
+  for (guint i = 0; i < jc_json_members_get_n (elements); i++)
     {
-      JsonNode *e = json_array_get_element (array, i);
+      const JcJsonMember *e = jc_json_members_get (elements, i);
 
-      if (!JSON_NODE_HOLDS_VALUE (e) || json_node_get_value_type (e) != G_TYPE_STRING)
+      if (e->type != JC_JSON_MEMBER_STRING)
         return NULL;
-      g_strv_builder_add (sb, json_node_get_string (e));
+      g_strv_builder_add (sb, e->string);
     }
   return g_strv_builder_end (sb);
 }
@@ -195,70 +223,72 @@ jc_finding_free (JcFinding *f)
 static JcFinding *
 finding_from_record (const char *record, const char **problem)
 {
-  g_autoptr(JsonNode) root = NULL;
   g_autoptr(JcFinding) f = g_new0 (JcFinding, 1);
   g_autoptr(GStrvBuilder) items = g_strv_builder_new ();
   g_autoptr(GStrvBuilder) basis = g_strv_builder_new ();
+  g_autoptr(JcJsonMembers) members = NULL;
+  g_autoptr(JcJsonMembers) item_list = NULL;
+  g_autoptr(JsonNode) tree = NULL;
   g_autofree char *not_strict = NULL;
-  JsonNode *items_node;
-  JsonObject *obj;
-  JsonArray *array;
+  Record r = { record, strlen (record), NULL, NULL };
   gint64 amount, sealed_at, version;
 
   /* strict, like the event body that carries it: it is sealed as text */
   *problem = "record";
-  if (!jc_json_strict_parse (record, strlen (record), &root, &not_strict))
+  if (!jc_json_strict_check (r.text, r.len, NULL, NULL, &not_strict))
     return NULL;
-  obj = json_node_get_object (root);
-#define REQUIRE(cond, name) G_STMT_START { if (!(cond)) { *problem = name; return NULL; } } G_STMT_END
-  REQUIRE (obj_int (obj, "version", &version) && version == RECORD_VERSION, "version");
-  f->id = g_strdup (obj_string (obj, "id"));
+  r.members = members = jc_json_members_new (r.text, r.len);
+#define REQUIRE(cond, name) G_STMT_START { if (!(cond)) { *problem = name; goto out; } } G_STMT_END
+  REQUIRE (record_int (&r, "version", &version) && version == RECORD_VERSION, "version");
+  f->id = g_strdup (member_string (members, "id"));
   REQUIRE (hex_is_valid (f->id, JC_FINDING_ID_SIZE), "id");
-  f->inspection_id = g_strdup (obj_string (obj, "inspection"));
+  f->inspection_id = g_strdup (member_string (members, "inspection"));
   REQUIRE (hex_is_valid (f->inspection_id, JC_INSPECTION_ID_SIZE), "inspection");
-  f->institution_code = g_strdup (obj_string (obj, "institution_code"));
+  f->institution_code = g_strdup (member_string (members, "institution_code"));
   REQUIRE (f->institution_code != NULL, "institution_code");
-  f->checklist = g_strdup (obj_string (obj, "checklist"));
+  f->checklist = g_strdup (member_string (members, "checklist"));
   REQUIRE (f->checklist != NULL, "checklist");
-  f->facts = g_strdup (obj_string (obj, "facts"));
+  f->facts = g_strdup (member_string (members, "facts"));
   REQUIRE (f->facts != NULL, "facts");
-  REQUIRE (obj_int (obj, "amount_fen", &amount) && amount >= 0 && (guint64) amount <= JC_AMOUNT_MAX_FEN,
+  REQUIRE (record_int (&r, "amount_fen", &amount) && amount >= 0 && (guint64) amount <= JC_AMOUNT_MAX_FEN,
            "amount_fen");
   f->amount_fen = (guint64) amount;
-  REQUIRE (obj_int (obj, "sealed_at", &sealed_at) && sealed_at >= 0, "sealed_at");
+  REQUIRE (record_int (&r, "sealed_at", &sealed_at) && sealed_at >= 0, "sealed_at");
   f->sealed_at = sealed_at;
-  f->evidence = obj_strv (obj, "evidence");
+  f->evidence = record_strv (&r, "evidence");
   REQUIRE (f->evidence != NULL, "evidence");
-  if (json_object_has_member (obj, "supersedes"))
+  if (jc_json_members_lookup (members, "supersedes") != NULL)
     {
-      f->supersedes = g_strdup (obj_string (obj, "supersedes"));
+      f->supersedes = g_strdup (member_string (members, "supersedes"));
       REQUIRE (hex_is_valid (f->supersedes, JC_FINDING_ID_SIZE), "supersedes");
     }
-  if (json_object_has_member (obj, "signature_strokes"))
+  if (jc_json_members_lookup (members, "signature_strokes") != NULL)
     {
-      f->signature_strokes = g_strdup (obj_string (obj, "signature_strokes"));
+      f->signature_strokes = g_strdup (member_string (members, "signature_strokes"));
       REQUIRE (hex_is_valid (f->signature_strokes, 32), "signature_strokes");
     }
-  items_node = json_object_get_member (obj, "items");
-  REQUIRE (items_node != NULL && JSON_NODE_HOLDS_ARRAY (items_node), "items");
-  array = json_node_get_array (items_node);
-  REQUIRE (json_array_get_length (array) > 0, "items");
-  for (guint i = 0; i < json_array_get_length (array); i++)
+  item_list = record_array (&r, "items");
+  REQUIRE (item_list != NULL && jc_json_members_get_n (item_list) > 0, "items");
+  for (guint i = 0; i < jc_json_members_get_n (item_list); i++)
     {
-      JsonNode *e = json_array_get_element (array, i);
-      JsonObject *item = JSON_NODE_HOLDS_OBJECT (e) ? json_node_get_object (e) : NULL;
+      const JcJsonMember *e = jc_json_members_get (item_list, i);
+      g_autoptr(JcJsonMembers) item = NULL;
 
-      REQUIRE (obj_string (item, "code") != NULL && obj_string (item, "basis") != NULL, "items");
-      g_strv_builder_add (items, obj_string (item, "code"));
-      g_strv_builder_add (basis, obj_string (item, "basis"));
+      if (e->type == JC_JSON_MEMBER_OTHER && e->raw[0] == '{')
+        item = jc_json_members_new (e->raw, e->raw_len);
+      REQUIRE (member_string (item, "code") != NULL && member_string (item, "basis") != NULL, "items");
+      g_strv_builder_add (items, member_string (item, "code"));
+      g_strv_builder_add (basis, member_string (item, "basis"));
     }
 #undef REQUIRE
   f->items = g_strv_builder_end (items);
   f->basis = g_strv_builder_end (basis);
   f->record = g_strdup (record);
-  jc_sha256 (f->record_sha256, (const guint8 *) record, strlen (record));
+  jc_sha256 (f->record_sha256, (const guint8 *) record, r.len);
   *problem = NULL;
-  return g_steal_pointer (&f);
+out:
+  tree = r.tree;
+  return *problem == NULL ? g_steal_pointer (&f) : NULL;
 }
 
 /* Projections ------------------------------------------------------------- */

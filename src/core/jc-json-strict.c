@@ -524,25 +524,32 @@ read_members (const char    *text,
               GString       *arena)
 {
   JsonCheck c = { text, text, text + len, NULL, NULL, FALSE, NULL, NULL };
+  gboolean array;
   guint n = 0;
 
   json_skip_ws (&c);
-  c.p++;  /* the '{' */
+  array = *c.p == '[';
+  c.p++;  /* the '{' or '[' */
   for (;;)
     {
       JcJsonMember *m = index != NULL ? &index->members[n] : NULL;
 
       json_skip_ws (&c);
-      if (*c.p == '}')
+      if (*c.p == '}' || *c.p == ']')
         return n;
       if (m != NULL)
         m->name = GSIZE_TO_POINTER (arena->len);
-      json_check_string (&c, arena);
+      if (!array)
+        {
+          json_check_string (&c, arena);
+          json_skip_ws (&c);
+          c.p++;  /* the ':' */
+          json_skip_ws (&c);
+        }
       if (arena != NULL)
-        g_string_append_c (arena, '\0');
-      json_skip_ws (&c);
-      c.p++;  /* the ':' */
-      json_skip_ws (&c);
+        g_string_append_c (arena, '\0');  /* an element's name is "" */
+      if (m != NULL)
+        m->raw = c.p;
       if (*c.p == '"')
         {
           if (m != NULL)
@@ -575,13 +582,17 @@ read_members (const char    *text,
           if (m != NULL)
             m->type = JC_JSON_MEMBER_OTHER;
         }
+      if (m != NULL)
+        m->raw_len = c.p - m->raw;
       n++;
       json_skip_ws (&c);
       c.p += *c.p == ',';
     }
 }
 
-/* The members of @text, which passed jc_json_strict_check(). */
+/* The members of @text, an object that passed jc_json_strict_check() or
+ * one of its objects or arrays (a member's raw text); of an array, its
+ * elements, in order, each named "". */
 JcJsonMembers *
 jc_json_members_new (const char *text,
                      gsize       len)
@@ -614,6 +625,20 @@ jc_json_members_lookup (const JcJsonMembers *members,
   return NULL;
 }
 
+guint
+jc_json_members_get_n (const JcJsonMembers *members)
+{
+  return members->n;
+}
+
+const JcJsonMember *
+jc_json_members_get (const JcJsonMembers *members,
+                     guint                i)
+{
+  g_return_val_if_fail (i < members->n, NULL);
+  return &members->members[i];
+}
+
 void
 jc_json_members_free (JcJsonMembers *members)
 {
@@ -622,3 +647,4 @@ jc_json_members_free (JcJsonMembers *members)
   g_free (members->arena);
   g_free (members);
 }
+

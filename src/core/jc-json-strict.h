@@ -38,6 +38,8 @@ typedef struct {
   const char       *string;   /* JC_JSON_MEMBER_STRING */
   gint64            integer;  /* JC_JSON_MEMBER_INT */
   JcJsonMemberType  type;
+  const char       *raw;      /* the value's own text, in the text indexed */
+  gsize             raw_len;
 } JcJsonMember;
 
 typedef struct _JcJsonMembers JcJsonMembers;
@@ -47,5 +49,11 @@ JcJsonMembers      *jc_json_members_new    (const char          *text,
 const JcJsonMember *jc_json_members_lookup (const JcJsonMembers *members,
                                             const char          *name);
 void                jc_json_members_free   (JcJsonMembers       *members);
+
+guint               jc_json_members_get_n  (const JcJsonMembers *members);
+const JcJsonMember *jc_json_members_get    (const JcJsonMembers *members,
+                                            guint                i);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (JcJsonMembers, jc_json_members_free)
 
 G_END_DECLS
