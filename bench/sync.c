@@ -251,7 +251,8 @@ merge_rate (const char *pristine, const char *pristine_db, const char *dir, GByt
         g_error ("merge: %s", error->message);
       /* until the merge is in hq.db itself: SQLite checkpoints when the WAL
        * has 1000 pages, which a merge may or may not reach */
-      if (jc_db_exec (jc_hq_store_get_db (store), "PRAGMA wal_checkpoint (PASSIVE)") != JC_DB_OK)
+      if (jc_db_get_dialect (jc_hq_store_get_db (store)) == JC_DB_DIALECT_SQLITE &&
+          jc_db_exec (jc_hq_store_get_db (store), "PRAGMA wal_checkpoint (PASSIVE)") != JC_DB_OK)
         g_error ("checkpoint: %s", jc_db_errmsg (jc_hq_store_get_db (store)));
       rates[pass] = events->len / (wall () - t);
       ratios[pass] = rates[pass] / raw;
