@@ -1428,7 +1428,7 @@ jc_eventlog_step_with_origin (JcDb        *db,
       jc_db_set_error (db, jc_db_errcode (db), error);
       return FALSE;
     }
-  jc_db_bind_text (stmt, first, jc_event_get_device_id_hex (event), -1, JC_DB_TRANSIENT);
+  jc_db_bind_text (stmt, first, jc_event_get_device_id_hex (event), -1, JC_DB_STATIC);
   jc_db_bind_int64 (stmt, first + 1, (gint64) jc_event_get_seq (event));
   rc = jc_db_step (stmt);
   /* The message is read before finalize, while it is still the step's. */

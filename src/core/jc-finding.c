@@ -352,7 +352,7 @@ apply_seal (JcDb *db, const JcEvent *event, GError **error)
     {
       jc_db_bind_text (stmt, 1, f->id, -1, JC_DB_TRANSIENT);
       jc_db_bind_text (stmt, 2, f->inspection_id, -1, JC_DB_TRANSIENT);
-      jc_db_bind_text (stmt, 3, record, -1, JC_DB_TRANSIENT);
+      jc_db_bind_text (stmt, 3, record, -1, JC_DB_STATIC);  /* the event's: it outlives the step */
       jc_db_bind_text (stmt, 4, computed, -1, JC_DB_TRANSIENT);
       jc_db_bind_int64 (stmt, 5, f->sealed_at);
       jc_db_bind_int64 (stmt, 6, (gint64) f->amount_fen);

@@ -299,10 +299,11 @@ apply_item_set (JcDb *db, const JcEvent *event, GError **error)
                       -1, &stmt, NULL);
   if (rc == JC_DB_OK)
     {
-      jc_db_bind_text (stmt, 1, id, -1, JC_DB_TRANSIENT);
-      jc_db_bind_text (stmt, 2, code, -1, JC_DB_TRANSIENT);
-      jc_db_bind_text (stmt, 3, status, -1, JC_DB_TRANSIENT);
-      jc_db_bind_text (stmt, 4, note, -1, JC_DB_TRANSIENT);
+      /* static: the event's strings outlive the step */
+      jc_db_bind_text (stmt, 1, id, -1, JC_DB_STATIC);
+      jc_db_bind_text (stmt, 2, code, -1, JC_DB_STATIC);
+      jc_db_bind_text (stmt, 3, status, -1, JC_DB_STATIC);
+      jc_db_bind_text (stmt, 4, note, -1, JC_DB_STATIC);
       if (amount >= 0)
         jc_db_bind_int64 (stmt, 5, amount);
       if (cases >= 0)
@@ -335,9 +336,9 @@ apply_item_evidence (JcDb *db, const JcEvent *event, gboolean unlink, GError **e
                              "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", -1, &stmt, NULL);
   if (rc == JC_DB_OK)
     {
-      jc_db_bind_text (stmt, 1, id, -1, JC_DB_TRANSIENT);
-      jc_db_bind_text (stmt, 2, code, -1, JC_DB_TRANSIENT);
-      jc_db_bind_text (stmt, 3, sha, -1, JC_DB_TRANSIENT);
+      jc_db_bind_text (stmt, 1, id, -1, JC_DB_STATIC);
+      jc_db_bind_text (stmt, 2, code, -1, JC_DB_STATIC);
+      jc_db_bind_text (stmt, 3, sha, -1, JC_DB_STATIC);
     }
   if (!unlink)
     {
