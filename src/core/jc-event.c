@@ -659,9 +659,10 @@ jc_event_decode (const guint8  *data,
     return NULL;
   if (format_len != strlen (JC_EVENT_FORMAT) || memcmp (format, JC_EVENT_FORMAT, format_len) != 0)
     {
+      g_autofree char *named = g_strndup (format, format_len);
+
       decode_fail (&dec, error, JC_EVENT_ERROR_UNSUPPORTED,
-                   _("format '%.*s' is not supported (this version reads %s)"), (int) format_len, format,
-                   JC_EVENT_FORMAT);
+                   _("format '%s' is not supported (this version reads %s)"), named, JC_EVENT_FORMAT);
       return NULL;
     }
   if (item.value != JC_EVENT_N_FIELDS)
