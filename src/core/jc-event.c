@@ -935,9 +935,9 @@ jc_event_get_body_object (const JcEvent *event)
   return json_node_get_object (node);
 }
 
-static const JcJsonMember *
-body_member (const JcEvent *event,
-             const char    *name)
+/* The index of the body's top-level members, built when first asked for. */
+static const JcJsonMembers *
+body_index (const JcEvent *event)
 {
   JcEvent *self = (JcEvent *) event;  /* the index is a cache, like the tree */
   JcJsonMembers *index = g_atomic_pointer_get (&self->body_index);
@@ -950,7 +950,7 @@ body_member (const JcEvent *event,
         jc_json_members_free (built);
       index = g_atomic_pointer_get (&self->body_index);
     }
-  return jc_json_members_lookup (index, name);
+  return index;
 }
 
 /* Whether the body has a top-level member @name. */
@@ -958,7 +958,7 @@ gboolean
 jc_event_has_body_member (const JcEvent *event,
                           const char    *name)
 {
-  return body_member (event, name) != NULL;
+  return jc_json_members_lookup (body_index (event), name) != NULL;
 }
 
 /* The top-level member @name of the body when it is a string, else NULL;
@@ -967,9 +967,7 @@ const char *
 jc_event_get_body_string (const JcEvent *event,
                           const char    *name)
 {
-  const JcJsonMember *m = body_member (event, name);
-
-  return m != NULL && m->type == JC_JSON_MEMBER_STRING ? m->string : NULL;
+  return jc_json_members_get_string (body_index (event), name);
 }
 
 /* Sets *@out to the top-level member @name of the body when it is an
@@ -979,22 +977,7 @@ jc_event_get_body_int (const JcEvent *event,
                        const char    *name,
                        gint64        *out)
 {
-  const JcJsonMember *m = body_member (event, name);
-  JsonNode *node;
-
-  if (m == NULL || (m->type != JC_JSON_MEMBER_INT && m->type != JC_JSON_MEMBER_DEFERRED))
-    return FALSE;
-  if (m->type == JC_JSON_MEMBER_INT)
-    {
-      *out = m->integer;
-      return TRUE;
-    }
-  /* a float, or digits enough that json-glib's reading decides */
-  node = json_object_get_member (jc_event_get_body_object (event), name);
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
-    return FALSE;
-  *out = json_node_get_int (node);
-  return TRUE;
+  return jc_json_members_get_int (body_index (event), name, out);
 }
 
 const guint8 *

@@ -121,51 +121,11 @@ add_strv (JsonBuilder *b, const char *member, const char * const *values)
   json_builder_end_array (b);
 }
 
-/* A record is read through the index of its members, not a tree; a
- * number only json-glib reads (the app writes none) goes through the
- * tree, so that it has one reading. */
-typedef struct {
-  const char    *text;
-  gsize          len;
-  JcJsonMembers *members;
-  JsonNode      *tree;  /* built when such a number is asked for */
-} Record;
-
-static const char *
-member_string (const JcJsonMembers *members, const char *name)
-{
-  const JcJsonMember *m = members != NULL ? jc_json_members_lookup (members, name) : NULL;
-
-  return m != NULL && m->type == JC_JSON_MEMBER_STRING ? m->string : NULL;
-}
-
-static gboolean
-record_int (Record *r, const char *name, gint64 *out)
-{
-  const JcJsonMember *m = jc_json_members_lookup (r->members, name);
-  g_autofree char *problem = NULL;
-  JsonNode *node;
-
-  if (m != NULL && m->type == JC_JSON_MEMBER_INT)
-    {
-      *out = m->integer;
-      return TRUE;
-    }
-  if (m == NULL || m->type != JC_JSON_MEMBER_DEFERRED ||
-      (r->tree == NULL && !jc_json_strict_parse (r->text, r->len, &r->tree, &problem)))
-    return FALSE;
-  node = json_object_get_member (json_node_get_object (r->tree), name);
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
-    return FALSE;
-  *out = json_node_get_int (node);
-  return TRUE;
-}
-
 /* The elements of the array member @name, or NULL when it is not one. */
 static JcJsonMembers *
-record_array (Record *r, const char *name)
+record_array (const JcJsonMembers *record, const char *name)
 {
-  const JcJsonMember *m = jc_json_members_lookup (r->members, name);
+  const JcJsonMember *m = jc_json_members_lookup (record, name);
 
   if (m == NULL || m->type != JC_JSON_MEMBER_OTHER || m->raw[0] != '[')
     return NULL;
@@ -174,9 +134,9 @@ record_array (Record *r, const char *name)
 
 /* An array of strings, or NULL when the member is not one. */
 static GStrv
-record_strv (Record *r, const char *name)
+record_strv (const JcJsonMembers *record, const char *name)
 {
-  g_autoptr(JcJsonMembers) elements = record_array (r, name);
+  g_autoptr(JcJsonMembers) elements = record_array (record, name);
   g_autoptr(GStrvBuilder) sb = g_strv_builder_new ();
 
   if (elements == NULL)
@@ -219,7 +179,8 @@ jc_finding_free (JcFinding *f)
   g_free (f);
 }
 
-/* Parses a canonical record; @problem names the first bad member. */
+/* Parses a canonical record; @problem names the first bad member. It is
+ * read through the index of its members, not a tree. */
 static JcFinding *
 finding_from_record (const char *record, const char **problem)
 {
@@ -228,67 +189,67 @@ finding_from_record (const char *record, const char **problem)
   g_autoptr(GStrvBuilder) basis = g_strv_builder_new ();
   g_autoptr(JcJsonMembers) members = NULL;
   g_autoptr(JcJsonMembers) item_list = NULL;
-  g_autoptr(JsonNode) tree = NULL;
   g_autofree char *not_strict = NULL;
-  Record r = { record, strlen (record), NULL, NULL };
+  gsize len = strlen (record);
   gint64 amount, sealed_at, version;
 
   /* strict, like the event body that carries it: it is sealed as text */
   *problem = "record";
-  if (!jc_json_strict_check (r.text, r.len, NULL, NULL, &not_strict))
+  if (!jc_json_strict_check (record, len, NULL, NULL, &not_strict))
     return NULL;
-  r.members = members = jc_json_members_new (r.text, r.len);
-#define REQUIRE(cond, name) G_STMT_START { if (!(cond)) { *problem = name; goto out; } } G_STMT_END
-  REQUIRE (record_int (&r, "version", &version) && version == RECORD_VERSION, "version");
-  f->id = g_strdup (member_string (members, "id"));
+  members = jc_json_members_new (record, len);
+#define REQUIRE(cond, name) G_STMT_START { if (!(cond)) { *problem = name; return NULL; } } G_STMT_END
+  REQUIRE (jc_json_members_get_int (members, "version", &version) && version == RECORD_VERSION, "version");
+  f->id = g_strdup (jc_json_members_get_string (members, "id"));
   REQUIRE (hex_is_valid (f->id, JC_FINDING_ID_SIZE), "id");
-  f->inspection_id = g_strdup (member_string (members, "inspection"));
+  f->inspection_id = g_strdup (jc_json_members_get_string (members, "inspection"));
   REQUIRE (hex_is_valid (f->inspection_id, JC_INSPECTION_ID_SIZE), "inspection");
-  f->institution_code = g_strdup (member_string (members, "institution_code"));
+  f->institution_code = g_strdup (jc_json_members_get_string (members, "institution_code"));
   REQUIRE (f->institution_code != NULL, "institution_code");
-  f->checklist = g_strdup (member_string (members, "checklist"));
+  f->checklist = g_strdup (jc_json_members_get_string (members, "checklist"));
   REQUIRE (f->checklist != NULL, "checklist");
-  f->facts = g_strdup (member_string (members, "facts"));
+  f->facts = g_strdup (jc_json_members_get_string (members, "facts"));
   REQUIRE (f->facts != NULL, "facts");
-  REQUIRE (record_int (&r, "amount_fen", &amount) && amount >= 0 && (guint64) amount <= JC_AMOUNT_MAX_FEN,
-           "amount_fen");
+  REQUIRE (jc_json_members_get_int (members, "amount_fen", &amount) && amount >= 0 &&
+           (guint64) amount <= JC_AMOUNT_MAX_FEN, "amount_fen");
   f->amount_fen = (guint64) amount;
-  REQUIRE (record_int (&r, "sealed_at", &sealed_at) && sealed_at >= 0, "sealed_at");
+  REQUIRE (jc_json_members_get_int (members, "sealed_at", &sealed_at) && sealed_at >= 0, "sealed_at");
   f->sealed_at = sealed_at;
-  f->evidence = record_strv (&r, "evidence");
+  f->evidence = record_strv (members, "evidence");
   REQUIRE (f->evidence != NULL, "evidence");
   if (jc_json_members_lookup (members, "supersedes") != NULL)
     {
-      f->supersedes = g_strdup (member_string (members, "supersedes"));
+      f->supersedes = g_strdup (jc_json_members_get_string (members, "supersedes"));
       REQUIRE (hex_is_valid (f->supersedes, JC_FINDING_ID_SIZE), "supersedes");
     }
   if (jc_json_members_lookup (members, "signature_strokes") != NULL)
     {
-      f->signature_strokes = g_strdup (member_string (members, "signature_strokes"));
+      f->signature_strokes = g_strdup (jc_json_members_get_string (members, "signature_strokes"));
       REQUIRE (hex_is_valid (f->signature_strokes, 32), "signature_strokes");
     }
-  item_list = record_array (&r, "items");
+  item_list = record_array (members, "items");
   REQUIRE (item_list != NULL && jc_json_members_get_n (item_list) > 0, "items");
   for (guint i = 0; i < jc_json_members_get_n (item_list); i++)
     {
       const JcJsonMember *e = jc_json_members_get (item_list, i);
       g_autoptr(JcJsonMembers) item = NULL;
+      const char *code, *why;
 
       if (e->type == JC_JSON_MEMBER_OTHER && e->raw[0] == '{')
         item = jc_json_members_new (e->raw, e->raw_len);
-      REQUIRE (member_string (item, "code") != NULL && member_string (item, "basis") != NULL, "items");
-      g_strv_builder_add (items, member_string (item, "code"));
-      g_strv_builder_add (basis, member_string (item, "basis"));
+      code = jc_json_members_get_string (item, "code");
+      why = jc_json_members_get_string (item, "basis");
+      REQUIRE (code != NULL && why != NULL, "items");
+      g_strv_builder_add (items, code);
+      g_strv_builder_add (basis, why);
     }
 #undef REQUIRE
   f->items = g_strv_builder_end (items);
   f->basis = g_strv_builder_end (basis);
   f->record = g_strdup (record);
-  jc_sha256 (f->record_sha256, (const guint8 *) record, r.len);
+  jc_sha256 (f->record_sha256, (const guint8 *) record, len);
   *problem = NULL;
-out:
-  tree = r.tree;
-  return *problem == NULL ? g_steal_pointer (&f) : NULL;
+  return g_steal_pointer (&f);
 }
 
 /* Projections ------------------------------------------------------------- */

@@ -619,6 +619,47 @@ jc_json_members_lookup (const JcJsonMembers *members,
   return NULL;
 }
 
+/* The member @name when it is a string, else NULL (@members may be NULL:
+ * nothing is found there). */
+const char *
+jc_json_members_get_string (const JcJsonMembers *members,
+                            const char          *name)
+{
+  const JcJsonMember *m = members != NULL ? jc_json_members_lookup (members, name) : NULL;
+
+  return m != NULL && m->type == JC_JSON_MEMBER_STRING ? m->string : NULL;
+}
+
+/* Sets *@out to the member @name when it is an integer as json-glib reads
+ * it (G_TYPE_INT64), else returns FALSE. A number the index leaves to
+ * json-glib (a float, or more than 15 digits) is read by json-glib from
+ * the member's own text, which it reads as it would inside the object. */
+gboolean
+jc_json_members_get_int (const JcJsonMembers *members,
+                         const char          *name,
+                         gint64              *out)
+{
+  const JcJsonMember *m = jc_json_members_lookup (members, name);
+  g_autoptr(JsonParser) parser = NULL;
+  JsonNode *node;
+
+  if (m != NULL && m->type == JC_JSON_MEMBER_INT)
+    {
+      *out = m->integer;
+      return TRUE;
+    }
+  if (m == NULL || m->type != JC_JSON_MEMBER_DEFERRED)
+    return FALSE;
+  parser = json_parser_new_immutable ();
+  if (!json_parser_load_from_data (parser, m->raw, m->raw_len, NULL))
+    return FALSE;
+  node = json_parser_get_root (parser);
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
+    return FALSE;
+  *out = json_node_get_int (node);
+  return TRUE;
+}
+
 guint
 jc_json_members_get_n (const JcJsonMembers *members)
 {

@@ -50,6 +50,11 @@ const JcJsonMember *jc_json_members_lookup (const JcJsonMembers *members,
                                             const char          *name);
 void                jc_json_members_free   (JcJsonMembers       *members);
 
+const char         *jc_json_members_get_string (const JcJsonMembers *members,
+                                                const char          *name);
+gboolean            jc_json_members_get_int    (const JcJsonMembers *members,
+                                                const char          *name,
+                                                gint64              *out);
 guint               jc_json_members_get_n  (const JcJsonMembers *members);
 const JcJsonMember *jc_json_members_get    (const JcJsonMembers *members,
                                             guint                i);
