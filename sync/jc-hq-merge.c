@@ -297,7 +297,9 @@ verify_wait (Verify *v, guint i)
       /* in order, and again when the bundle is merged a second time; a
        * run of events at a time, so that the verifying code and the
        * storing code each stay in the processor's caches */
-      for (; v->checked <= i || (v->checked < v->events->len && v->checked % VERIFY_RUN != 0); v->checked++)
+      guint end = MIN (v->events->len, (i / VERIFY_RUN + 1) * VERIFY_RUN);
+
+      for (; v->checked < end; v->checked++)
         {
           g_autoptr(GError) error = NULL;
 
